@@ -1,0 +1,1 @@
+"""Built-in connectors, one sub-package per vendor slug."""

@@ -1,0 +1,207 @@
+"""OTLP/JSON ``ExportTraceServiceRequest`` into flat raw span records.
+
+The spec (proto3 JSON mapping) says lowerCamelCase keys, hex ids, integer enums and int64 as
+strings. Real writers also produce snake_case keys, base64 ids and enum names (plain
+protobuf-to-JSON dumps), and attributes as JSON strings or structured kvlist/array values: all are
+read. One raw record per span:
+
+```python
+{"trace_id": "1bfd...", "span_id": "d6b2...", "parent_id": "cfaa..." | None, "name": "chat gpt-4o",
+ "otel_kind": 3, "start_ns": 1795609528582294846, "end_ns": ..., "status": {"code": "error", ...},
+ "attributes": {"gen_ai.operation.name": "chat", ...}, "resource": {"service.name": ...},
+ "scope": {"name": ..., "version": ...}, "events": {"exception": {"exception.type": ...}},
+ "evaluations": [{"name": ..., "value": ..., "label": ...}], "quality": ["nonstandard_id"]}
+```
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterator
+from typing import Any
+
+from traceready.model import Rejection
+
+_STATUS = {0: "unset", 1: "ok", 2: "error"}
+_VALUE_KEYS = (
+    ("stringValue", "string_value"),
+    ("boolValue", "bool_value"),
+    ("intValue", "int_value"),
+    ("doubleValue", "double_value"),
+    ("bytesValue", "bytes_value"),
+    ("arrayValue", "array_value"),
+    ("kvlistValue", "kvlist_value"),
+)
+
+
+def _get(obj: dict[str, Any], camel: str, snake: str) -> Any:
+    value = obj.get(camel)
+    return obj.get(snake) if value is None else value
+
+
+def decode_value(value: Any) -> Any:
+    """An OTLP ``AnyValue`` as a plain Python value (lists and dicts for array/kvlist)."""
+    if not isinstance(value, dict):
+        return value
+    for camel, snake in _VALUE_KEYS:
+        raw = _get(value, camel, snake)
+        if raw is None:
+            continue
+        if camel == "intValue":
+            try:
+                return int(raw)
+            except (TypeError, ValueError):
+                return raw
+        if camel == "arrayValue":
+            items = raw.get("values") if isinstance(raw, dict) else None
+            return [decode_value(item) for item in items or ()]
+        if camel == "kvlistValue":
+            pairs = raw.get("values") if isinstance(raw, dict) else None
+            return decode_attributes(pairs or [])
+        return raw
+    return None
+
+
+def decode_attributes(attributes: Any) -> dict[str, Any]:
+    """OTLP ``KeyValue`` list (or an already plain dict) as a flat dict."""
+    if isinstance(attributes, dict):
+        return attributes
+    decoded: dict[str, Any] = {}
+    if isinstance(attributes, list):
+        for pair in attributes:
+            if isinstance(pair, dict) and isinstance(pair.get("key"), str):
+                decoded[pair["key"]] = decode_value(pair.get("value"))
+    return decoded
+
+
+def normalise_id(raw: Any, size: int, quality: list[str]) -> str | None:
+    """A lowercase hex id of ``size`` bytes; base64 ids are converted, odd ones noted and kept."""
+    if not isinstance(raw, str) or not raw:
+        return None
+    text = raw.strip().lower()
+    if len(text) == size * 2 and _is_hex(text):
+        return None if text.strip("0") == "" else text
+    if len(raw) in (12, 24) or raw.endswith("="):
+        try:
+            decoded = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            decoded = b""
+        if len(decoded) == size:
+            return None if not decoded.strip(b"\0") else decoded.hex()
+    quality.append("nonstandard_id")
+    return raw.strip()
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        int(text, 16)
+    except ValueError:
+        return False
+    return True
+
+
+def _status(raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        return {"code": "unset", "message": None}
+    code = raw.get("code", 0)
+    if isinstance(code, int):
+        code = _STATUS.get(code, "unset")
+    elif isinstance(code, str):
+        code = code.lower().removeprefix("status_code_")
+    return {"code": code, "message": raw.get("message") or None}
+
+
+def _kind(raw: Any) -> int:
+    if isinstance(raw, int):
+        return raw
+    names = ["unspecified", "internal", "server", "client", "producer", "consumer"]
+    if isinstance(raw, str):
+        name = raw.lower().removeprefix("span_kind_")
+        return names.index(name) if name in names else 0
+    return 0
+
+
+def span_record(
+    span: Any, resource: dict[str, Any], scope: dict[str, Any], quality: tuple[str, ...]
+) -> dict[str, Any] | Rejection:
+    """One OTLP span as a raw record, or a Rejection when it has no usable ids."""
+    if not isinstance(span, dict):
+        return Rejection(reason="span_not_an_object", detail=type(span).__name__)
+    notes = list(quality)
+    trace_id = normalise_id(_get(span, "traceId", "trace_id"), 16, notes)
+    span_id = normalise_id(_get(span, "spanId", "span_id"), 8, notes)
+    if trace_id is None or span_id is None:
+        return Rejection(reason="missing_id", raw_id=span_id)
+    events: dict[str, dict[str, Any]] = {}
+    evaluations = []
+    for event in span.get("events") or ():
+        if not isinstance(event, dict) or not isinstance(event.get("name"), str):
+            continue
+        attrs = decode_attributes(event.get("attributes"))
+        if event["name"] == "gen_ai.evaluation.result":
+            evaluations.append(
+                {
+                    "name": attrs.get("gen_ai.evaluation.name"),
+                    "value": attrs.get("gen_ai.evaluation.score.value"),
+                    "label": attrs.get("gen_ai.evaluation.score.label"),
+                    "source": "gen_ai.evaluation.result",
+                }
+            )
+        events.setdefault(event["name"], attrs)
+    return {
+        "trace_id": trace_id,
+        "span_id": span_id,
+        "parent_id": normalise_id(_get(span, "parentSpanId", "parent_span_id"), 8, notes),
+        "name": span.get("name"),
+        "otel_kind": _kind(span.get("kind")),
+        "start_ns": _get(span, "startTimeUnixNano", "start_time_unix_nano"),
+        "end_ns": _get(span, "endTimeUnixNano", "end_time_unix_nano"),
+        "status": _status(span.get("status")),
+        "attributes": decode_attributes(span.get("attributes")),
+        "resource": resource,
+        "scope": scope,
+        "events": events,
+        "evaluations": evaluations,
+        "quality": notes,
+    }
+
+
+def iter_request(
+    request: Any, quality: tuple[str, ...] = ()
+) -> Iterator[dict[str, Any] | Rejection]:
+    """Raw span records of one ``ExportTraceServiceRequest`` (or ``TracesData``) object."""
+    if not isinstance(request, dict):
+        yield Rejection(reason="not_an_export_request", detail=type(request).__name__)
+        return
+    resource_spans = _get(request, "resourceSpans", "resource_spans")
+    if not isinstance(resource_spans, list):
+        yield Rejection(reason="not_an_export_request", detail="no resourceSpans")
+        return
+    for block in resource_spans:
+        if not isinstance(block, dict):
+            yield Rejection(reason="not_an_export_request", detail="resourceSpans item")
+            continue
+        raw_resource = block.get("resource")
+        resource = (
+            decode_attributes(raw_resource.get("attributes"))
+            if isinstance(raw_resource, dict)
+            else {}
+        )
+        scope_blocks = (
+            _get(block, "scopeSpans", "scope_spans")
+            or _get(block, "instrumentationLibrarySpans", "instrumentation_library_spans")
+            or []
+        )
+        for scope_block in scope_blocks if isinstance(scope_blocks, list) else ():
+            if not isinstance(scope_block, dict):
+                continue
+            raw_scope = scope_block.get("scope") or scope_block.get("instrumentationLibrary") or {}
+            scope = (
+                {"name": raw_scope.get("name"), "version": raw_scope.get("version")}
+                if isinstance(raw_scope, dict)
+                else {}
+            )
+            spans = scope_block.get("spans")
+            for span in spans if isinstance(spans, list) else ():
+                yield span_record(span, resource, scope, quality)

@@ -1,0 +1,1 @@
+"""Built-in mapping specs (YAML), one per vendor slug."""

@@ -1,0 +1,1 @@
+"""traceready: audit agent traces for automatic-improvement readiness."""

@@ -1,0 +1,73 @@
+"""a) Full reasoning traces: every step's prompt, output and reasoning, not just final I/O."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from traceready.checks.base import Check, Context, Metric, Trace
+from traceready.findings import Finding
+from traceready.model import Span, SpanKind
+
+
+def _has_output(span: Span) -> bool:
+    messages = span.llm.output_messages if span.llm else None
+    return bool(messages) and any(m.content or m.tool_calls or m.reasoning for m in messages or ())
+
+
+class ReasoningCheck(Check):
+    """Model calls are recorded as steps with their full messages and any reasoning."""
+
+    id: ClassVar[str] = "a"
+    title: ClassVar[str] = "Full reasoning traces"
+    metrics: ClassVar[tuple[Metric, ...]] = (
+        Metric(
+            "a.traces_with_llm_steps",
+            "traces with model calls recorded as steps",
+            "a.no_llm_spans",
+            core=True,
+            weight=2.0,
+        ),
+        Metric(
+            "a.llm_spans_with_input_messages",
+            "model calls with their input messages",
+            "a.input_messages_missing",
+        ),
+        Metric(
+            "a.llm_spans_with_output",
+            "model calls with output content or tool calls",
+            "a.output_missing",
+        ),
+        Metric(
+            "a.reasoning_captured",
+            "model calls that used reasoning tokens with the reasoning recorded",
+            "a.reasoning_missing",
+        ),
+        Metric("a.spans_not_redacted", "spans with content not redacted", "a.content_redacted"),
+    )
+
+    def observe(self, trace: Trace) -> None:
+        """Count the trace, its model calls and any redaction."""
+        llm_spans = list(trace.of_kind(SpanKind.LLM))
+        root = trace.roots()[0] if trace.roots() else trace.spans[0]
+        self.count("a.traces_with_llm_steps", bool(llm_spans), root)
+        for span in llm_spans:
+            info = span.llm
+            inputs = info.input_messages if info else None
+            redacted_in = "llm.input_messages" in span.redacted
+            self.count("a.llm_spans_with_input_messages", bool(inputs) and not redacted_in, span)
+            redacted_out = "llm.output_messages" in span.redacted
+            self.count("a.llm_spans_with_output", _has_output(span) and not redacted_out, span)
+            if info and info.usage.reasoning_tokens:
+                outputs = info.output_messages or ()
+                self.count("a.reasoning_captured", any(m.reasoning for m in outputs), span)
+        for span in trace.spans:
+            self.count(
+                "a.spans_not_redacted",
+                not span.redacted,
+                span,
+                detail=",".join(span.redacted) or None,
+            )
+
+    def finish(self, context: Context) -> Finding:
+        """Level the ratios."""
+        return self.verdict(self.ratios(), empty_reason="no traces were observed")

@@ -1,0 +1,79 @@
+"""b) Tool-call granularity: each tool call with inputs, outputs, latency and error state."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from traceready.checks.base import Check, Context, Metric, Trace
+from traceready.checks.tool_calls import match_tool_calls
+from traceready.findings import Finding
+from traceready.model import StatusCode
+
+
+class ToolsCheck(Check):
+    """Every tool call the model requested ran in a span of its own, fully recorded."""
+
+    id: ClassVar[str] = "b"
+    title: ClassVar[str] = "Tool-call granularity"
+    metrics: ClassVar[tuple[Metric, ...]] = (
+        Metric(
+            "b.requested_calls_with_span",
+            "requested tool calls with a tool span",
+            "b.tool_spans_missing",
+            core=True,
+            weight=2.0,
+        ),
+        Metric(
+            "b.tool_spans_with_arguments", "tool spans with arguments", "b.tool_arguments_missing"
+        ),
+        Metric(
+            "b.tool_spans_with_result",
+            "tool spans with a result or an error",
+            "b.tool_results_missing",
+        ),
+        Metric(
+            "b.tool_spans_with_latency",
+            "tool spans with start and end times",
+            "b.tool_latency_missing",
+        ),
+        Metric(
+            "b.tool_errors_with_status",
+            "failed tool spans with ERROR status",
+            "b.tool_error_status_missing",
+        ),
+        Metric(
+            "b.tool_spans_with_call_id",
+            "tool spans with the model's tool-call id",
+            "b.tool_call_id_missing",
+            scored=False,
+        ),
+    )
+
+    def observe(self, trace: Trace) -> None:
+        """Match requested calls to tool spans and count what each tool span carries."""
+        calls, tool_spans = match_tool_calls(trace)
+        for requested in calls:
+            detail = f"{requested.call.name or '?'} call {requested.call.id or '(no id)'}"
+            self.count(
+                "b.requested_calls_with_span",
+                requested.tool_span is not None,
+                requested.llm_span,
+                detail=detail,
+            )
+        for span in tool_spans:
+            tool = span.tool
+            self.count(
+                "b.tool_spans_with_arguments", tool is not None and tool.arguments is not None, span
+            )
+            has_result = tool is not None and tool.result is not None
+            self.count("b.tool_spans_with_result", has_result or span.is_failed, span)
+            self.count("b.tool_spans_with_latency", span.latency_ms is not None, span)
+            if span.error is not None:
+                self.count("b.tool_errors_with_status", span.status is StatusCode.ERROR, span)
+            self.count(
+                "b.tool_spans_with_call_id", tool is not None and tool.call_id is not None, span
+            )
+
+    def finish(self, context: Context) -> Finding:
+        """Level the ratios; no tool call at all is UNKNOWN."""
+        return self.verdict(self.ratios(), empty_reason="no tool call was observed")

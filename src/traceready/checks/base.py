@@ -1,0 +1,265 @@
+"""What every requirement check shares: the trace it observes, counting, merging, levelling.
+
+A check observes one assembled ``Trace`` at a time (most criteria are about a trace: does a requested
+tool call have its span, does a parent link resolve), keeps only counters and bounded example lists,
+and turns them into a ``Finding`` at the end. States merge by adding counters and concatenating
+examples in order, so scoring a window in parts and merging gives exactly the one-pass result.
+
+Levels (DESIGN.md §3): PRESENT when every scored criterion reaches its bar; ABSENT when the core
+criterion is 0 or there is no evidence at all; PARTIAL otherwise; UNKNOWN when no unit applies and
+nothing was reported. The score is the weighted mean of the scored ratios.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import ClassVar, Self
+
+from traceready.answers import Answers
+from traceready.checks.thresholds import Thresholds
+from traceready.connector import Inventory
+from traceready.findings import Evidence, Example, Finding, Ratio, Status
+from traceready.model import Span, SpanKind
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """A criterion a check measures: id, the units it counts, the gap it reveals."""
+
+    id: str
+    label: str
+    gap: str
+    weight: float = 1.0
+    core: bool = False
+    scored: bool = True
+
+
+@dataclass(slots=True)
+class Trace:
+    """The spans of one trace, assembled before the checks see them."""
+
+    trace_id: str
+    spans: list[Span]
+    _by_id: dict[str, Span] | None = None
+
+    @property
+    def by_id(self) -> dict[str, Span]:
+        """Spans by span id (the first wins when an id repeats)."""
+        if self._by_id is None:
+            self._by_id = {}
+            for span in self.spans:
+                self._by_id.setdefault(span.span_id, span)
+        return self._by_id
+
+    def of_kind(self, *kinds: SpanKind) -> Iterator[Span]:
+        """Spans of the given kinds, in arrival order."""
+        return (span for span in self.spans if span.kind in kinds)
+
+    def ancestors(self, span: Span) -> Iterator[Span]:
+        """Parent, grandparent... inside this trace; stops at a missing parent or a cycle."""
+        seen = {span.span_id}
+        parent_id = span.parent_id
+        while parent_id is not None and parent_id not in seen:
+            parent = self.by_id.get(parent_id)
+            if parent is None:
+                return
+            seen.add(parent_id)
+            yield parent
+            parent_id = parent.parent_id
+
+    def roots(self) -> list[Span]:
+        """Spans with no parent, or whose parent is not in the trace."""
+        return [s for s in self.spans if s.parent_id is None or s.parent_id not in self.by_id]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What ``finish`` may consult besides the counters."""
+
+    thresholds: Thresholds
+    inventory: Inventory
+    answers: Answers
+
+
+@dataclass(slots=True)
+class Tally:
+    """Mergeable counters and bounded example lists of one check."""
+
+    numerators: Counter[str] = field(default_factory=Counter)
+    denominators: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, list[Example]] = field(default_factory=dict)
+    facts: Counter[str] = field(default_factory=Counter)
+
+    def merge(self, other: Tally, limit: int) -> None:
+        """Add ``other`` (the later part of the window) into this tally."""
+        self.numerators.update(other.numerators)
+        self.denominators.update(other.denominators)
+        self.facts.update(other.facts)
+        for key, examples in other.examples.items():
+            mine = self.examples.setdefault(key, [])
+            mine.extend(examples[: max(0, limit - len(mine))])
+
+
+class Check(ABC):
+    """One requirement: observe traces, then ``finish`` into a Finding."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    metrics: ClassVar[tuple[Metric, ...]]
+    extra_gaps: ClassVar[tuple[str, ...]] = ()
+    """Gap ids the check emits besides its metrics' gaps (inventory or self-report gaps)."""
+
+    def __init__(self, thresholds: Thresholds | None = None) -> None:
+        self.thresholds = thresholds or Thresholds()
+        self.tally = Tally()
+
+    @classmethod
+    def gap_ids(cls) -> tuple[str, ...]:
+        """Every gap id this check can emit (recommendation catalogs must cover them all)."""
+        return tuple(dict.fromkeys([m.gap for m in cls.metrics] + list(cls.extra_gaps)))
+
+    @abstractmethod
+    def observe(self, trace: Trace) -> None:
+        """Count one assembled trace."""
+
+    def merge(self, other: Self) -> None:
+        """Add the state of the same check run over a later part of the window."""
+        self.tally.merge(other.tally, self.thresholds.examples)
+
+    def count(self, metric: str, met: bool, span: Span, detail: str | None = None) -> None:
+        """Count one unit of ``metric``; an unmet one may become an example of its gap."""
+        self.tally.denominators[metric] += 1
+        if met:
+            self.tally.numerators[metric] += 1
+            self._example("+", span, None, None)
+        else:
+            self._example(metric, span, self._metric(metric).gap, detail)
+
+    def fact(self, name: str, amount: int = 1) -> None:
+        """Count something that is not a ratio (a failure class, a version seen)."""
+        self.tally.facts[name] += amount
+
+    def _example(self, key: str, span: Span, gap: str | None, detail: str | None) -> None:
+        kept = self.tally.examples.setdefault(key, [])
+        if len(kept) < self.thresholds.examples:
+            kept.append(
+                Example(
+                    span_id=span.span_id,
+                    trace_id=span.trace_id,
+                    gap=gap,
+                    detail=detail,
+                    url=span.source.url,
+                )
+            )
+
+    @classmethod
+    def _metric(cls, metric_id: str) -> Metric:
+        for metric in cls.metrics:
+            if metric.id == metric_id:
+                return metric
+        raise KeyError(metric_id)
+
+    def ratios(self) -> list[Ratio]:
+        """Every declared metric as a Ratio, in declaration order."""
+        return [
+            Ratio(
+                metric=m.id,
+                numerator=self.tally.numerators[m.id],
+                denominator=self.tally.denominators[m.id],
+                label=m.label,
+                scored=m.scored,
+                threshold=self.thresholds.bar(m.id) if m.scored else None,
+            )
+            for m in self.metrics
+        ]
+
+    @abstractmethod
+    def finish(self, context: Context) -> Finding:
+        """The Finding for everything observed."""
+
+    def verdict(
+        self,
+        ratios: list[Ratio],
+        *,
+        evidence: Evidence = Evidence.OBSERVED,
+        empty_reason: str = "no applicable units were observed",
+        breakdown: list[Ratio] | None = None,
+        notes: list[str] | None = None,
+        extra_gaps: list[str] | None = None,
+        status_cap: Status | None = None,
+    ) -> Finding:
+        """Level the ratios by the DESIGN.md §3 rule and explain it in one sentence."""
+        scored = [r for r in ratios if r.scored and r.applies]
+        gaps = [
+            self._metric(r.metric).gap for r in scored if (r.value or 0.0) < (r.threshold or 0.0)
+        ]
+        gaps.extend(extra_gaps or [])
+        if not scored:
+            status, score = Status.UNKNOWN, 0.0
+            reason = empty_reason
+            evidence = Evidence.NONE if evidence is Evidence.OBSERVED else evidence
+        else:
+            weights = {m.id: m.weight for m in self.metrics}
+            total = sum(weights[r.metric] for r in scored)
+            score = sum(weights[r.metric] * (r.value or 0.0) for r in scored) / total
+            core = [r for r in scored if self._metric(r.metric).core]
+            core_declared = any(m.core for m in self.metrics)
+            if core and all(r.numerator == 0 for r in core):
+                status = Status.ABSENT
+            elif (
+                all((r.value or 0.0) >= (r.threshold or 0.0) for r in scored)
+                and not extra_gaps
+                and (core or not core_declared)
+            ):
+                # PRESENT needs the core criterion measured: side criteria alone never prove it.
+                status = Status.PRESENT
+            else:
+                status = Status.PARTIAL
+            reason = _sentence(status, scored)
+        if status_cap is not None and _rank(status) > _rank(status_cap):
+            status = status_cap
+        return Finding(
+            requirement=self.id,
+            title=self.title,
+            status=status,
+            score=round(score, 4),
+            reason=reason,
+            evidence=evidence,
+            metrics=tuple(ratios),
+            breakdown=tuple(breakdown or ()),
+            thresholds={"present": self.thresholds.present}
+            | {
+                r.metric: r.threshold
+                for r in ratios
+                if r.threshold is not None and r.threshold != self.thresholds.present
+            },
+            examples=self._examples(gaps),
+            gaps=tuple(dict.fromkeys(gaps)),
+            notes=tuple(notes or ()),
+        )
+
+    def _examples(self, gaps: list[str]) -> tuple[Example, ...]:
+        """Examples of the gaps found, most important gap first; else evidence that it is met."""
+        limit = self.thresholds.examples
+        chosen: list[Example] = []
+        for metric in self.metrics:
+            if metric.gap in gaps:
+                chosen.extend(self.tally.examples.get(metric.id, []))
+        if not chosen:
+            chosen = list(self.tally.examples.get("+", []))
+        return tuple(chosen[:limit])
+
+
+def _rank(status: Status) -> int:
+    return {Status.UNKNOWN: 0, Status.ABSENT: 1, Status.PARTIAL: 2, Status.PRESENT: 3}[status]
+
+
+def _sentence(status: Status, scored: list[Ratio]) -> str:
+    short = [r for r in scored if (r.value or 0.0) < (r.threshold or 0.0)]
+    if status is Status.PRESENT or not short:
+        return "; ".join(r.describe() for r in scored[:3]) + "."
+    worst = sorted(short, key=lambda r: r.value or 0.0)
+    return "Only " + "; only ".join(r.describe() for r in worst[:2]) + "."

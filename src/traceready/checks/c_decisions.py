@@ -1,0 +1,70 @@
+"""c) Decision-point visibility: what the agent could choose, and what it chose."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from traceready.checks.base import Check, Context, Metric, Trace
+from traceready.findings import Finding, Status
+from traceready.model import SpanKind
+
+_GROUPING = (SpanKind.AGENT, SpanKind.CHAIN, SpanKind.DECISION)
+
+
+class DecisionsCheck(Check):
+    """Model calls that chose among tools record the offered set and the choice."""
+
+    id: ClassVar[str] = "c"
+    title: ClassVar[str] = "Decision-point visibility"
+    metrics: ClassVar[tuple[Metric, ...]] = (
+        Metric(
+            "c.llm_spans_with_choice",
+            "model calls with their choice (tool calls or answer) recorded",
+            "c.choice_missing",
+            core=True,
+        ),
+        Metric(
+            "c.tool_choices_with_offered_set",
+            "model calls that chose a tool with the offered tools recorded",
+            "c.tools_offered_missing",
+        ),
+        Metric(
+            "c.multistep_traces_with_agent_span",
+            "multi-step traces grouped under an agent or router span",
+            "c.agent_span_missing",
+        ),
+    )
+    extra_gaps: ClassVar[tuple[str, ...]] = ("c.no_llm_spans",)
+
+    def observe(self, trace: Trace) -> None:
+        """Count model calls that made a choice and whether the trace shows the agent."""
+        steps = 0
+        for span in trace.of_kind(SpanKind.LLM, SpanKind.DECISION, SpanKind.TOOL):
+            steps += 1
+            if span.kind is SpanKind.TOOL or span.llm is None:
+                continue
+            self.fact("llm_spans")
+            outputs = span.llm.output_messages or ()
+            recorded = bool(outputs) and "llm.output_messages" not in span.redacted
+            self.count("c.llm_spans_with_choice", recorded, span)
+            if any(m.tool_calls for m in outputs):
+                self.count("c.tool_choices_with_offered_set", bool(span.llm.tools_offered), span)
+        if steps >= 2:
+            root = trace.roots()[0]
+            has_group = any(s.kind in _GROUPING for s in trace.spans)
+            self.count("c.multistep_traces_with_agent_span", has_group, root)
+        self.fact("traces")
+
+    def finish(self, context: Context) -> Finding:
+        """Level the ratios; traces without any model call show no decision at all."""
+        facts = self.tally.facts
+        if facts["traces"] and not facts["llm_spans"]:
+            finding = self.verdict(self.ratios(), extra_gaps=["c.no_llm_spans"])
+            return finding.model_copy(
+                update={
+                    "status": Status.ABSENT,
+                    "score": 0.0,
+                    "reason": f"None of {facts['traces']} traces records a model call, so no decision is visible.",
+                }
+            )
+        return self.verdict(self.ratios(), empty_reason="no model call chose among tools")

@@ -1,0 +1,164 @@
+"""d) Structured format: typed spans, intact parent links, structured inputs and outputs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, ClassVar
+
+from traceready.checks.base import Check, Context, Metric, Trace
+from traceready.findings import Finding, Ratio
+from traceready.model import Span, SpanKind
+
+_ATTRIBUTES: dict[SpanKind, tuple[str, ...]] = {
+    SpanKind.LLM: (
+        "model",
+        "input_messages",
+        "output_messages",
+        "tools_offered",
+        "usage",
+        "params",
+    ),
+    SpanKind.TOOL: ("name", "call_id", "arguments", "result"),
+}
+_COMMON = ("input", "output", "latency", "session_id")
+
+
+def _structured(value: Any) -> bool:
+    return isinstance(value, dict | list)
+
+
+def _carries(span: Span, attribute: str) -> bool:
+    llm, tool = span.llm, span.tool
+    match attribute:
+        case "input":
+            return span.input is not None
+        case "output":
+            return span.output is not None
+        case "latency":
+            return span.latency_ms is not None
+        case "session_id":
+            return span.session_id is not None
+        case "usage":
+            return llm is not None and llm.usage.input_tokens is not None
+        case "model" | "input_messages" | "output_messages" | "tools_offered" | "params":
+            return llm is not None and bool(getattr(llm, attribute))
+        case _:
+            return tool is not None and getattr(tool, attribute) is not None
+
+
+class StructureCheck(Check):
+    """Spans are typed, linked and carry machine-parseable inputs and outputs."""
+
+    id: ClassVar[str] = "d"
+    title: ClassVar[str] = "Structured format"
+    metrics: ClassVar[tuple[Metric, ...]] = (
+        Metric(
+            "d.spans_with_known_kind",
+            "spans with a known kind (llm, tool, agent...)",
+            "d.span_kinds_unknown",
+            core=True,
+            weight=2.0,
+        ),
+        Metric(
+            "d.steps_with_structured_io",
+            "model and tool steps with structured inputs or outputs",
+            "d.unstructured_io",
+        ),
+        Metric(
+            "d.parent_links_resolved",
+            "parent links that resolve inside their trace",
+            "d.broken_parent_links",
+        ),
+        Metric(
+            "d.traces_with_single_root", "traces with one root and no cycle", "d.broken_trace_trees"
+        ),
+        Metric("d.spans_with_valid_timing", "spans with start before end", "d.invalid_timestamps"),
+        Metric("d.spans_with_standard_ids", "spans with standard hex ids", "d.nonstandard_ids"),
+    )
+
+    def __init__(self, thresholds: Any = None) -> None:
+        super().__init__(thresholds)
+        self.coverage: Counter[str] = Counter()
+
+    def merge(self, other: StructureCheck) -> None:  # type: ignore[override]
+        """Add the other part's counters, per-kind coverage included."""
+        super().merge(other)
+        self.coverage.update(other.coverage)
+
+    def observe(self, trace: Trace) -> None:
+        """Count kinds, links, timing, ids and per-kind attribute coverage."""
+        for span in trace.spans:
+            self.count(
+                "d.spans_with_known_kind",
+                span.kind is not SpanKind.UNKNOWN,
+                span,
+                detail=span.name or None,
+            )
+            if span.kind is SpanKind.LLM:
+                llm = span.llm
+                structured = llm is not None and bool(llm.input_messages or llm.output_messages)
+                self.count("d.steps_with_structured_io", structured, span)
+            elif span.kind is SpanKind.TOOL:
+                tool = span.tool
+                structured = tool is not None and (
+                    _structured(tool.arguments) or _structured(tool.result)
+                )
+                self.count("d.steps_with_structured_io", structured, span)
+            if span.parent_id is not None:
+                self.count(
+                    "d.parent_links_resolved",
+                    span.parent_id in trace.by_id,
+                    span,
+                    detail=f"parent {span.parent_id}",
+                )
+            timing_ok = (
+                "end_before_start" not in span.quality and "missing_timestamp" not in span.quality
+            )
+            self.count("d.spans_with_valid_timing", timing_ok, span)
+            self.count("d.spans_with_standard_ids", "nonstandard_id" not in span.quality, span)
+            self.coverage[f"{span.kind.value}"] += 1
+            for attribute in _ATTRIBUTES.get(span.kind, ()) + _COMMON:
+                if _carries(span, attribute):
+                    self.coverage[f"{span.kind.value}.{attribute}"] += 1
+        roots = trace.roots()
+        single = len(roots) == 1 and not _has_cycle(trace)
+        self.count(
+            "d.traces_with_single_root",
+            single,
+            roots[0] if roots else trace.spans[0],
+            detail=f"{len(roots)} roots",
+        )
+
+    def finish(self, context: Context) -> Finding:
+        """Level the ratios; the breakdown lists attribute coverage per span kind."""
+        breakdown = []
+        for kind in SpanKind:
+            total = self.coverage[kind.value]
+            if not total:
+                continue
+            for attribute in _ATTRIBUTES.get(kind, ()) + _COMMON:
+                breakdown.append(
+                    Ratio(
+                        metric=f"d.coverage.{kind.value}.{attribute}",
+                        numerator=self.coverage[f"{kind.value}.{attribute}"],
+                        denominator=total,
+                        label=f"{kind.value} spans with {attribute.replace('_', ' ')}",
+                        scored=False,
+                    )
+                )
+        return self.verdict(
+            self.ratios(), breakdown=breakdown, empty_reason="no spans were observed"
+        )
+
+
+def _has_cycle(trace: Trace) -> bool:
+    for span in trace.spans:
+        seen = {span.span_id}
+        parent_id = span.parent_id
+        while parent_id is not None:
+            if parent_id in seen:
+                return True
+            seen.add(parent_id)
+            parent = trace.by_id.get(parent_id)
+            parent_id = parent.parent_id if parent is not None else None
+    return False

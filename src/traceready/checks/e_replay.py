@@ -1,0 +1,114 @@
+"""e) Session reproducibility: enough recorded to replay a session step by step."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from traceready.checks.base import Check, Context, Metric, Trace
+from traceready.checks.tool_calls import match_tool_calls
+from traceready.findings import Evidence, Finding
+from traceready.model import Span, SpanKind
+
+
+def _replayable_llm(span: Span) -> bool:
+    info = span.llm
+    return (
+        info is not None
+        and info.model is not None
+        and bool(info.params)
+        and bool(info.input_messages)
+        and "llm.input_messages" not in span.redacted
+    )
+
+
+class ReplayCheck(Check):
+    """Each trace records its inputs, model and parameters, and every tool response."""
+
+    id: ClassVar[str] = "e"
+    title: ClassVar[str] = "Session reproducibility"
+    metrics: ClassVar[tuple[Metric, ...]] = (
+        Metric(
+            "e.replayable_traces",
+            "traces replayable from what they record",
+            "e.not_replayable",
+            core=True,
+            weight=2.0,
+        ),
+        Metric("e.traces_with_session_id", "traces with a session id", "e.session_id_missing"),
+        Metric(
+            "e.llm_spans_with_model_and_params",
+            "model calls with model name and parameters",
+            "e.model_params_missing",
+        ),
+        Metric(
+            "e.traces_with_tool_results",
+            "traces with tools whose every call has a recorded result",
+            "e.tool_results_missing",
+        ),
+        Metric(
+            "e.traces_with_complete_input",
+            "traces whose input (root input or first prompt) is recorded and not redacted",
+            "e.inputs_incomplete",
+        ),
+        Metric(
+            "e.llm_spans_with_seed",
+            "model calls with a seed (where the provider supports one)",
+            "e.seed_missing",
+            scored=False,
+        ),
+    )
+    extra_gaps: ClassVar[tuple[str, ...]] = ("e.retention_short",)
+
+    def observe(self, trace: Trace) -> None:
+        """Decide whether the trace could be replayed and why not."""
+        roots = trace.roots()
+        root = roots[0] if roots else trace.spans[0]
+        self.count("e.traces_with_session_id", any(s.session_id for s in trace.spans), root)
+        llm_spans = list(trace.of_kind(SpanKind.LLM))
+        llm_ok = True
+        for span in llm_spans:
+            ok = span.llm is not None and span.llm.model is not None and bool(span.llm.params)
+            self.count("e.llm_spans_with_model_and_params", ok, span)
+            self.count(
+                "e.llm_spans_with_seed",
+                span.llm is not None and "seed" in (span.llm.params or {}),
+                span,
+            )
+            llm_ok = llm_ok and _replayable_llm(span)
+        calls, tool_spans = match_tool_calls(trace)
+        tools_ok = all(
+            c.tool_span is not None
+            and (
+                c.tool_span.tool is not None
+                and c.tool_span.tool.result is not None
+                or c.tool_span.is_failed
+            )
+            for c in calls
+        ) and all(
+            s.tool is not None and (s.tool.result is not None or s.is_failed) for s in tool_spans
+        )
+        if calls or tool_spans:
+            self.count("e.traces_with_tool_results", tools_ok, root)
+        first_prompt = any(s.llm is not None and s.llm.input_messages for s in llm_spans)
+        recorded = root.input is not None or first_prompt
+        input_ok = recorded and not any(s.redacted for s in trace.spans)
+        self.count("e.traces_with_complete_input", input_ok, root)
+        replayable = bool(llm_spans) and llm_ok and tools_ok and input_ok
+        self.count("e.replayable_traces", replayable, root)
+
+    def finish(self, context: Context) -> Finding:
+        """Level the ratios; a self-reported retention under 7 days is a gap."""
+        days = context.answers.retention.days
+        notes, gaps = [], []
+        if days is not None:
+            notes.append(f"Traces are kept {days} days (self-reported).")
+            if days < 7:
+                gaps.append("e.retention_short")
+        evidence = Evidence.OBSERVED
+        return self.verdict(
+            self.ratios(),
+            evidence=evidence,
+            notes=notes,
+            extra_gaps=gaps,
+            empty_reason="no traces were observed",
+        )

@@ -1,0 +1,99 @@
+"""f) Baseline snapshots: a harness or prompt version on every trace, tied to performance data."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from traceready.checks.base import Check, Context, Metric, Trace
+from traceready.findings import Finding, Ratio
+
+_MAX_VERSIONS = 64
+
+
+class BaselinesCheck(Check):
+    """Traces say which build ran, and versions can be compared on scores."""
+
+    id: ClassVar[str] = "f"
+    title: ClassVar[str] = "Baseline snapshots"
+    metrics: ClassVar[tuple[Metric, ...]] = (
+        Metric(
+            "f.traces_with_version",
+            "traces with a harness or prompt version",
+            "f.version_missing",
+            core=True,
+            weight=2.0,
+        ),
+        Metric(
+            "f.versioned_traces_with_scores",
+            "versioned traces tied to scores or experiments",
+            "f.versions_not_linked_to_scores",
+        ),
+    )
+    extra_gaps: ClassVar[tuple[str, ...]] = ("f.single_version", "f.harness_not_in_version_control")
+
+    def __init__(self, thresholds: object = None) -> None:
+        super().__init__(thresholds)  # type: ignore[arg-type]
+        self.versions: dict[str, None] = {}
+
+    def merge(self, other: BaselinesCheck) -> None:  # type: ignore[override]
+        """Add counters and the versions seen."""
+        super().merge(other)
+        for version in other.versions:
+            if len(self.versions) < _MAX_VERSIONS:
+                self.versions.setdefault(version)
+
+    def observe(self, trace: Trace) -> None:
+        """Count versioned traces and whether scores accompany them."""
+        roots = trace.roots()
+        root = roots[0] if roots else trace.spans[0]
+        version = next(
+            (
+                s.versions.harness or s.versions.prompt
+                for s in trace.spans
+                if s.versions.harness or s.versions.prompt
+            ),
+            None,
+        )
+        self.count("f.traces_with_version", version is not None, root)
+        if version is not None:
+            if len(self.versions) < _MAX_VERSIONS:
+                self.versions.setdefault(version)
+            self.count("f.versioned_traces_with_scores", any(s.scores for s in trace.spans), root)
+
+    def finish(self, context: Context) -> Finding:
+        """Level the ratios; inventory experiments that carry a version count as linked."""
+        ratios = self.ratios()
+        inventory = context.inventory
+        if inventory.experiments_with_version:
+            ratios[1] = ratios[1].model_copy(update={"numerator": ratios[1].denominator})
+        notes, gaps = [], []
+        if len(self.versions) < 2 and self.tally.numerators["f.traces_with_version"]:
+            notes.append(
+                f"{len(self.versions)} version observed; comparing versions needs at least 2."
+            )
+            gaps.append("f.single_version")
+        in_vcs = context.answers.versioning.harness_in_version_control
+        if in_vcs is False:
+            gaps.append("f.harness_not_in_version_control")
+            notes.append("The harness is not under version control (self-reported).")
+        elif in_vcs:
+            notes.append("The harness is under version control (self-reported).")
+        breakdown = [
+            Ratio(
+                metric="f.distinct_versions",
+                numerator=min(len(self.versions), 2),
+                denominator=2,
+                label="distinct versions needed to compare",
+                scored=False,
+            )
+        ]
+        finding = self.verdict(
+            ratios,
+            breakdown=breakdown,
+            notes=notes,
+            extra_gaps=[g for g in gaps if g != "f.single_version"],
+            empty_reason="no traces were observed",
+        )
+        if "f.single_version" in gaps:
+            finding = finding.model_copy(update={"gaps": (*finding.gaps, "f.single_version")})
+        return finding

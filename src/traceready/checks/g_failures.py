@@ -1,0 +1,149 @@
+"""g) Failure classification: failures carry a category, not just a stack trace.
+
+Mechanical classes come from ``error.type``, exception types and finish reasons. A taxonomy of
+agent failures labels the rest; we recommend published ones: TRAIL (Deshpande et al., 2025,
+"TRAIL: Trace Reasoning and Agentic Issue Localization", arXiv:2505.08638) for single tool-using
+agents, MAST (Cemri et al., 2025, "Why Do Multi-Agent LLM Systems Fail?", arXiv:2503.13657) for
+multi-agent systems.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from traceready.checks.base import Check, Context, Metric, Trace
+from traceready.findings import Evidence, Finding, Ratio
+from traceready.model import Span, SpanKind
+
+FAILURE_FINISH_REASONS = {
+    "length": "max_tokens",
+    "max_tokens": "max_tokens",
+    "content_filter": "content_filter",
+    "error": "other",
+}
+
+_CLASSES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("timeout", ("timeout", "timedout", "deadline", "408", "504")),
+    ("rate_limit", ("ratelimit", "rate_limit", "429", "toomanyrequests", "throttl")),
+    ("auth", ("authentication", "permissiondenied", "unauthorized", "forbidden", "401", "403")),
+    (
+        "invalid_tool_arguments",
+        (
+            "validationerror",
+            "jsondecodeerror",
+            "invalidargument",
+            "typeerror",
+            "keyerror",
+            "valueerror",
+            "badrequest",
+            "400",
+        ),
+    ),
+    ("max_tokens", ("maxtokens", "length", "context_length", "contextwindow")),
+    ("network", ("connection", "apiconnection", "network", "unavailable", "503", "502")),
+)
+MECHANICAL_CLASSES = tuple(name for name, _ in _CLASSES) + ("content_filter", "other")
+
+
+def classify(error_type: str) -> str:
+    """A mechanical failure class from an error type, exception name or code."""
+    folded = error_type.lower().replace(".", "").replace(" ", "")
+    for name, needles in _CLASSES:
+        if any(needle in folded for needle in needles):
+            return name
+    return "other"
+
+
+def failure_class(span: Span) -> str | None:
+    """The mechanical class of a failed step, or None when it carries no type at all."""
+    if span.error is not None and span.error.type:
+        return classify(span.error.type)
+    if span.llm is not None:
+        for reason in span.llm.finish_reasons:
+            if reason.lower() in FAILURE_FINISH_REASONS:
+                return FAILURE_FINISH_REASONS[reason.lower()]
+    return None
+
+
+def _is_failure(span: Span) -> bool:
+    if span.is_failed:
+        return True
+    reasons = span.llm.finish_reasons if span.llm else ()
+    return span.kind is SpanKind.LLM and any(r.lower() in FAILURE_FINISH_REASONS for r in reasons)
+
+
+class FailuresCheck(Check):
+    """Failed steps say what kind of failure they were."""
+
+    id: ClassVar[str] = "g"
+    title: ClassVar[str] = "Failure classification"
+    metrics: ClassVar[tuple[Metric, ...]] = (
+        Metric(
+            "g.failures_with_type",
+            "failed steps with an error type or failure finish reason",
+            "g.failure_type_missing",
+            core=True,
+            weight=2.0,
+        ),
+        Metric(
+            "g.failures_labelled",
+            "failed steps whose trace carries a categorical label",
+            "g.failures_unlabelled",
+        ),
+    )
+    extra_gaps: ClassVar[tuple[str, ...]] = ("g.no_failure_taxonomy",)
+
+    def observe(self, trace: Trace) -> None:
+        """Count failures, their mechanical class and whether the trace is labelled."""
+        labelled = any(score.label for s in trace.spans for score in s.scores)
+        for span in trace.spans:
+            if not _is_failure(span):
+                continue
+            category = failure_class(span)
+            self.fact(f"class.{category or 'untyped'}")
+            detail = span.error.type if span.error and span.error.type else None
+            self.count("g.failures_with_type", category is not None, span, detail=detail)
+            self.count("g.failures_labelled", labelled, span)
+
+    def finish(self, context: Context) -> Finding:
+        """Level the ratios; a taxonomy comes from the inventory or the answers file."""
+        facts = self.tally.facts
+        total = sum(v for k, v in facts.items() if k.startswith("class."))
+        breakdown = [
+            Ratio(
+                metric=f"g.class.{name}",
+                numerator=facts[f"class.{name}"],
+                denominator=total,
+                label=f"failures classed {name.replace('_', ' ')}",
+                scored=False,
+            )
+            for name in (*MECHANICAL_CLASSES, "untyped")
+            if facts[f"class.{name}"]
+        ]
+        taxonomies = context.inventory.failure_taxonomies
+        reported = context.answers.failures.taxonomy
+        notes, gaps = [], []
+        evidence = Evidence.OBSERVED
+        if taxonomies:
+            notes.append(f"Failure taxonomy configured: {', '.join(taxonomies)}.")
+        elif reported:
+            notes.append(f"Failure taxonomy in use: {reported} (self-reported).")
+            if (
+                self.tally.denominators["g.failures_labelled"]
+                and not self.tally.numerators["g.failures_labelled"]
+            ):
+                notes.append(
+                    f"Contradiction: {reported} is reported in use, but no observed failure carries a label."
+                )
+        else:
+            gaps.append("g.no_failure_taxonomy")
+        if not total and reported and not taxonomies:
+            evidence = Evidence.SELF_REPORTED
+        return self.verdict(
+            self.ratios(),
+            evidence=evidence,
+            breakdown=breakdown,
+            notes=notes,
+            extra_gaps=gaps if total else [],
+            empty_reason="no failed step was observed, so classification cannot be judged",
+        )

@@ -1,0 +1,89 @@
+"""h) Cost and latency: tokens, cost and latency per step, rolled up per session without double counting."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from traceready.checks.base import Check, Context, Metric, Trace
+from traceready.findings import Finding, Status
+from traceready.model import Span, SpanKind
+
+
+def _has_tokens(span: Span) -> bool:
+    usage = span.llm.usage if span.llm else None
+    return usage is not None and (usage.input_tokens is not None or usage.total_tokens is not None)
+
+
+class CostLatencyCheck(Check):
+    """Every step has latency; model calls have tokens and cost; usage sums cleanly per session."""
+
+    id: ClassVar[str] = "h"
+    title: ClassVar[str] = "Cost and latency"
+    metrics: ClassVar[tuple[Metric, ...]] = (
+        Metric("h.spans_with_latency", "spans with latency", "h.latency_missing"),
+        Metric(
+            "h.llm_spans_with_tokens",
+            "model calls with token usage",
+            "h.tokens_missing",
+            core=True,
+            weight=2.0,
+        ),
+        Metric("h.llm_spans_with_cost", "model calls with cost", "h.cost_missing"),
+        Metric(
+            "h.traces_without_double_counting",
+            "traces whose token usage sums without a parent repeating its children",
+            "h.tokens_double_counted",
+        ),
+    )
+
+    def observe(self, trace: Trace) -> None:
+        """Count latency, usage, cost, and parents that repeat their children's tokens."""
+        self.fact("traces")
+        with_tokens = set()
+        for span in trace.spans:
+            self.count("h.spans_with_latency", span.latency_ms is not None, span)
+            if _has_tokens(span):
+                with_tokens.add(span.span_id)
+            if span.kind is SpanKind.LLM:
+                self.count("h.llm_spans_with_tokens", _has_tokens(span), span)
+                self.count(
+                    "h.llm_spans_with_cost",
+                    span.llm is not None and span.llm.cost_usd is not None,
+                    span,
+                )
+        if not with_tokens:
+            return
+        repeating = None
+        for span in trace.spans:
+            if span.span_id in with_tokens:
+                for ancestor in trace.ancestors(span):
+                    if ancestor.span_id in with_tokens:
+                        repeating = ancestor
+                        break
+            if repeating is not None:
+                break
+        root = trace.roots()[0] if trace.roots() else trace.spans[0]
+        self.count(
+            "h.traces_without_double_counting",
+            repeating is None,
+            repeating or root,
+            detail=f"{repeating.name} repeats its children's tokens" if repeating else None,
+        )
+
+    def finish(self, context: Context) -> Finding:
+        """Level the ratios."""
+        ratios = self.ratios()
+        traces = self.tally.facts["traces"]
+        if traces and not self.tally.denominators["h.llm_spans_with_tokens"]:
+            finding = self.verdict(ratios)
+            return finding.model_copy(
+                update={
+                    "status": Status.ABSENT,
+                    "score": 0.0,
+                    "reason": f"None of {traces} traces records a model call, so no tokens or cost are visible.",
+                    "gaps": tuple(
+                        dict.fromkeys((*finding.gaps, "h.tokens_missing", "h.cost_missing"))
+                    ),
+                }
+            )
+        return self.verdict(ratios, empty_reason="No spans were observed.")

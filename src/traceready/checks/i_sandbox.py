@@ -1,0 +1,126 @@
+"""i) Sandboxed execution: experiments run apart from production.
+
+Spans rarely show this: environment tags on spans and experiment projects in the inventory are
+observed evidence; otherwise the answers file says it, marked self-reported.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from traceready.checks.base import Check, Context, Metric, Trace
+from traceready.findings import Evidence, Finding, Status
+
+NON_PRODUCTION = ("dev", "test", "stag", "sandbox", "experiment", "eval", "local", "ci", "qa")
+_MAX_ENVIRONMENTS = 32
+
+
+def is_production(environment: str) -> bool:
+    """True unless the environment name says development, test, staging or experiment."""
+    folded = environment.lower()
+    return not any(word in folded for word in NON_PRODUCTION)
+
+
+class SandboxCheck(Check):
+    """Experiment runs are kept apart from production runs."""
+
+    id: ClassVar[str] = "i"
+    title: ClassVar[str] = "Sandboxed execution"
+    metrics: ClassVar[tuple[Metric, ...]] = (
+        Metric(
+            "i.spans_with_environment",
+            "spans tagged with their environment",
+            "i.environment_missing",
+            scored=False,
+        ),
+    )
+    extra_gaps: ClassVar[tuple[str, ...]] = (
+        "i.no_sandbox_evidence",
+        "i.prod_and_experiments_mixed",
+        "i.no_isolation",
+    )
+
+    def __init__(self, thresholds: object = None) -> None:
+        super().__init__(thresholds)  # type: ignore[arg-type]
+        self.environments: dict[str, None] = {}
+
+    def merge(self, other: SandboxCheck) -> None:  # type: ignore[override]
+        """Add counters and the environments seen."""
+        super().merge(other)
+        for name in other.environments:
+            if len(self.environments) < _MAX_ENVIRONMENTS:
+                self.environments.setdefault(name)
+
+    def observe(self, trace: Trace) -> None:
+        """Count environment tags."""
+        for span in trace.spans:
+            self.count("i.spans_with_environment", span.environment is not None, span)
+            if span.environment and len(self.environments) < _MAX_ENVIRONMENTS:
+                self.environments.setdefault(span.environment)
+
+    def finish(self, context: Context) -> Finding:
+        """Decide from inventory, environment tags, then the answers file."""
+        ratios = self.ratios()
+        envs = sorted(self.environments)
+        experiments = context.inventory.experiment_projects
+        isolated = context.answers.sandbox.experiments_isolated
+        mixed = any(is_production(e) for e in envs) and any(not is_production(e) for e in envs)
+        notes = [f"Environments seen: {', '.join(envs)}."] if envs else []
+        if experiments:
+            status, evidence, reason = (
+                Status.PRESENT,
+                Evidence.INVENTORY,
+                (f"{experiments} experiment projects are kept apart from production."),
+            )
+            gaps: list[str] = []
+        elif mixed:
+            status, evidence, reason = (
+                Status.PARTIAL,
+                Evidence.OBSERVED,
+                (
+                    "Production and non-production runs share one target, told apart only by environment tags."
+                ),
+            )
+            gaps = ["i.prod_and_experiments_mixed"]
+        elif isolated is True:
+            status, evidence, reason = (
+                Status.PRESENT,
+                Evidence.SELF_REPORTED,
+                ("Experiments run apart from production (self-reported)."),
+            )
+            gaps = []
+        elif isolated is False:
+            status, evidence, reason = (
+                Status.ABSENT,
+                Evidence.SELF_REPORTED,
+                ("Experiments run against production (self-reported)."),
+            )
+            gaps = ["i.no_isolation"]
+        else:
+            status, evidence, reason = (
+                Status.UNKNOWN,
+                Evidence.NONE,
+                (
+                    "Spans cannot show whether experiments run apart from production, and nothing was reported."
+                ),
+            )
+            gaps = ["i.no_sandbox_evidence"]
+        if context.answers.sandbox.how:
+            notes.append(f"How (self-reported): {context.answers.sandbox.how}")
+        if isolated is True and mixed:
+            notes.append(
+                "Contradiction: isolation is self-reported, but production and "
+                "non-production spans arrive in the same target."
+            )
+        score = {Status.PRESENT: 1.0, Status.PARTIAL: 0.5}.get(status, 0.0)
+        return self.verdict(ratios).model_copy(
+            update={
+                "status": status,
+                "score": score,
+                "reason": reason,
+                "evidence": evidence,
+                "gaps": tuple(gaps),
+                "notes": tuple(notes),
+                "examples": (),
+            }
+        )

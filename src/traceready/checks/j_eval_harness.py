@@ -1,0 +1,105 @@
+"""j) Evaluation harness: datasets and scored experiments that run programmatically.
+
+Mostly inventory (datasets, experiments, evaluators); spans add evaluation results attached to
+steps (OTel ``gen_ai.evaluation.result`` events, evaluator spans). Without inventory the answers
+file fills in, marked self-reported.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import ClassVar
+
+from traceready.checks.base import Check, Context, Metric, Trace
+from traceready.findings import Evidence, Finding, Ratio, Status
+from traceready.model import SpanKind
+
+
+def _presence(metric: str, label: str, count: int | None) -> Ratio | None:
+    if count is None:
+        return None
+    return Ratio(
+        metric=metric,
+        numerator=1 if count > 0 else 0,
+        denominator=1,
+        label=f"{label} ({count} found)",
+    )
+
+
+class EvalHarnessCheck(Check):
+    """Datasets, scored experiments and automated evaluators exist and ran recently."""
+
+    id: ClassVar[str] = "j"
+    title: ClassVar[str] = "Evaluation harness"
+    metrics: ClassVar[tuple[Metric, ...]] = (
+        Metric("j.datasets", "dataset collections with examples", "j.no_datasets", core=True),
+        Metric("j.scored_experiments", "experiments with scores", "j.no_scored_experiments"),
+        Metric("j.automated_evaluators", "automated evaluators", "j.no_automated_evaluators"),
+        Metric("j.recent_runs", "experiment runs in the recent window", "j.no_recent_runs"),
+        Metric(
+            "j.traces_with_scores",
+            "traces with evaluation scores",
+            "j.no_scores_on_traces",
+            scored=False,
+        ),
+    )
+
+    def observe(self, trace: Trace) -> None:
+        """Count traces that carry evaluation scores or evaluator spans."""
+        scored = any(s.scores or s.kind is SpanKind.EVALUATOR for s in trace.spans)
+        roots = trace.roots()
+        self.count("j.traces_with_scores", scored, roots[0] if roots else trace.spans[0])
+
+    def finish(self, context: Context) -> Finding:
+        """Level inventory evidence, else self-reported answers."""
+        observed = self.ratios()[-1]
+        inventory, answers = context.inventory, context.answers.eval_harness
+        recent_cutoff = date.today() - timedelta(days=self.thresholds.recent_days)
+        if inventory.datasets is not None:
+            evidence = Evidence.INVENTORY
+            counts = (
+                inventory.datasets if inventory.dataset_examples else 0,
+                inventory.scored_experiments,
+                inventory.automated_evaluators,
+                inventory.recent_experiments,
+            )
+        else:
+            evidence = Evidence.SELF_REPORTED
+            recent = None if answers.last_run is None else int(answers.last_run >= recent_cutoff)
+            counts = (
+                answers.datasets,
+                answers.scored_experiments,
+                answers.automated_evaluators,
+                recent,
+            )
+        ratios = [
+            r
+            for r in (
+                _presence(m.id, m.label, c) for m, c in zip(self.metrics[:4], counts, strict=True)
+            )
+            if r is not None
+        ]
+        notes = []
+        if evidence is Evidence.SELF_REPORTED and observed.denominator and ratios:
+            if answers.scored_experiments and not observed.numerator:
+                notes.append(
+                    "Scored experiments are self-reported; no observed trace carries a score."
+                )
+        if not ratios:
+            if observed.numerator:
+                return self.verdict([observed.model_copy(update={"scored": True})]).model_copy(
+                    update={
+                        "status": Status.PARTIAL,
+                        "score": round(observed.value or 0.0, 4),
+                        "reason": f"{observed.describe()}, but no dataset or experiment was seen or reported.",
+                        "gaps": ("j.no_datasets",),
+                        "metrics": (observed,),
+                    }
+                )
+            return self.verdict(
+                [],
+                evidence=Evidence.NONE,
+                extra_gaps=["j.no_datasets"],
+                empty_reason="no dataset, experiment or evaluator was seen or reported",
+            )
+        return self.verdict([*ratios, observed], evidence=evidence, notes=notes)

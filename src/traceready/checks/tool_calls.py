@@ -1,0 +1,62 @@
+"""Matching the tool calls models requested to the tool spans that executed them (b, c, e)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from traceready.checks.base import Trace
+from traceready.model import Span, SpanKind, ToolCall
+
+
+@dataclass(frozen=True, slots=True)
+class RequestedCall:
+    """A tool call in a model's output, with the tool span that ran it (None when none did)."""
+
+    llm_span: Span
+    call: ToolCall
+    tool_span: Span | None
+
+
+def _start(span: Span) -> int:
+    return span.start_ns if span.start_ns is not None else 0
+
+
+def match_tool_calls(trace: Trace) -> tuple[list[RequestedCall], list[Span]]:
+    """Requested calls with their spans (by call id, else name and order) and the tool spans."""
+    tool_spans = sorted(trace.of_kind(SpanKind.TOOL), key=_start)
+    by_call_id = {s.tool.call_id: s for s in tool_spans if s.tool and s.tool.call_id}
+    used: set[str] = set()
+    requested: list[tuple[Span, ToolCall]] = []
+    seen_ids: set[str] = set()
+    for llm in sorted(trace.of_kind(SpanKind.LLM, SpanKind.DECISION), key=_start):
+        for message in (llm.llm.output_messages or ()) if llm.llm else ():
+            for call in message.tool_calls:
+                if call.id is not None:
+                    if call.id in seen_ids:
+                        continue
+                    seen_ids.add(call.id)
+                requested.append((llm, call))
+    matched: list[Span | None] = []
+    for _, call in requested:
+        span = by_call_id.get(call.id) if call.id else None
+        if span is not None and span.span_id not in used:
+            used.add(span.span_id)
+        else:
+            span = None
+        matched.append(span)
+    for index, (llm, call) in enumerate(requested):
+        if matched[index] is not None:
+            continue
+        for span in tool_spans:
+            if span.span_id in used or _start(span) < _start(llm):
+                continue
+            if span.tool is not None and span.tool.call_id and call.id:
+                continue  # both sides carry ids and they differ: not this call
+            if span.tool is not None and span.tool.name == call.name:
+                used.add(span.span_id)
+                matched[index] = span
+                break
+    calls = [
+        RequestedCall(llm, call, span) for (llm, call), span in zip(requested, matched, strict=True)
+    ]
+    return calls, tool_spans

@@ -1,0 +1,243 @@
+"""The ``traceready`` command line. The only place that prints outside ``report/`` and maps errors
+to exit codes: 0 ok, 1 below ``--fail-under``, 2 usage or unreadable input, 3 auth, 4 not found,
+5 vendor unavailable, 70 a bug (``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import resources
+from importlib.metadata import version
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+
+from traceready.answers import load_answers
+from traceready.audit import run_audit
+from traceready.connector import Connector, installed_connectors
+from traceready.errors import TracereadyError, UsageError
+from traceready.mapping.mapper import Mapper
+from traceready.mapping.spec import load_mapping
+from traceready.model import Span
+from traceready.recommend import load_catalog
+from traceready.report import RENDERERS
+from traceready.schemas import SCHEMAS
+from traceready.settings import load_settings
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Are your agent traces good enough for a meta-agent to improve the agent automatically?",
+)
+audit_app = typer.Typer(no_args_is_help=True, help="Audit traces from one source.")
+app.add_typer(audit_app, name="audit")
+
+SAMPLE = "openinference_full.otlp.jsonl"
+"""The bundled sample: a tool-using agent traced by real OpenInference instrumentation."""
+
+Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"traceready {version('traceready')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Audit agent traces for readiness to feed an automatic improvement loop."""
+
+
+@contextmanager
+def _guarded(debug: bool) -> Iterator[None]:
+    """One clear line and a distinct exit code for every failure; a traceback only with --debug."""
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="traceready: %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        yield
+    except TracereadyError as exc:
+        if debug:
+            raise
+        typer.echo(f"traceready: error: {exc.one_line()}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - every other exception is a bug: exit 70, not a traceback
+        if debug:
+            raise
+        typer.echo(
+            f"traceready: internal error: {exc.__class__.__name__}: {exc} (rerun with --debug)",
+            err=True,
+        )
+        raise typer.Exit(70) from None
+
+
+def _span_writer(path: Path | None) -> tuple[Callable[[Span], None] | None, Callable[[], None]]:
+    if path is None:
+        return None, lambda: None
+    stream = path.open("wb")
+
+    def write(span: Span) -> None:
+        stream.write(
+            orjson.dumps(span.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS) + b"\n"
+        )
+
+    return write, stream.close
+
+
+def _run(
+    connector: Connector,
+    *,
+    output_format: str | None,
+    out: Path | None,
+    mapping: Path | None,
+    answers: Path | None,
+    fail_under: float | None,
+    config: Path | None,
+    export_spans: Path | None,
+) -> None:
+    settings = load_settings(config)
+    chosen = output_format or settings.format
+    if chosen not in RENDERERS:
+        raise UsageError(f"unknown format {chosen!r}", hint=f"choose one of {', '.join(RENDERERS)}")
+    mapper = Mapper(load_mapping(connector.slug, mapping))
+    catalog = load_catalog(connector.package_dir() / "recommendations.yaml")
+    on_span, close = _span_writer(export_spans)
+    try:
+        report = run_audit(
+            connector,
+            mapper,
+            catalog=catalog,
+            thresholds=settings.thresholds,
+            answers=load_answers(answers),
+            on_span=on_span,
+        )
+    finally:
+        close()
+    colour = out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = RENDERERS[chosen](report, colour)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)
+    bar = fail_under if fail_under is not None else settings.fail_under
+    if bar is not None and report.overall.score < bar:
+        typer.echo(
+            f"traceready: overall score {report.overall.score:.2f} is below --fail-under {bar:.2f}",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
+FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="table, md or json.")]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to this file.")]
+MappingOpt = Annotated[Path | None, typer.Option(help="Mapping YAML laid over the built-in one.")]
+AnswersOpt = Annotated[Path | None, typer.Option(help="Self-reported facts (answers.toml).")]
+FailOpt = Annotated[
+    float | None, typer.Option(min=0.0, max=1.0, help="Exit 1 when the overall score is lower.")
+]
+ConfigOpt = Annotated[
+    Path | None, typer.Option(help="traceready.toml with defaults and thresholds.")
+]
+ExportOpt = Annotated[
+    Path | None, typer.Option(help="Also write the mapped spans here (JSON Lines).")
+]
+
+
+@audit_app.command("otel")
+def audit_otel(
+    paths: Annotated[
+        list[Path], typer.Argument(help="OTLP/JSON files (.jsonl, .json, .gz, .zst) or folders.")
+    ],
+    output_format: FormatOpt = None,
+    out: OutOpt = None,
+    mapping: MappingOpt = None,
+    answers: AnswersOpt = None,
+    fail_under: FailOpt = None,
+    config: ConfigOpt = None,
+    export_spans: ExportOpt = None,
+    debug: Debug = False,
+) -> None:
+    """Audit OpenTelemetry trace files (OTLP/JSON as the Collector file exporter writes it)."""
+    with _guarded(debug):
+        from traceready.connector import get_connector
+
+        connector = get_connector("otel")(paths)  # type: ignore[call-arg]
+        _run(
+            connector,
+            output_format=output_format,
+            out=out,
+            mapping=mapping,
+            answers=answers,
+            fail_under=fail_under,
+            config=config,
+            export_spans=export_spans,
+        )
+
+
+@app.command()
+def demo(
+    output_format: FormatOpt = None,
+    out: OutOpt = None,
+    debug: Debug = False,
+) -> None:
+    """Audit the bundled sample agent's traces: no account, no key, no network."""
+    with _guarded(debug):
+        from traceready.connector import get_connector
+
+        sample = resources.files("traceready.samples") / "otel" / SAMPLE
+        with resources.as_file(sample) as path:
+            connector = get_connector("otel")([path])  # type: ignore[call-arg]
+            _run(
+                connector,
+                output_format=output_format,
+                out=out,
+                mapping=None,
+                answers=None,
+                fail_under=None,
+                config=None,
+                export_spans=None,
+            )
+
+
+@app.command()
+def connectors(debug: Debug = False) -> None:
+    """List the installed connectors (entry-point group traceready.connectors)."""
+    with _guarded(debug):
+        for slug, cls in installed_connectors().items():
+            typer.echo(f"{slug}\t{cls.title}\t{cls.__module__}")
+
+
+@app.command()
+def schema(
+    name: Annotated[str, typer.Argument(help="report or span.")] = "report",
+    debug: Debug = False,
+) -> None:
+    """Print the JSON Schema of the public report or span format."""
+    with _guarded(debug):
+        if name not in SCHEMAS:
+            raise UsageError(f"unknown schema {name!r}", hint=f"choose one of {', '.join(SCHEMAS)}")
+        typer.echo(
+            orjson.dumps(
+                SCHEMAS[name](), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+            ).decode()
+        )
+
+
+def main() -> Any:
+    """Console-script entry point."""
+    return app()

@@ -1,0 +1,106 @@
+"""What every connector provides, and how connectors are found.
+
+A connector knows one vendor: it yields raw records (plain dicts, lazily) or ``Rejection``s for
+records it could not even read, and it collects an ``Inventory`` of project-level facts. It never
+computes a verdict. Connectors register in the entry-point group ``traceready.connectors``; the
+built-ins register the same way, so a third-party package adds one with no change here.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from traceready.errors import UsageError
+from traceready.model import Rejection
+
+logger = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "traceready.connectors"
+
+
+class Inventory(BaseModel):
+    """Project-level facts a connector found beside the spans; None means "could not see"."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    datasets: int | None = None
+    dataset_examples: int | None = None
+    experiments: int | None = None
+    scored_experiments: int | None = None
+    recent_experiments: int | None = None
+    automated_evaluators: int | None = None
+    experiments_with_version: int | None = None
+    prompt_versions: int | None = None
+    failure_taxonomies: tuple[str, ...] | None = None
+    projects: tuple[str, ...] | None = None
+    experiment_projects: int | None = None
+    retention_days: int | None = None
+
+
+class Connector(ABC):
+    """One vendor's source of raw records."""
+
+    slug: ClassVar[str]
+    """The vendor slug: CLI word, entry-point name, folder, mapping and cassette names."""
+
+    title: ClassVar[str]
+    """Human name of the vendor, for reports."""
+
+    @abstractmethod
+    def iter_records(self) -> Iterator[dict[str, Any] | Rejection]:
+        """Yield raw records lazily; unreadable ones as Rejections so they are counted."""
+
+    def inventory(self) -> Inventory:
+        """Project-level facts; the default knows nothing."""
+        return Inventory()
+
+    @abstractmethod
+    def describe_target(self) -> str:
+        """What is audited, in a few words (a project name, a file list)."""
+
+    def window(self) -> str:
+        """The audit window in a few words."""
+        return "all spans in the input"
+
+    @classmethod
+    def package_dir(cls) -> Path:
+        """The folder of the connector's package (holds ``recommendations.yaml``)."""
+        import sys
+
+        module = sys.modules[cls.__module__]
+        return Path(module.__file__ or ".").parent
+
+
+def installed_connectors() -> dict[str, type[Connector]]:
+    """Connectors registered under the entry-point group, by slug; broken ones logged, not fatal."""
+    found: dict[str, type[Connector]] = {}
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            loaded = entry.load()
+        except (ImportError, AttributeError) as exc:
+            logger.warning("connector plug-in %r failed to load: %s", entry.name, exc)
+            continue
+        if not (isinstance(loaded, type) and issubclass(loaded, Connector)):
+            logger.warning("connector plug-in %r is not a Connector subclass", entry.name)
+            continue
+        if loaded.slug != entry.name:
+            logger.warning("connector plug-in %r declares slug %r", entry.name, loaded.slug)
+            continue
+        found[entry.name] = loaded
+    return dict(sorted(found.items()))
+
+
+def get_connector(slug: str) -> type[Connector]:
+    """The installed connector for ``slug``; an unknown slug lists the installed ones."""
+    connectors = installed_connectors()
+    if slug not in connectors:
+        known = ", ".join(connectors) or "none"
+        raise UsageError(f"unknown connector {slug!r}", hint=f"installed: {known}")
+    return connectors[slug]

@@ -1,0 +1,285 @@
+"""Turning one raw record into a ``Span`` (or a counted ``Rejection``) through a mapping spec.
+
+The spec is compiled once; mapping a record is then a few dict look-ups per field. LLM fields are
+read only for model calls and tool fields only for tool steps, which keeps the hot path short.
+Nothing here raises on odd input: a wrong type is a missing fact, an unusable record a Rejection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from traceready.mapping.messages import MESSAGE_FORMATS
+from traceready.mapping.paths import Path, indexed, items_under, unflatten
+from traceready.mapping.spec import MappingSpec, Source
+from traceready.mapping.transforms import (
+    TRANSFORMS,
+    as_float,
+    as_int,
+    as_str,
+    as_str_list,
+    as_unix_ns,
+)
+from traceready.model import (
+    ErrorInfo,
+    LlmInfo,
+    Message,
+    Rejection,
+    Score,
+    SourceRef,
+    Span,
+    SpanKind,
+    StatusCode,
+    ToolInfo,
+    Usage,
+    Versions,
+)
+
+OVERSIZED_VALUE_BYTES = 1 << 20
+"""A string value above this size is mapped but noted (``oversized_value``)."""
+
+_LLM_KINDS = frozenset({SpanKind.LLM, SpanKind.DECISION})
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    path: Path
+    transform: Callable[[Any], Any] | None
+    format: Callable[[Any], tuple[Message, ...] | None] | None
+    flattened: bool
+    values: dict[str, str] | None
+
+    def read(self, record: dict[str, Any]) -> Any:
+        value = self.path.get(record)
+        if value is None and self.flattened:
+            base = record.get(self.path.root)
+            if isinstance(base, dict) and self.path.rest:
+                flat = items_under(base, self.path.rest)
+                value = indexed(unflatten(flat)) if flat else None
+        if value is None:
+            return None
+        if self.format is not None:
+            return self.format(value)
+        if self.transform is not None:
+            value = self.transform(value)
+        if self.values is not None:
+            key = as_str(value)
+            return self.values.get(key.lower()) if key else None
+        return value
+
+
+def _compile(source: Source) -> _Compiled:
+    return _Compiled(
+        path=Path.parse(source.path),
+        transform=TRANSFORMS[source.transform] if source.transform else None,
+        format=MESSAGE_FORMATS[source.format] if source.format else None,
+        flattened=source.flattened,
+        values={k.lower(): v for k, v in source.values.items()} if source.values else None,
+    )
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == {} or value == []
+
+
+class Mapper:
+    """A compiled mapping spec: ``map_record(raw)`` gives a Span or a Rejection."""
+
+    def __init__(self, spec: MappingSpec) -> None:
+        self.vendor = spec.vendor
+        self._fields = {name: tuple(map(_compile, srcs)) for name, srcs in spec.fields.items()}
+        self._params = {name: tuple(map(_compile, srcs)) for name, srcs in spec.params.items()}
+        self._kind = tuple(map(_compile, spec.kind))
+        self._markers = frozenset(spec.redaction_markers)
+
+    def _get(self, record: dict[str, Any], name: str) -> Any:
+        for source in self._fields.get(name, ()):
+            value = source.read(record)
+            if not _is_empty(value):
+                return value
+        return None
+
+    def _str(self, record: dict[str, Any], name: str) -> str | None:
+        return as_str(self._get(record, name))
+
+    def _kind_of(self, record: dict[str, Any]) -> SpanKind:
+        for source in self._kind:
+            value = source.read(record)
+            if value:
+                kind = SpanKind(value)
+                if kind is not SpanKind.UNKNOWN:
+                    return kind
+        return SpanKind.UNKNOWN
+
+    def map_record(self, record: dict[str, Any]) -> Span | Rejection:
+        """Map one raw record; never raises on odd input."""
+        try:
+            return self._map(record)
+        except (ValidationError, ValueError, TypeError, AttributeError, RecursionError) as exc:
+            raw_id = as_str(record.get("span_id")) if isinstance(record, dict) else None
+            return Rejection(reason="unmappable", detail=exc.__class__.__name__, raw_id=raw_id)
+
+    def _map(self, record: dict[str, Any]) -> Span | Rejection:
+        span_id = self._str(record, "span_id")
+        trace_id = self._str(record, "trace_id")
+        if span_id is None or trace_id is None:
+            return Rejection(reason="missing_id", raw_id=span_id)
+        quality: list[str] = list(record.get("quality") or ())
+        start_ns = as_unix_ns(self._get(record, "start_ns"))
+        end_ns = as_unix_ns(self._get(record, "end_ns"))
+        if start_ns is None or end_ns is None:
+            quality.append("missing_timestamp")
+        elif end_ns < start_ns:
+            quality.append("end_before_start")
+
+        kind = self._kind_of(record)
+        model = self._str(record, "llm.model")
+        tool_name = self._str(record, "tool.name")
+        if kind is SpanKind.UNKNOWN and model is not None:
+            kind = SpanKind.LLM
+        elif kind is SpanKind.UNKNOWN and tool_name is not None:
+            kind = SpanKind.TOOL
+
+        redacted: list[str] = []
+        inputs = self._checked(record, "input", redacted)
+        outputs = self._checked(record, "output", redacted)
+        llm = self._llm(record, model, redacted) if kind in _LLM_KINDS else self._usage_only(record)
+        tool = self._tool(record, tool_name, redacted) if kind is SpanKind.TOOL else None
+
+        status = StatusCode(self._str(record, "status_code") or "unset")
+        error = self._error(record, status)
+        if any(isinstance(v, str) and len(v) > OVERSIZED_VALUE_BYTES for v in (inputs, outputs)):
+            quality.append("oversized_value")
+        metadata = self._get(record, "metadata")
+        return Span(
+            span_id=span_id,
+            trace_id=trace_id,
+            parent_id=self._str(record, "parent_id"),
+            session_id=self._str(record, "session_id"),
+            kind=kind,
+            name=self._str(record, "name") or "",
+            start_ns=start_ns,
+            end_ns=end_ns,
+            status=status,
+            error=error,
+            input=inputs,
+            output=outputs,
+            llm=llm,
+            tool=tool,
+            metadata=metadata if isinstance(metadata, dict) else {},
+            tags=as_str_list(self._get(record, "tags")) or (),
+            versions=Versions(
+                harness=self._str(record, "versions.harness"),
+                prompt=self._str(record, "versions.prompt"),
+            ),
+            environment=self._str(record, "environment"),
+            scores=_scores(self._get(record, "scores")),
+            redacted=tuple(redacted),
+            quality=tuple(quality),
+            source=SourceRef(vendor=self.vendor, raw_id=span_id, url=self._str(record, "url")),
+        )
+
+    def _checked(self, record: dict[str, Any], name: str, redacted: list[str]) -> Any:
+        value = self._get(record, name)
+        if isinstance(value, str) and value in self._markers:
+            redacted.append(name)
+            return None
+        return value
+
+    def _messages(
+        self, record: dict[str, Any], name: str, redacted: list[str]
+    ) -> tuple[Message, ...] | None:
+        messages: tuple[Message, ...] | None = self._get(record, name)
+        if messages and any(m.content in self._markers for m in messages if m.content):
+            redacted.append(name)
+        return messages
+
+    def _llm(self, record: dict[str, Any], model: str | None, redacted: list[str]) -> LlmInfo:
+        params = dict(self._get(record, "llm.params") or {})
+        for key, sources in self._params.items():
+            if key not in params:
+                for source in sources:
+                    value = source.read(record)
+                    if not _is_empty(value):
+                        params[key] = value
+                        break
+        tools = self._get(record, "llm.tools_offered")
+        return LlmInfo(
+            provider=self._str(record, "llm.provider"),
+            model=model,
+            response_model=self._str(record, "llm.response_model"),
+            params=params or None,
+            input_messages=self._messages(record, "llm.input_messages", redacted),
+            output_messages=self._messages(record, "llm.output_messages", redacted),
+            tools_offered=tuple(tools) if isinstance(tools, list | tuple) else None,
+            usage=self._usage(record),
+            cost_usd=as_float(self._get(record, "llm.cost_usd")),
+            finish_reasons=as_str_list(self._get(record, "llm.finish_reasons")) or (),
+        )
+
+    def _usage_only(self, record: dict[str, Any]) -> LlmInfo | None:
+        """Token counts on a non-model span (an agent rolling up its children), else None."""
+        usage = self._usage(record)
+        if (
+            usage.input_tokens is None
+            and usage.output_tokens is None
+            and usage.total_tokens is None
+        ):
+            return None
+        return LlmInfo(usage=usage)
+
+    def _usage(self, record: dict[str, Any]) -> Usage:
+        return Usage(
+            input_tokens=as_int(self._get(record, "llm.usage.input_tokens")),
+            output_tokens=as_int(self._get(record, "llm.usage.output_tokens")),
+            total_tokens=as_int(self._get(record, "llm.usage.total_tokens")),
+            reasoning_tokens=as_int(self._get(record, "llm.usage.reasoning_tokens")),
+            cached_input_tokens=as_int(self._get(record, "llm.usage.cached_input_tokens")),
+        )
+
+    def _tool(self, record: dict[str, Any], name: str | None, redacted: list[str]) -> ToolInfo:
+        arguments = self._get(record, "tool.arguments")
+        result = self._get(record, "tool.result")
+        for field, value in (("tool.arguments", arguments), ("tool.result", result)):
+            if isinstance(value, str) and value in self._markers:
+                redacted.append(field)
+        return ToolInfo(
+            name=name,
+            call_id=self._str(record, "tool.call_id"),
+            arguments=None if "tool.arguments" in redacted else arguments,
+            result=None if "tool.result" in redacted else result,
+        )
+
+    def _error(self, record: dict[str, Any], status: StatusCode) -> ErrorInfo | None:
+        error_type = self._str(record, "error.type")
+        recorded = self._str(record, "error.message")
+        stacktrace = self._get(record, "error.stacktrace")
+        if status is not StatusCode.ERROR and recorded is None and stacktrace is None:
+            # Without ERROR status or a recorded exception, ``error.type`` alone is not a failure.
+            return None
+        return ErrorInfo(
+            type=error_type,
+            message=recorded or self._str(record, "status_message"),
+            has_stacktrace=bool(stacktrace),
+        )
+
+
+def _scores(value: Any) -> tuple[Score, ...]:
+    if not isinstance(value, list):
+        return ()
+    scores = []
+    for item in value:
+        if isinstance(item, dict) and (name := as_str(item.get("name"))):
+            scores.append(
+                Score(
+                    name=name,
+                    value=as_float(item.get("value", item.get("score"))),
+                    label=as_str(item.get("label")),
+                    source=as_str(item.get("source")),
+                )
+            )
+    return tuple(scores)

@@ -1,0 +1,55 @@
+"""Message normalisers: every vendor's chat shape into ``Message`` tuples.
+
+Mapping YAML names a format (``format: genai``); ``register_message_format`` adds one. A normaliser
+returns None when the value is not in its shape, so a fallback rule can try the next source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from traceready.mapping.messages import (
+    anthropic,
+    genai,
+    langchain,
+    openai_chat,
+    openinference,
+    openllmetry,
+)
+from traceready.mapping.messages.tools import tool_names
+from traceready.mapping.transforms import register_transform
+from traceready.model import Message
+
+MessageFormat = Callable[[Any], tuple[Message, ...] | None]
+
+MESSAGE_FORMATS: dict[str, MessageFormat] = {}
+
+
+def register_message_format(name: str, normalise: MessageFormat) -> None:
+    """Make ``normalise`` available to mapping files under ``name``."""
+    if not callable(normalise):
+        raise TypeError(f"message format {name!r} is not callable")
+    MESSAGE_FORMATS[name] = normalise
+
+
+def normalise_any(value: Any) -> tuple[Message, ...] | None:
+    """Try each chat shape in turn: OpenAI chat, Anthropic, LangChain."""
+    for normalise in (openai_chat.to_messages, anthropic.to_messages, langchain.to_messages):
+        messages = normalise(value)
+        if messages is not None:
+            return messages
+    return None
+
+
+for _name, _normalise in {
+    "genai": genai.to_messages,
+    "openinference": openinference.to_messages,
+    "openllmetry": openllmetry.to_messages,
+    "openai_chat": openai_chat.to_messages,
+    "anthropic": anthropic.to_messages,
+    "langchain": langchain.to_messages,
+    "chat": normalise_any,
+}.items():
+    register_message_format(_name, _normalise)
+register_transform("tool_names", tool_names)

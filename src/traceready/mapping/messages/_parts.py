@@ -1,0 +1,49 @@
+"""Folding a list of content parts into text, reasoning and tool calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from traceready.mapping.transforms import as_json, as_str
+from traceready.model import ToolCall
+
+TEXT_TYPES = frozenset({"text", "input_text", "output_text"})
+REASONING_TYPES = frozenset({"reasoning", "thinking", "redacted_thinking", "reasoning_text"})
+
+
+@dataclass(slots=True)
+class Folded:
+    """Text, reasoning and tool calls collected from parts."""
+
+    texts: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+    tool_calls: list[ToolCall] = field(default_factory=list)
+
+    def text(self) -> str | None:
+        """Joined text, or None when there was none."""
+        return "\n".join(self.texts) if self.texts else None
+
+    def reasoning_text(self) -> str | None:
+        """Joined reasoning, or None when there was none."""
+        return "\n".join(self.reasoning) if self.reasoning else None
+
+
+def tool_call(call_id: Any, name: Any, arguments: Any) -> ToolCall:
+    """A ToolCall with arguments decoded from JSON text where they are JSON."""
+    return ToolCall(id=as_str(call_id), name=as_str(name), arguments=as_json(arguments))
+
+
+def text_of(part: dict[str, Any]) -> str | None:
+    """The text a part carries under any of the usual keys."""
+    for key in ("text", "content", "thinking", "summary"):
+        value = part.get(key)
+        if isinstance(value, str):
+            return value
+        if isinstance(value, list):
+            joined = "\n".join(
+                t for item in value if isinstance(item, dict) and (t := text_of(item))
+            )
+            if joined:
+                return joined
+    return None

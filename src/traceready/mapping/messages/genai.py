@@ -1,0 +1,64 @@
+"""OTel GenAI ``gen_ai.input.messages`` / ``gen_ai.output.messages`` (parts schema, v1.37+).
+
+```json
+[{"role": "assistant", "parts": [{"type": "reasoning", "content": "..."},
+  {"type": "tool_call", "id": "call_1", "name": "get_weather", "arguments": {"city": "Paris"}}],
+  "finish_reason": "tool_call"}]
+```
+Also the system-instructions shape: a bare list of parts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from traceready.mapping.messages._parts import REASONING_TYPES, Folded, text_of, tool_call
+from traceready.mapping.transforms import as_json, as_str
+from traceready.model import Message
+
+
+def to_messages(value: Any) -> tuple[Message, ...] | None:
+    """Messages from the parts schema, or None when the value is not in it."""
+    value = as_json(value)
+    if not isinstance(value, list):
+        return None
+    if value and all(
+        isinstance(item, dict) and "type" in item and "role" not in item for item in value
+    ):
+        return (_message("system", value, None),)
+    messages = []
+    for item in value:
+        if not isinstance(item, dict) or not isinstance(item.get("parts"), list):
+            return None
+        messages.append(_message(as_str(item.get("role")) or "unknown", item["parts"], item))
+    return tuple(messages)
+
+
+def _message(role: str, parts: list[Any], item: dict[str, Any] | None) -> Message:
+    folded = Folded()
+    tool_call_id = None
+    for part in parts:
+        if not isinstance(part, dict):
+            continue
+        kind = part.get("type")
+        if kind == "tool_call":
+            folded.tool_calls.append(
+                tool_call(part.get("id"), part.get("name"), part.get("arguments"))
+            )
+        elif kind == "tool_call_response":
+            tool_call_id = as_str(part.get("id"))
+            response = part.get("response", part.get("result"))
+            folded.texts.append(response if isinstance(response, str) else str(response))
+        elif kind in REASONING_TYPES:
+            if text := text_of(part):
+                folded.reasoning.append(text)
+        elif text := text_of(part):
+            folded.texts.append(text)
+    del item
+    return Message(
+        role=role,
+        content=folded.text(),
+        reasoning=folded.reasoning_text(),
+        tool_calls=tuple(folded.tool_calls),
+        tool_call_id=tool_call_id,
+    )

@@ -1,0 +1,40 @@
+"""Names of the tools offered to a model, from any vendor's tool-definition list.
+
+Accepts OTel GenAI ``gen_ai.tool.definitions`` (``[{"type": "function", "name": ...}]``), the OpenAI
+wire shape (``{"type": "function", "function": {"name": ...}}``), OpenInference ``llm.tools.<i>.tool.
+json_schema`` (JSON text per tool), OpenLLMetry ``llm.request.functions.<i>.name`` and Anthropic
+``{"name", "input_schema"}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from traceready.mapping.paths import indexed
+from traceready.mapping.transforms import as_json, as_str
+
+
+def tool_names(value: Any) -> tuple[str, ...] | None:
+    """The offered tool names, or None when the value is not a tool list."""
+    items = indexed(as_json(value))
+    if not items:
+        return None
+    names = []
+    for item in items:
+        name = _name(item)
+        if name is None:
+            return None
+        names.append(name)
+    return tuple(names)
+
+
+def _name(item: Any) -> str | None:
+    item = as_json(item)
+    if not isinstance(item, dict):
+        return None
+    for nested in ("tool", "json_schema", "function"):
+        if nested in item:
+            found = _name(item[nested])
+            if found is not None:
+                return found
+    return as_str(item.get("name"))

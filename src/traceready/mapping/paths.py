@@ -1,0 +1,108 @@
+"""Dotted paths into raw records, compiled once per mapping spec.
+
+A path such as ``attributes.metadata.harness_version`` names a root key (``attributes``) and a rest
+(``metadata.harness_version``). The rest is looked up first as one flat key (OTel attributes are
+flat: ``gen_ai.request.model``), then by walking nested dicts (LangSmith's ``extra.metadata``),
+trying the longest key at each level so flat and nested spellings both resolve. A JSON object held
+as a string on the way (OpenInference ``metadata``) is decoded and walked into.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """A compiled dotted path."""
+
+    text: str
+    root: str
+    rest: str
+    parts: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Path:
+        """Compile ``root.rest``; a bare ``root`` selects the whole root value."""
+        root, _, rest = text.partition(".")
+        return cls(text, root, rest, tuple(rest.split(".")) if rest else ())
+
+    def get(self, record: dict[str, Any]) -> Any:
+        """The value at this path, or None when any step is missing."""
+        base = record.get(self.root)
+        if not self.rest:
+            return base
+        if not isinstance(base, dict):
+            return None
+        value = base.get(self.rest)
+        if value is not None or len(self.parts) == 1:
+            return value
+        return _walk(base, self.parts)
+
+
+def _walk(node: Any, parts: tuple[str, ...]) -> Any:
+    """Walk nested dicts, at each level trying the longest dotted key first."""
+    if not parts:
+        return node
+    if isinstance(node, str) and node.startswith("{"):
+        node = decode_json_object(node)
+    if not isinstance(node, dict):
+        return None
+    for cut in range(len(parts), 0, -1):
+        key = parts[0] if cut == 1 else ".".join(parts[:cut])
+        if key in node:
+            found = _walk(node[key], parts[cut:])
+            if found is not None:
+                return found
+    return None
+
+
+def decode_json_object(text: str) -> dict[str, Any] | None:
+    """Decode a JSON object held in a string, or None when it is not one."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def items_under(mapping: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """Flat keys below ``prefix.`` with the prefix removed (``llm.input_messages.0.x`` -> ``0.x``)."""
+    head = prefix + "."
+    cut = len(head)
+    return {key[cut:]: value for key, value in mapping.items() if key.startswith(head)}
+
+
+def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
+    """Nest dotted keys into dicts (``0.message.role`` -> ``{"0": {"message": {"role": ...}}}``).
+
+    A key that is both a leaf and a prefix keeps its leaf under ``""`` so nothing is lost.
+    """
+    root: dict[str, Any] = {}
+    for key, value in flat.items():
+        node = root
+        *heads, last = key.split(".")
+        for head in heads:
+            child = node.get(head)
+            if not isinstance(child, dict):
+                child = {} if child is None else {"": child}
+                node[head] = child
+            node = child
+        if isinstance(node.get(last), dict):
+            node[last][""] = value
+        else:
+            node[last] = value
+    return root
+
+
+def indexed(node: Any) -> list[Any]:
+    """The values of a dict keyed by ``"0"``, ``"1"``... in numeric order, or a list as it is."""
+    if isinstance(node, list):
+        return node
+    if not isinstance(node, dict):
+        return []
+    numbered = sorted((int(key), value) for key, value in node.items() if key.isdigit())
+    return [value for _, value in numbered]

@@ -1,0 +1,135 @@
+"""Named value transforms that mapping YAML refers to (``transform: int``).
+
+Each takes a raw value and returns the converted value, or None when it cannot convert: a wrong
+type in the input is a missing fact, never an exception. ``register_transform`` adds one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+Transform = Callable[[Any], Any]
+
+TRANSFORMS: dict[str, Transform] = {}
+
+
+def register_transform(name: str, transform: Transform) -> None:
+    """Make ``transform`` available to mapping files under ``name``."""
+    if not callable(transform):
+        raise TypeError(f"transform {name!r} is not callable")
+    TRANSFORMS[name] = transform
+
+
+def as_str(value: Any) -> str | None:
+    """A non-empty string; numbers become their decimal text."""
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return str(value)
+    return None
+
+
+def as_int(value: Any) -> int | None:
+    """A whole number from an int, an integral float or a numeric string."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            number = as_float(value)
+            return int(number) if number is not None and number.is_integer() else None
+    return None
+
+
+def as_float(value: Any) -> float | None:
+    """A finite float from a number or a numeric string."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def as_json(value: Any) -> Any:
+    """Decode a JSON document held in a string (twice if it was encoded twice); else the value."""
+    for _ in range(2):
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if not text or text[0] not in '[{"':
+            return value
+        try:
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return value
+    return value
+
+
+def as_object(value: Any) -> dict[str, Any] | None:
+    """A JSON object, decoded from a string when needed."""
+    decoded = as_json(value)
+    return decoded if isinstance(decoded, dict) else None
+
+
+def as_str_list(value: Any) -> tuple[str, ...] | None:
+    """A list of strings from a list, a JSON array string or a single string."""
+    decoded = as_json(value)
+    if isinstance(decoded, str):
+        return (decoded,) if decoded else ()
+    if isinstance(decoded, list | tuple):
+        return tuple(str(item) for item in decoded if isinstance(item, str | int | float))
+    return None
+
+
+def as_unix_ns(value: Any) -> int | None:
+    """Unix nanoseconds from an int, a numeric string, or an ISO-8601 timestamp."""
+    if isinstance(value, str) and value and not value.strip().lstrip("-").isdigit():
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            return None
+        return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
+    number = as_int(value)
+    return number if number is not None and number >= 0 else None
+
+
+def as_bool(value: Any) -> bool | None:
+    """A boolean from a bool or the strings true/false."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
+        return value.strip().lower() == "true"
+    return None
+
+
+for _name, _transform in {
+    "str": as_str,
+    "int": as_int,
+    "float": as_float,
+    "json": as_json,
+    "object": as_object,
+    "str_list": as_str_list,
+    "unix_ns": as_unix_ns,
+    "bool": as_bool,
+}.items():
+    register_transform(_name, _transform)

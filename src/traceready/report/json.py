@@ -1,0 +1,13 @@
+"""The JSON report: sorted keys and stable order, so the same input gives the same bytes."""
+
+from __future__ import annotations
+
+import orjson
+
+from traceready.report.model import Report
+
+
+def render_json(report: Report) -> str:
+    """The report as indented JSON with sorted keys."""
+    data = report.model_dump(mode="json")
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).decode() + "\n"

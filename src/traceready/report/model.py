@@ -1,0 +1,94 @@
+"""The audit report: a public, versioned format (``REPORT_FORMAT_VERSION``, JSON Schema shipped).
+
+Everything in it is statistics and ids; no prompt or output content appears unless asked for.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from traceready.findings import Finding, Status
+
+REPORT_FORMAT_VERSION = "1.0"
+
+PRIORITY = ("d", "a", "b", "e", "j", "f", "g", "c", "h", "i")
+"""Order in which gaps block an improvement loop: without structure and full steps nothing else helps."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Counts(_Frozen):
+    """What was read: pulled = mapped + rejected."""
+
+    records_pulled: int
+    spans_mapped: int
+    records_rejected: int
+    rejections: dict[str, int]
+    traces: int
+    late_spans: int = 0
+    data_quality: dict[str, int] = {}
+
+
+class Overall(_Frozen):
+    """The answer to the product's question, with what blocks it, most important first."""
+
+    ready: bool
+    score: float
+    verdict: str
+    blockers: tuple[str, ...]
+    self_reported: tuple[str, ...]
+
+
+class Report(_Frozen):
+    """One audit."""
+
+    format_version: str = REPORT_FORMAT_VERSION
+    tool_version: str
+    generated_at: str
+    connector: str
+    vendor: str
+    target: str
+    window: str
+    counts: Counts
+    overall: Overall
+    findings: tuple[Finding, ...]
+
+
+def overall_of(findings: list[Finding]) -> Overall:
+    """Ready only when all ten are PRESENT; UNKNOWN counts as 0 in the score, never as met."""
+    by_id = {f.requirement: f for f in findings}
+    order = {
+        status: rank for rank, status in enumerate((Status.ABSENT, Status.UNKNOWN, Status.PARTIAL))
+    }
+    blockers = sorted(
+        (f for f in findings if f.status is not Status.PRESENT),
+        key=lambda f: (
+            order[f.status],
+            PRIORITY.index(f.requirement) if f.requirement in PRIORITY else 99,
+        ),
+    )
+    score = round(sum(f.score for f in findings) / len(findings), 4) if findings else 0.0
+    self_reported = tuple(f.requirement for f in findings if f.evidence.value == "self-reported")
+    if not blockers:
+        verdict = "Ready: every requirement is met"
+        if self_reported:
+            verdict += f" ({', '.join(self_reported)} self-reported)"
+        verdict += "."
+    else:
+        parts = []
+        for status in (Status.ABSENT, Status.UNKNOWN, Status.PARTIAL):
+            ids = [f.requirement for f in blockers if f.status is status]
+            if ids:
+                parts.append(f"{status.value.lower()}: {', '.join(ids)}")
+        first = blockers[0]
+        verdict = f"Not ready ({'; '.join(parts)}). Fix first: {first.requirement}) {first.title}."
+    del by_id
+    return Overall(
+        ready=not blockers,
+        score=score,
+        verdict=verdict,
+        blockers=tuple(f.requirement for f in blockers),
+        self_reported=self_reported,
+    )

@@ -1,0 +1,1 @@
+"""Bundled sample traces from real instrumentation (see otel/README.md)."""
