@@ -337,9 +337,7 @@ def usage_for(body: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
     tool_tokens = sum(count_tokens(json.dumps(t)) for t in body.get("tools") or [])
     per_msg = [_message_tokens(m) for m in messages]
     prompt = sum(per_msg) + tool_tokens + 3
-    last_assistant = max(
-        (i for i, m in enumerate(messages) if m.get("role") == "assistant"), default=-1
-    )
+    last_assistant = max((i for i, m in enumerate(messages) if m.get("role") == "assistant"), default=-1)
     cached = 0
     if last_assistant >= 0:
         cached = (sum(per_msg[:last_assistant]) + tool_tokens) // 16 * 16
@@ -387,9 +385,7 @@ def build_completion(body: dict[str, Any], created: int) -> dict[str, Any]:
 
 def stream_chunks(completion: dict[str, Any], include_usage: bool) -> Iterator[dict[str, Any]]:
     """Split a completion into ``chat.completion.chunk`` objects."""
-    base = {
-        k: completion[k] for k in ("id", "created", "model", "service_tier", "system_fingerprint")
-    }
+    base = {k: completion[k] for k in ("id", "created", "model", "service_tier", "system_fingerprint")}
     base["object"] = "chat.completion.chunk"
     choice = completion["choices"][0]
     message = choice["message"]
@@ -403,9 +399,7 @@ def stream_chunks(completion: dict[str, Any], include_usage: bool) -> Iterator[d
             out["usage"] = None
         return out
 
-    yield chunk(
-        {"role": "assistant", "content": "" if message.get("content") else None, "refusal": None}
-    )
+    yield chunk({"role": "assistant", "content": "" if message.get("content") else None, "refusal": None})
     if message.get("content"):
         words = re.findall(r"\S+\s*", message["content"])
         for i in range(0, len(words), 3):
@@ -425,9 +419,7 @@ def stream_chunks(completion: dict[str, Any], include_usage: bool) -> Iterator[d
         )
         args = call["function"]["arguments"]
         for i in range(0, len(args), 12):
-            yield chunk(
-                {"tool_calls": [{"index": idx, "function": {"arguments": args[i : i + 12]}}]}
-            )
+            yield chunk({"tool_calls": [{"index": idx, "function": {"arguments": args[i : i + 12]}}]})
     yield chunk({}, choice["finish_reason"])
     if include_usage:
         yield {**base, "choices": [], "usage": completion["usage"]}
@@ -577,9 +569,7 @@ class FakeOpenAI:
         if self._server is not None:
             raise RuntimeError("already running")
         self._server = _Server(self._port, self._created, self._verbose)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-openai", daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-openai", daemon=True)
         self._thread.start()
         return self.base_url
 

@@ -339,9 +339,7 @@ class OpenInferenceHooks(Hooks):
                 stack.enter_context(using_session(session.session_id))
                 stack.enter_context(using_user(session.user_id))
                 stack.enter_context(
-                    using_metadata(
-                        {"harness_version": f"{AGENT_NAME}@{AGENT_VERSION}", "git_sha": GIT_SHA}
-                    )
+                    using_metadata({"harness_version": f"{AGENT_NAME}@{AGENT_VERSION}", "git_sha": GIT_SHA})
                 )
                 stack.enter_context(
                     using_prompt_template(
@@ -350,9 +348,7 @@ class OpenInferenceHooks(Hooks):
                         version=PROMPT_VERSION,
                     )
                 )
-            with self.tracer.start_as_current_span(
-                AGENT_NAME, openinference_span_kind="agent"
-            ) as span:
+            with self.tracer.start_as_current_span(AGENT_NAME, openinference_span_kind="agent") as span:
                 span.set_attribute("agent.name", AGENT_NAME)
                 span.set_input(question)
                 rec = TurnRecorder()
@@ -837,8 +833,7 @@ def write_manifest(out_dir: Path, stats: dict[str, dict[str, Any]], command: str
         f"generated_at = {_toml_value(dt.datetime.now(dt.UTC).strftime('%Y-%m-%dT%H:%M:%SZ'))}",
         f"command = {_toml_value(command)}",
         f"python = {_toml_value(sys.version.split()[0])}",
-        'fake_server = "scripts/fake_openai.py (deterministic OpenAI chat-completions fake '
-        'on 127.0.0.1)"',
+        'fake_server = "scripts/fake_openai.py (deterministic OpenAI chat-completions fake on 127.0.0.1)"',
         f"model_requested = {_toml_value(MODEL)}",
         f"request_params = {_toml_value(REQUEST_PARAMS)}",
         "",

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from traceready.connector import Connector
-from traceready.connectors.otel.reader import expand_paths, iter_file
 from traceready.model import Rejection
+
+from .reader import expand_paths, iter_file
 
 
 class OtelConnector(Connector):
@@ -34,6 +35,4 @@ class OtelConnector(Connector):
     def describe_target(self) -> str:
         """The file names."""
         names = [p.name for p in self.files]
-        return (
-            ", ".join(names) if len(names) <= 3 else f"{names[0]} and {len(names) - 1} more files"
-        )
+        return ", ".join(names) if len(names) <= 3 else f"{names[0]} and {len(names) - 1} more files"

@@ -167,9 +167,7 @@ def span_record(
     }
 
 
-def iter_request(
-    request: Any, quality: tuple[str, ...] = ()
-) -> Iterator[dict[str, Any] | Rejection]:
+def iter_request(request: Any, quality: tuple[str, ...] = ()) -> Iterator[dict[str, Any] | Rejection]:
     """Raw span records of one ``ExportTraceServiceRequest`` (or ``TracesData``) object."""
     if not isinstance(request, dict):
         yield Rejection(reason="not_an_export_request", detail=type(request).__name__)
@@ -183,11 +181,7 @@ def iter_request(
             yield Rejection(reason="not_an_export_request", detail="resourceSpans item")
             continue
         raw_resource = block.get("resource")
-        resource = (
-            decode_attributes(raw_resource.get("attributes"))
-            if isinstance(raw_resource, dict)
-            else {}
-        )
+        resource = decode_attributes(raw_resource.get("attributes")) if isinstance(raw_resource, dict) else {}
         scope_blocks = (
             _get(block, "scopeSpans", "scope_spans")
             or _get(block, "instrumentationLibrarySpans", "instrumentation_library_spans")

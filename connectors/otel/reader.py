@@ -18,9 +18,10 @@ from typing import IO, Any
 import orjson
 import zstandard
 
-from traceready.connectors.otel.otlp import iter_request
 from traceready.errors import NotFoundError, UsageError
 from traceready.model import Rejection
+
+from .otlp import iter_request
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +37,7 @@ def expand_paths(paths: list[Path]) -> list[Path]:
             found = sorted(
                 p
                 for p in path.rglob("*")
-                if p.is_file()
-                and any(p.name.endswith(s + c) for s in SUFFIXES for c in COMPRESSIONS)
+                if p.is_file() and any(p.name.endswith(s + c) for s in SUFFIXES for c in COMPRESSIONS)
             )
             if not found:
                 raise NotFoundError(f"no trace files (*.json, *.jsonl, .gz, .zst) in folder {path}")
@@ -54,7 +54,7 @@ def _open(path: Path) -> IO[bytes]:
     magic = raw.read(4)
     raw.seek(0)
     if magic[:2] == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=raw)
+        return io.BufferedReader(gzip.GzipFile(fileobj=raw))
     if magic == b"\x28\xb5\x2f\xfd":
         return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
     return raw
@@ -130,9 +130,7 @@ def _iter_document(data: bytes, name: str) -> Iterator[dict[str, Any] | Rejectio
             document = orjson.loads(data.decode("utf-8", errors="replace"))
             quality = ("invalid_utf8",)
         except orjson.JSONDecodeError:
-            yield Rejection(
-                reason="invalid_json", detail=f"{name}: not JSON Lines nor one document"
-            )
+            yield Rejection(reason="invalid_json", detail=f"{name}: not JSON Lines nor one document")
             return
     for request in document if isinstance(document, list) else [document]:
         yield from iter_request(request, quality)

@@ -23,9 +23,7 @@ _CLOSED_MEMORY = 100_000
 class TraceAssembler:
     """Collects spans per trace and calls ``on_trace`` once per assembled trace."""
 
-    def __init__(
-        self, on_trace: Callable[[Trace], None], idle_after: int = DEFAULT_IDLE_AFTER
-    ) -> None:
+    def __init__(self, on_trace: Callable[[Trace], None], idle_after: int = DEFAULT_IDLE_AFTER) -> None:
         self._on_trace = on_trace
         self._idle_after = idle_after
         self._open: OrderedDict[str, tuple[int, list[Span]]] = OrderedDict()

@@ -93,9 +93,7 @@ def score_spans(
         assembler.add(result)
     assembler.flush()
     if stats.rejections:
-        logger.warning(
-            "%d records rejected: %s", sum(stats.rejections.values()), dict(stats.rejections)
-        )
+        logger.warning("%d records rejected: %s", sum(stats.rejections.values()), dict(stats.rejections))
     return assembler
 
 

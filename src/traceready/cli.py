@@ -1,6 +1,8 @@
-"""The ``traceready`` command line. The only place that prints outside ``report/`` and maps errors
-to exit codes: 0 ok, 1 below ``--fail-under``, 2 usage or unreadable input, 3 auth, 4 not found,
-5 vendor unavailable, 70 a bug (``--debug`` shows the traceback).
+"""The ``traceready`` command line.
+
+The only place that prints outside ``report/`` and maps errors to exit codes: 0 ok, 1 below
+``--fail-under``, 2 usage or unreadable input, 3 auth, 4 not found, 5 vendor unavailable,
+70 a bug (``--debug`` shows the traceback).
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ def _guarded(debug: bool) -> Iterator[None]:
         raise typer.Exit(exc.exit_code) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
-    except Exception as exc:  # noqa: BLE001 - every other exception is a bug: exit 70, not a traceback
+    except Exception as exc:
         if debug:
             raise
         typer.echo(
@@ -92,9 +94,7 @@ def _span_writer(path: Path | None) -> tuple[Callable[[Span], None] | None, Call
     stream = path.open("wb")
 
     def write(span: Span) -> None:
-        stream.write(
-            orjson.dumps(span.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS) + b"\n"
-        )
+        stream.write(orjson.dumps(span.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS) + b"\n")
 
     return write, stream.close
 
@@ -150,12 +150,8 @@ AnswersOpt = Annotated[Path | None, typer.Option(help="Self-reported facts (answ
 FailOpt = Annotated[
     float | None, typer.Option(min=0.0, max=1.0, help="Exit 1 when the overall score is lower.")
 ]
-ConfigOpt = Annotated[
-    Path | None, typer.Option(help="traceready.toml with defaults and thresholds.")
-]
-ExportOpt = Annotated[
-    Path | None, typer.Option(help="Also write the mapped spans here (JSON Lines).")
-]
+ConfigOpt = Annotated[Path | None, typer.Option(help="traceready.toml with defaults and thresholds.")]
+ExportOpt = Annotated[Path | None, typer.Option(help="Also write the mapped spans here (JSON Lines).")]
 
 
 @audit_app.command("otel")
@@ -231,11 +227,7 @@ def schema(
     with _guarded(debug):
         if name not in SCHEMAS:
             raise UsageError(f"unknown schema {name!r}", hint=f"choose one of {', '.join(SCHEMAS)}")
-        typer.echo(
-            orjson.dumps(
-                SCHEMAS[name](), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
-            ).decode()
-        )
+        typer.echo(orjson.dumps(SCHEMAS[name](), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode())
 
 
 def main() -> Any:

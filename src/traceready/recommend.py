@@ -69,9 +69,7 @@ def load_catalog(path: Path) -> Catalog:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return Catalog.model_validate(data)
     except (yaml.YAMLError, ValidationError) as exc:
-        raise UsageError(
-            f"{path}: invalid recommendations catalog ({exc.__class__.__name__})"
-        ) from None
+        raise UsageError(f"{path}: invalid recommendations catalog ({exc.__class__.__name__})") from None
 
 
 def attach(findings: list[Finding], catalog: Catalog) -> list[Finding]:

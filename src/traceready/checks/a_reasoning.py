@@ -70,4 +70,4 @@ class ReasoningCheck(Check):
 
     def finish(self, context: Context) -> Finding:
         """Level the ratios."""
-        return self.verdict(self.ratios(), empty_reason="no traces were observed")
+        return self.verdict(self.ratios(), empty_reason="No traces were observed.")

@@ -23,9 +23,7 @@ class ToolsCheck(Check):
             core=True,
             weight=2.0,
         ),
-        Metric(
-            "b.tool_spans_with_arguments", "tool spans with arguments", "b.tool_arguments_missing"
-        ),
+        Metric("b.tool_spans_with_arguments", "tool spans with arguments", "b.tool_arguments_missing"),
         Metric(
             "b.tool_spans_with_result",
             "tool spans with a result or an error",
@@ -62,18 +60,14 @@ class ToolsCheck(Check):
             )
         for span in tool_spans:
             tool = span.tool
-            self.count(
-                "b.tool_spans_with_arguments", tool is not None and tool.arguments is not None, span
-            )
+            self.count("b.tool_spans_with_arguments", tool is not None and tool.arguments is not None, span)
             has_result = tool is not None and tool.result is not None
             self.count("b.tool_spans_with_result", has_result or span.is_failed, span)
             self.count("b.tool_spans_with_latency", span.latency_ms is not None, span)
             if span.error is not None:
                 self.count("b.tool_errors_with_status", span.status is StatusCode.ERROR, span)
-            self.count(
-                "b.tool_spans_with_call_id", tool is not None and tool.call_id is not None, span
-            )
+            self.count("b.tool_spans_with_call_id", tool is not None and tool.call_id is not None, span)
 
     def finish(self, context: Context) -> Finding:
         """Level the ratios; no tool call at all is UNKNOWN."""
-        return self.verdict(self.ratios(), empty_reason="no tool call was observed")
+        return self.verdict(self.ratios(), empty_reason="No tool call was observed.")

@@ -193,9 +193,7 @@ class Check(ABC):
     ) -> Finding:
         """Level the ratios by the DESIGN.md §3 rule and explain it in one sentence."""
         scored = [r for r in ratios if r.scored and r.applies]
-        gaps = [
-            self._metric(r.metric).gap for r in scored if (r.value or 0.0) < (r.threshold or 0.0)
-        ]
+        gaps = [self._metric(r.metric).gap for r in scored if (r.value or 0.0) < (r.threshold or 0.0)]
         gaps.extend(extra_gaps or [])
         if not scored:
             status, score = Status.UNKNOWN, 0.0

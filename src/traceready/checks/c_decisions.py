@@ -64,7 +64,9 @@ class DecisionsCheck(Check):
                 update={
                     "status": Status.ABSENT,
                     "score": 0.0,
-                    "reason": f"None of {facts['traces']} traces records a model call, so no decision is visible.",
+                    "reason": (
+                        f"None of {facts['traces']} traces records a model call, so no decision is visible."
+                    ),
                 }
             )
-        return self.verdict(self.ratios(), empty_reason="no model call chose among tools")
+        return self.verdict(self.ratios(), empty_reason="No model call chose among tools.")

@@ -69,9 +69,7 @@ class StructureCheck(Check):
             "parent links that resolve inside their trace",
             "d.broken_parent_links",
         ),
-        Metric(
-            "d.traces_with_single_root", "traces with one root and no cycle", "d.broken_trace_trees"
-        ),
+        Metric("d.traces_with_single_root", "traces with one root and no cycle", "d.broken_trace_trees"),
         Metric("d.spans_with_valid_timing", "spans with start before end", "d.invalid_timestamps"),
         Metric("d.spans_with_standard_ids", "spans with standard hex ids", "d.nonstandard_ids"),
     )
@@ -80,7 +78,7 @@ class StructureCheck(Check):
         super().__init__(thresholds)
         self.coverage: Counter[str] = Counter()
 
-    def merge(self, other: StructureCheck) -> None:  # type: ignore[override]
+    def merge(self, other: StructureCheck) -> None:
         """Add the other part's counters, per-kind coverage included."""
         super().merge(other)
         self.coverage.update(other.coverage)
@@ -100,9 +98,7 @@ class StructureCheck(Check):
                 self.count("d.steps_with_structured_io", structured, span)
             elif span.kind is SpanKind.TOOL:
                 tool = span.tool
-                structured = tool is not None and (
-                    _structured(tool.arguments) or _structured(tool.result)
-                )
+                structured = tool is not None and (_structured(tool.arguments) or _structured(tool.result))
                 self.count("d.steps_with_structured_io", structured, span)
             if span.parent_id is not None:
                 self.count(
@@ -111,9 +107,7 @@ class StructureCheck(Check):
                     span,
                     detail=f"parent {span.parent_id}",
                 )
-            timing_ok = (
-                "end_before_start" not in span.quality and "missing_timestamp" not in span.quality
-            )
+            timing_ok = "end_before_start" not in span.quality and "missing_timestamp" not in span.quality
             self.count("d.spans_with_valid_timing", timing_ok, span)
             self.count("d.spans_with_standard_ids", "nonstandard_id" not in span.quality, span)
             self.coverage[f"{span.kind.value}"] += 1
@@ -146,9 +140,7 @@ class StructureCheck(Check):
                         scored=False,
                     )
                 )
-        return self.verdict(
-            self.ratios(), breakdown=breakdown, empty_reason="no spans were observed"
-        )
+        return self.verdict(self.ratios(), breakdown=breakdown, empty_reason="No spans were observed.")
 
 
 def _has_cycle(trace: Trace) -> bool:

@@ -79,14 +79,11 @@ class ReplayCheck(Check):
         tools_ok = all(
             c.tool_span is not None
             and (
-                c.tool_span.tool is not None
-                and c.tool_span.tool.result is not None
+                (c.tool_span.tool is not None and c.tool_span.tool.result is not None)
                 or c.tool_span.is_failed
             )
             for c in calls
-        ) and all(
-            s.tool is not None and (s.tool.result is not None or s.is_failed) for s in tool_spans
-        )
+        ) and all(s.tool is not None and (s.tool.result is not None or s.is_failed) for s in tool_spans)
         if calls or tool_spans:
             self.count("e.traces_with_tool_results", tools_ok, root)
         first_prompt = any(s.llm is not None and s.llm.input_messages for s in llm_spans)
@@ -110,5 +107,5 @@ class ReplayCheck(Check):
             evidence=evidence,
             notes=notes,
             extra_gaps=gaps,
-            empty_reason="no traces were observed",
+            empty_reason="No traces were observed.",
         )

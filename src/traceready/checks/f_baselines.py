@@ -35,7 +35,7 @@ class BaselinesCheck(Check):
         super().__init__(thresholds)  # type: ignore[arg-type]
         self.versions: dict[str, None] = {}
 
-    def merge(self, other: BaselinesCheck) -> None:  # type: ignore[override]
+    def merge(self, other: BaselinesCheck) -> None:
         """Add counters and the versions seen."""
         super().merge(other)
         for version in other.versions:
@@ -68,9 +68,7 @@ class BaselinesCheck(Check):
             ratios[1] = ratios[1].model_copy(update={"numerator": ratios[1].denominator})
         notes, gaps = [], []
         if len(self.versions) < 2 and self.tally.numerators["f.traces_with_version"]:
-            notes.append(
-                f"{len(self.versions)} version observed; comparing versions needs at least 2."
-            )
+            notes.append(f"{len(self.versions)} version observed; comparing versions needs at least 2.")
             gaps.append("f.single_version")
         in_vcs = context.answers.versioning.harness_in_version_control
         if in_vcs is False:
@@ -92,7 +90,7 @@ class BaselinesCheck(Check):
             breakdown=breakdown,
             notes=notes,
             extra_gaps=[g for g in gaps if g != "f.single_version"],
-            empty_reason="no traces were observed",
+            empty_reason="No traces were observed.",
         )
         if "f.single_version" in gaps:
             finding = finding.model_copy(update={"gaps": (*finding.gaps, "f.single_version")})

@@ -42,7 +42,7 @@ _CLASSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("max_tokens", ("maxtokens", "length", "context_length", "contextwindow")),
     ("network", ("connection", "apiconnection", "network", "unavailable", "503", "502")),
 )
-MECHANICAL_CLASSES = tuple(name for name, _ in _CLASSES) + ("content_filter", "other")
+MECHANICAL_CLASSES = (*(name for name, _ in _CLASSES), "content_filter", "other")
 
 
 def classify(error_type: str) -> str:
@@ -145,5 +145,5 @@ class FailuresCheck(Check):
             breakdown=breakdown,
             notes=notes,
             extra_gaps=gaps if total else [],
-            empty_reason="no failed step was observed, so classification cannot be judged",
+            empty_reason="No failed step was observed, so classification cannot be judged.",
         )

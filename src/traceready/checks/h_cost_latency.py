@@ -80,10 +80,10 @@ class CostLatencyCheck(Check):
                 update={
                     "status": Status.ABSENT,
                     "score": 0.0,
-                    "reason": f"None of {traces} traces records a model call, so no tokens or cost are visible.",
-                    "gaps": tuple(
-                        dict.fromkeys((*finding.gaps, "h.tokens_missing", "h.cost_missing"))
+                    "reason": (
+                        f"None of {traces} traces records a model call, so no tokens or cost are visible."
                     ),
+                    "gaps": tuple(dict.fromkeys((*finding.gaps, "h.tokens_missing", "h.cost_missing"))),
                 }
             )
         return self.verdict(ratios, empty_reason="No spans were observed.")

@@ -44,7 +44,7 @@ class SandboxCheck(Check):
         super().__init__(thresholds)  # type: ignore[arg-type]
         self.environments: dict[str, None] = {}
 
-    def merge(self, other: SandboxCheck) -> None:  # type: ignore[override]
+    def merge(self, other: SandboxCheck) -> None:
         """Add counters and the environments seen."""
         super().merge(other)
         for name in other.environments:
@@ -77,9 +77,7 @@ class SandboxCheck(Check):
             status, evidence, reason = (
                 Status.PARTIAL,
                 Evidence.OBSERVED,
-                (
-                    "Production and non-production runs share one target, told apart only by environment tags."
-                ),
+                ("Production and non-production runs share one target, told apart only by environment tags."),
             )
             gaps = ["i.prod_and_experiments_mixed"]
         elif isolated is True:
@@ -101,7 +99,8 @@ class SandboxCheck(Check):
                 Status.UNKNOWN,
                 Evidence.NONE,
                 (
-                    "Spans cannot show whether experiments run apart from production, and nothing was reported."
+                    "Spans cannot show whether experiments run apart from production, "
+                    "and nothing was reported."
                 ),
             )
             gaps = ["i.no_sandbox_evidence"]

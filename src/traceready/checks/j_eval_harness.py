@@ -57,7 +57,7 @@ class EvalHarnessCheck(Check):
         recent_cutoff = date.today() - timedelta(days=self.thresholds.recent_days)
         if inventory.datasets is not None:
             evidence = Evidence.INVENTORY
-            counts = (
+            counts: tuple[int | None, ...] = (
                 inventory.datasets if inventory.dataset_examples else 0,
                 inventory.scored_experiments,
                 inventory.automated_evaluators,
@@ -74,24 +74,22 @@ class EvalHarnessCheck(Check):
             )
         ratios = [
             r
-            for r in (
-                _presence(m.id, m.label, c) for m, c in zip(self.metrics[:4], counts, strict=True)
-            )
+            for r in (_presence(m.id, m.label, c) for m, c in zip(self.metrics[:4], counts, strict=True))
             if r is not None
         ]
         notes = []
-        if evidence is Evidence.SELF_REPORTED and observed.denominator and ratios:
-            if answers.scored_experiments and not observed.numerator:
-                notes.append(
-                    "Scored experiments are self-reported; no observed trace carries a score."
-                )
+        claims_scores = evidence is Evidence.SELF_REPORTED and bool(answers.scored_experiments)
+        if claims_scores and observed.denominator and not observed.numerator:
+            notes.append("Scored experiments are self-reported; no observed trace carries a score.")
         if not ratios:
             if observed.numerator:
                 return self.verdict([observed.model_copy(update={"scored": True})]).model_copy(
                     update={
                         "status": Status.PARTIAL,
                         "score": round(observed.value or 0.0, 4),
-                        "reason": f"{observed.describe()}, but no dataset or experiment was seen or reported.",
+                        "reason": (
+                            f"{observed.describe()}, but no dataset or experiment was seen or reported."
+                        ),
                         "gaps": ("j.no_datasets",),
                         "metrics": (observed,),
                     }
@@ -100,6 +98,6 @@ class EvalHarnessCheck(Check):
                 [],
                 evidence=Evidence.NONE,
                 extra_gaps=["j.no_datasets"],
-                empty_reason="no dataset, experiment or evaluator was seen or reported",
+                empty_reason="No dataset, experiment or evaluator was seen or reported.",
             )
         return self.verdict([*ratios, observed], evidence=evidence, notes=notes)

@@ -56,7 +56,5 @@ def match_tool_calls(trace: Trace) -> tuple[list[RequestedCall], list[Span]]:
                 used.add(span.span_id)
                 matched[index] = span
                 break
-    calls = [
-        RequestedCall(llm, call, span) for (llm, call), span in zip(requested, matched, strict=True)
-    ]
+    calls = [RequestedCall(llm, call, span) for (llm, call), span in zip(requested, matched, strict=True)]
     return calls, tool_spans

@@ -190,9 +190,7 @@ class Mapper:
             return None
         return value
 
-    def _messages(
-        self, record: dict[str, Any], name: str, redacted: list[str]
-    ) -> tuple[Message, ...] | None:
+    def _messages(self, record: dict[str, Any], name: str, redacted: list[str]) -> tuple[Message, ...] | None:
         messages: tuple[Message, ...] | None = self._get(record, name)
         if messages and any(m.content in self._markers for m in messages if m.content):
             redacted.append(name)
@@ -224,11 +222,7 @@ class Mapper:
     def _usage_only(self, record: dict[str, Any]) -> LlmInfo | None:
         """Token counts on a non-model span (an agent rolling up its children), else None."""
         usage = self._usage(record)
-        if (
-            usage.input_tokens is None
-            and usage.output_tokens is None
-            and usage.total_tokens is None
-        ):
+        if usage.input_tokens is None and usage.output_tokens is None and usage.total_tokens is None:
             return None
         return LlmInfo(usage=usage)
 

@@ -103,12 +103,8 @@ class MappingSpec(BaseModel):
 
     def overlaid_on(self, base: MappingSpec) -> MappingSpec:
         """This spec's sources first, then the base's, field by field."""
-        fields = {
-            k: self.fields.get(k, []) + base.fields.get(k, []) for k in base.fields | self.fields
-        }
-        params = {
-            k: self.params.get(k, []) + base.params.get(k, []) for k in base.params | self.params
-        }
+        fields = {k: self.fields.get(k, []) + base.fields.get(k, []) for k in base.fields | self.fields}
+        params = {k: self.params.get(k, []) + base.params.get(k, []) for k in base.params | self.params}
         return MappingSpec(
             vendor=base.vendor,
             fields=fields,

@@ -26,9 +26,7 @@ def render_markdown(report: Report) -> str:
     if counts.rejections:
         lines.append("- Rejected: " + ", ".join(f"{k} {v}" for k, v in counts.rejections.items()))
     if counts.data_quality:
-        lines.append(
-            "- Data quality: " + ", ".join(f"{k} {v}" for k, v in counts.data_quality.items())
-        )
+        lines.append("- Data quality: " + ", ".join(f"{k} {v}" for k, v in counts.data_quality.items()))
     if counts.late_spans:
         lines.append(f"- Late spans (arrived after their trace was scored): {counts.late_spans}")
     lines += [
@@ -56,11 +54,7 @@ def _finding(f: Finding) -> list[str]:
     lines = [f"## {f.requirement}) {f.title}: {f.status.value}", "", f.reason, ""]
     for ratio in (*f.metrics, *f.breakdown):
         if ratio.applies:
-            bar = (
-                f" (bar {ratio.threshold:.2f})"
-                if ratio.threshold is not None
-                else " (informational)"
-            )
+            bar = f" (bar {ratio.threshold:.2f})" if ratio.threshold is not None else " (informational)"
             lines.append(f"- `{ratio.metric}`: {ratio.describe()}{bar}")
     for note in f.notes:
         lines.append(f"- Note: {note}")
@@ -70,9 +64,7 @@ def _finding(f: Finding) -> list[str]:
             link = f" ([open]({example.url}))" if example.url else ""
             detail = f": {example.detail}" if example.detail else ""
             gap = f" `{example.gap}`" if example.gap else ""
-            lines.append(
-                f"- span `{example.span_id}` in trace `{example.trace_id}`{gap}{detail}{link}"
-            )
+            lines.append(f"- span `{example.span_id}` in trace `{example.trace_id}`{gap}{detail}{link}")
     if f.recommendations:
         lines += ["", "Fix:"]
         for rec in f.recommendations:

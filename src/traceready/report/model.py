@@ -59,9 +59,7 @@ class Report(_Frozen):
 def overall_of(findings: list[Finding]) -> Overall:
     """Ready only when all ten are PRESENT; UNKNOWN counts as 0 in the score, never as met."""
     by_id = {f.requirement: f for f in findings}
-    order = {
-        status: rank for rank, status in enumerate((Status.ABSENT, Status.UNKNOWN, Status.PARTIAL))
-    }
+    order = {status: rank for rank, status in enumerate((Status.ABSENT, Status.UNKNOWN, Status.PARTIAL))}
     blockers = sorted(
         (f for f in findings if f.status is not Status.PRESENT),
         key=lambda f: (

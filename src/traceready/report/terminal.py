@@ -39,9 +39,7 @@ def render_terminal(report: Report, colour: bool) -> str:
     if counts.rejections:
         console.print("rejected: " + ", ".join(f"{k} {v}" for k, v in counts.rejections.items()))
     if counts.data_quality:
-        console.print(
-            "data quality: " + ", ".join(f"{k} {v}" for k, v in counts.data_quality.items())
-        )
+        console.print("data quality: " + ", ".join(f"{k} {v}" for k, v in counts.data_quality.items()))
     table = Table(show_lines=False, expand=True)
     table.add_column("req", no_wrap=True)
     table.add_column("requirement")

@@ -41,9 +41,7 @@ def text_of(part: dict[str, Any]) -> str | None:
         if isinstance(value, str):
             return value
         if isinstance(value, list):
-            joined = "\n".join(
-                t for item in value if isinstance(item, dict) and (t := text_of(item))
-            )
+            joined = "\n".join(t for item in value if isinstance(item, dict) and (t := text_of(item)))
             if joined:
                 return joined
     return None

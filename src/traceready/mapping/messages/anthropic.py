@@ -47,9 +47,7 @@ def _messages(role: str, blocks: list[Any]) -> list[Message]:
             continue
         kind = block.get("type")
         if kind == "tool_use":
-            folded.tool_calls.append(
-                tool_call(block.get("id"), block.get("name"), block.get("input"))
-            )
+            folded.tool_calls.append(tool_call(block.get("id"), block.get("name"), block.get("input")))
         elif kind == "tool_result":
             results.append(
                 Message(

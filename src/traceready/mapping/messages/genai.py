@@ -22,9 +22,7 @@ def to_messages(value: Any) -> tuple[Message, ...] | None:
     value = as_json(value)
     if not isinstance(value, list):
         return None
-    if value and all(
-        isinstance(item, dict) and "type" in item and "role" not in item for item in value
-    ):
+    if value and all(isinstance(item, dict) and "type" in item and "role" not in item for item in value):
         return (_message("system", value, None),)
     messages = []
     for item in value:
@@ -42,9 +40,7 @@ def _message(role: str, parts: list[Any], item: dict[str, Any] | None) -> Messag
             continue
         kind = part.get("type")
         if kind == "tool_call":
-            folded.tool_calls.append(
-                tool_call(part.get("id"), part.get("name"), part.get("arguments"))
-            )
+            folded.tool_calls.append(tool_call(part.get("id"), part.get("name"), part.get("arguments")))
         elif kind == "tool_call_response":
             tool_call_id = as_str(part.get("id"))
             response = part.get("response", part.get("result"))

@@ -84,9 +84,8 @@ def _from_fields(role: str | None, fields: dict[str, Any]) -> Message | None:
         for call in fields.get("tool_calls") or ()
         if isinstance(call, dict)
     )
-    extra = (
-        fields.get("additional_kwargs") if isinstance(fields.get("additional_kwargs"), dict) else {}
-    )
+    additional = fields.get("additional_kwargs")
+    extra: dict[str, Any] = additional if isinstance(additional, dict) else {}
     if not calls and extra.get("tool_calls"):
         legacy = openai_chat.to_messages([{"role": role, "tool_calls": extra["tool_calls"]}])
         calls = legacy[0].tool_calls if legacy else ()

@@ -1,4 +1,4 @@
-"""OpenAI chat messages, chat-completion responses and Responses-API items.
+r"""OpenAI chat messages, chat-completion responses and Responses-API items.
 
 ```json
 [{"role": "assistant", "content": null, "reasoning_content": "...",
@@ -56,9 +56,7 @@ def _unwrap(value: Any) -> Any:
 def _message(item: dict[str, Any]) -> Message | None:
     kind = item.get("type")
     if kind == "function_call":
-        call = tool_call(
-            item.get("call_id") or item.get("id"), item.get("name"), item.get("arguments")
-        )
+        call = tool_call(item.get("call_id") or item.get("id"), item.get("name"), item.get("arguments"))
         return Message(role="assistant", tool_calls=(call,))
     if kind == "function_call_output":
         return Message(
@@ -79,18 +77,18 @@ def _message(item: dict[str, Any]) -> Message | None:
         for part in content:
             if isinstance(part, str):
                 folded.texts.append(part)
-            elif isinstance(part, dict) and (part.get("type") in TEXT_TYPES or "text" in part):
-                if text := text_of(part):
-                    folded.texts.append(text)
-            elif isinstance(part, dict) and part.get("type") in REASONING_TYPES:
-                if text := text_of(part):
+            elif isinstance(part, dict) and (text := text_of(part)):
+                if part.get("type") in REASONING_TYPES:
                     folded.reasoning.append(text)
+                elif part.get("type") in TEXT_TYPES or "text" in part:
+                    folded.texts.append(text)
     for key in ("reasoning_content", "reasoning"):
         if isinstance(item.get(key), str) and item[key]:
             folded.reasoning.append(item[key])
     for call in item.get("tool_calls") or ():
         if isinstance(call, dict):
-            function = call.get("function") if isinstance(call.get("function"), dict) else call
+            nested = call.get("function")
+            function = nested if isinstance(nested, dict) else call
             folded.tool_calls.append(
                 tool_call(call.get("id"), function.get("name"), function.get("arguments"))
             )

@@ -45,7 +45,8 @@ def _message(body: dict[str, Any]) -> Message:
     for entry in indexed(body.get("tool_calls")):
         call = entry.get("tool_call") if isinstance(entry, dict) else None
         if isinstance(call, dict):
-            function = call.get("function") if isinstance(call.get("function"), dict) else {}
+            nested = call.get("function")
+            function = nested if isinstance(nested, dict) else {}
             folded.tool_calls.append(
                 tool_call(call.get("id"), function.get("name"), function.get("arguments"))
             )
