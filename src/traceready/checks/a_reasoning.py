@@ -31,6 +31,7 @@ class ReasoningCheck(Check):
             "a.llm_spans_with_input_messages",
             "model calls with their input messages",
             "a.input_messages_missing",
+            core=True,
         ),
         Metric(
             "a.llm_spans_with_output",

@@ -5,8 +5,8 @@ tool call have its span, does a parent link resolve), keeps only counters and bo
 and turns them into a ``Finding`` at the end. States merge by adding counters and concatenating
 examples in order, so scoring a window in parts and merging gives exactly the one-pass result.
 
-Levels (DESIGN.md §3): PRESENT when every scored criterion reaches its bar; ABSENT when the core
-criterion is 0 or there is no evidence at all; PARTIAL otherwise; UNKNOWN when no unit applies and
+Levels (DESIGN.md §3): PRESENT when every scored criterion reaches its bar and the core ones were
+measured; ABSENT when a core criterion is 0 or there is no evidence at all; PARTIAL otherwise; UNKNOWN when no unit applies and
 nothing was reported. The score is the weighted mean of the scored ratios.
 """
 
@@ -144,6 +144,8 @@ class Check(ABC):
 
     def _example(self, key: str, span: Span, gap: str | None, detail: str | None) -> None:
         kept = self.tally.examples.setdefault(key, [])
+        if key == "+" and kept and kept[-1].span_id == span.span_id:
+            return
         if len(kept) < self.thresholds.examples:
             kept.append(
                 Example(
@@ -192,6 +194,13 @@ class Check(ABC):
         status_cap: Status | None = None,
     ) -> Finding:
         """Level the ratios by the DESIGN.md §3 rule and explain it in one sentence."""
+        # A scored ratio always carries its bar: without one, 0 of N would "reach" a bar of 0.
+        ratios = [
+            r.model_copy(update={"threshold": self.thresholds.bar(r.metric)})
+            if r.scored and r.threshold is None
+            else r
+            for r in ratios
+        ]
         scored = [r for r in ratios if r.scored and r.applies]
         gaps = [self._metric(r.metric).gap for r in scored if (r.value or 0.0) < (r.threshold or 0.0)]
         gaps.extend(extra_gaps or [])
@@ -205,7 +214,7 @@ class Check(ABC):
             score = sum(weights[r.metric] * (r.value or 0.0) for r in scored) / total
             core = [r for r in scored if self._metric(r.metric).core]
             core_declared = any(m.core for m in self.metrics)
-            if core and all(r.numerator == 0 for r in core):
+            if any(r.numerator == 0 for r in core):
                 status = Status.ABSENT
             elif (
                 all((r.value or 0.0) >= (r.threshold or 0.0) for r in scored)
@@ -219,6 +228,12 @@ class Check(ABC):
             reason = _sentence(status, scored)
         if status_cap is not None and _rank(status) > _rank(status_cap):
             status = status_cap
+        # Informational criteria below the bar still earn their advice, without moving the status.
+        gaps.extend(
+            self._metric(r.metric).gap
+            for r in ratios
+            if not r.scored and r.applies and (r.value or 0.0) < self.thresholds.present
+        )
         return Finding(
             requirement=self.id,
             title=self.title,

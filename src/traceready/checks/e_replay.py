@@ -21,6 +21,10 @@ def _replayable_llm(span: Span) -> bool:
     )
 
 
+def _has_result(span: Span) -> bool:
+    return span.is_failed or (span.tool is not None and span.tool.result is not None)
+
+
 class ReplayCheck(Check):
     """Each trace records its inputs, model and parameters, and every tool response."""
 
@@ -76,14 +80,21 @@ class ReplayCheck(Check):
             )
             llm_ok = llm_ok and _replayable_llm(span)
         calls, tool_spans = match_tool_calls(trace)
+        # A tool response fed back to the model as a tool message is recorded too: a replay can serve it.
+        answered = {
+            m.tool_call_id
+            for s in llm_spans
+            if s.llm is not None
+            for m in s.llm.input_messages or ()
+            if m.role == "tool" and m.tool_call_id
+        }
         tools_ok = all(
-            c.tool_span is not None
-            and (
-                (c.tool_span.tool is not None and c.tool_span.tool.result is not None)
-                or c.tool_span.is_failed
-            )
+            (c.call.id is not None and c.call.id in answered)
+            or (c.tool_span is not None and _has_result(c.tool_span))
             for c in calls
-        ) and all(s.tool is not None and (s.tool.result is not None or s.is_failed) for s in tool_spans)
+        ) and all(
+            _has_result(s) or (s.tool is not None and s.tool.call_id in answered) for s in tool_spans
+        )
         if calls or tool_spans:
             self.count("e.traces_with_tool_results", tools_ok, root)
         first_prompt = any(s.llm is not None and s.llm.input_messages for s in llm_spans)

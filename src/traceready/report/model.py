@@ -58,8 +58,8 @@ class Report(_Frozen):
 
 def overall_of(findings: list[Finding]) -> Overall:
     """Ready only when all ten are PRESENT; UNKNOWN counts as 0 in the score, never as met."""
-    by_id = {f.requirement: f for f in findings}
-    order = {status: rank for rank, status in enumerate((Status.ABSENT, Status.UNKNOWN, Status.PARTIAL))}
+    # Observed gaps first (absent, then partial); unknowns need answers, not fixes, so they come last.
+    order = {status: rank for rank, status in enumerate((Status.ABSENT, Status.PARTIAL, Status.UNKNOWN))}
     blockers = sorted(
         (f for f in findings if f.status is not Status.PRESENT),
         key=lambda f: (
@@ -76,13 +76,16 @@ def overall_of(findings: list[Finding]) -> Overall:
         verdict += "."
     else:
         parts = []
-        for status in (Status.ABSENT, Status.UNKNOWN, Status.PARTIAL):
+        for status in (Status.ABSENT, Status.PARTIAL, Status.UNKNOWN):
             ids = [f.requirement for f in blockers if f.status is status]
             if ids:
                 parts.append(f"{status.value.lower()}: {', '.join(ids)}")
         first = blockers[0]
-        verdict = f"Not ready ({'; '.join(parts)}). Fix first: {first.requirement}) {first.title}."
-    del by_id
+        verdict = f"Not ready ({'; '.join(parts)})."
+        if first.status is Status.UNKNOWN:
+            verdict += " Report what traces cannot show with --answers (see traceready's README)."
+        else:
+            verdict += f" Fix first: {first.requirement}) {first.title}."
     return Overall(
         ready=not blockers,
         score=score,

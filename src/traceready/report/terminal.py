@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import StringIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from traceready.findings import Status
@@ -31,15 +32,15 @@ def render_terminal(report: Report, colour: bool) -> str:
     )
     counts = report.counts
     verdict_style = "bold green" if report.overall.ready else "bold red"
-    console.print(f"traceready audit: {report.vendor} - {report.target}")
+    console.print(escape(f"traceready audit: {report.vendor} - {report.target}"))
     console.print(
         f"window: {report.window}; {counts.records_pulled} records pulled = "
         f"{counts.spans_mapped} mapped + {counts.records_rejected} rejected; {counts.traces} traces"
     )
     if counts.rejections:
-        console.print("rejected: " + ", ".join(f"{k} {v}" for k, v in counts.rejections.items()))
+        console.print(escape("rejected: " + ", ".join(f"{k} {v}" for k, v in counts.rejections.items())))
     if counts.data_quality:
-        console.print("data quality: " + ", ".join(f"{k} {v}" for k, v in counts.data_quality.items()))
+        console.print(escape("data quality: " + ", ".join(f"{k} {v}" for k, v in counts.data_quality.items())))
     table = Table(show_lines=False, expand=True)
     table.add_column("req", no_wrap=True)
     table.add_column("requirement")
@@ -56,13 +57,13 @@ def render_terminal(report: Report, colour: bool) -> str:
             f.reason + source,
         )
     console.print(table)
-    console.print(f"[{verdict_style}]{report.overall.verdict}[/] score {report.overall.score:.2f}")
+    console.print(f"[{verdict_style}]{escape(report.overall.verdict)}[/] score {report.overall.score:.2f}")
     fixes = [(f.requirement, r) for f in report.findings for r in f.recommendations]
     order = {req: i for i, req in enumerate(report.overall.blockers)}
     fixes.sort(key=lambda item: order.get(item[0], 99))
     if fixes:
         console.print("\nTop fixes:")
         for requirement, rec in fixes[:5]:
-            console.print(f"  {requirement}) {rec.title} [{rec.gap}]\n     {rec.doc_url}")
+            console.print(escape(f"  {requirement}) [{rec.gap}] {rec.title}\n     {rec.doc_url}"))
         console.print("  (--format md or json lists every finding with its evidence and examples)")
     return buffer.getvalue()
