@@ -187,7 +187,9 @@ def run_profile(path: Path, limit: int, top: int) -> None:
     score_spans(islice(connector_cls([path]).iter_records(), limit), mapper, scorer, stats)
     profiler.disable()
     wall = time.perf_counter() - wall0
-    print(f"profiled {stats.pulled:,} spans in {wall:.1f}s under cProfile ({stats.pulled / wall:,.0f} spans/s)")
+    print(
+        f"profiled {stats.pulled:,} spans in {wall:.1f}s under cProfile ({stats.pulled / wall:,.0f} spans/s)"
+    )
     for order in ("cumulative", "tottime"):
         print(f"\n=== top {top} by {order} ===")
         pstats.Stats(profiler, stream=sys.stdout).strip_dirs().sort_stats(order).print_stats(top)
@@ -314,7 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile the score pipeline on a prefix")
     parser.add_argument("--profile-spans", type=int, default=100_000)
     parser.add_argument("--top", type=int, default=25)
-    parser.add_argument("--tracemalloc", type=int, default=0, metavar="N", help="tracemalloc on an N-span prefix")
+    parser.add_argument(
+        "--tracemalloc", type=int, default=0, metavar="N", help="tracemalloc on an N-span prefix"
+    )
     parser.add_argument("--child", choices=STAGES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -373,11 +377,18 @@ def main(argv: list[str] | None = None) -> int:
         if base:
             print(f"  ratio (c) score / (a) bare orjson parse: {score['wall_s'] / base['wall_s']:.2f}x")
         if score.get("rss_samples_mb"):
-            print("  score VmRSS every %s spans: %s" % (f"{args.rss_every:,}", [m for _, m in score["rss_samples_mb"]]))
-        print(f"  traces {score['traces']:,}, late spans {score['late_spans']:,}, rejected {score['rejected']:,}")
+            print(
+                "  score VmRSS every %s spans: %s"
+                % (f"{args.rss_every:,}", [m for _, m in score["rss_samples_mb"]])
+            )
+        print(
+            f"  traces {score['traces']:,}, late spans {score['late_spans']:,}, rejected {score['rejected']:,}"
+        )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"machine": info, "file": str(args.file), "results": results}, indent=2))
+        args.json.write_text(
+            json.dumps({"machine": info, "file": str(args.file), "results": results}, indent=2)
+        )
     return 0
 
 

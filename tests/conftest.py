@@ -1,10 +1,20 @@
-"""Shared test options: golden files change only with an explicit ``--update-golden``."""
+"""Shared test options: golden files change only with an explicit ``--update-golden``.
+
+Also the bundled OTLP samples mapped through the built-in OTel mapping (``sample_spans``), shared
+by the mapping tests.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from traceready.connectors.otel.reader import iter_file
+from traceready.mapping.mapper import Mapper
+from traceready.mapping.spec import load_mapping
+from traceready.model import Rejection, Span
 
 SAMPLES = Path(__file__).resolve().parents[1] / "src" / "traceready" / "samples" / "otel"
 
@@ -29,3 +39,28 @@ def compare_golden(path: Path, actual: str, update: bool) -> None:
         path.write_text(actual, encoding="utf-8")
         return
     assert actual == path.read_text(encoding="utf-8"), f"{path.name} differs (pytest --update-golden to accept)"
+
+
+@pytest.fixture(scope="session")
+def otel_mapper() -> Mapper:
+    """The built-in OTel mapping, compiled."""
+    return Mapper(load_mapping("otel"))
+
+
+@pytest.fixture(scope="session")
+def sample_spans(otel_mapper: Mapper) -> Callable[[str], list[Span]]:
+    """Mapped spans of a bundled sample (``"otel_genai"``), in file order; any rejection fails."""
+    cache: dict[str, list[Span]] = {}
+
+    def load(name: str) -> list[Span]:
+        if name not in cache:
+            spans = []
+            for record in iter_file(SAMPLES / f"{name}.otlp.jsonl"):
+                assert not isinstance(record, Rejection), record
+                span = otel_mapper.map_record(record)
+                assert isinstance(span, Span), span
+                spans.append(span)
+            cache[name] = spans
+        return cache[name]
+
+    return load

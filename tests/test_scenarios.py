@@ -7,6 +7,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from tests.conftest import SAMPLES, compare_golden
 from traceready.audit import PullStats, Scorer, run_audit, score_spans
 from traceready.connector import get_connector
 from traceready.connectors.otel import OtelConnector
@@ -16,8 +17,6 @@ from traceready.mapping.spec import load_mapping
 from traceready.recommend import load_catalog
 from traceready.report.json import render_json
 from traceready.report.model import Report
-
-from tests.conftest import SAMPLES, compare_golden
 
 P, R, A, U = Status.PRESENT, Status.PARTIAL, Status.ABSENT, Status.UNKNOWN
 GOLDEN = Path(__file__).parent / "golden"
@@ -42,7 +41,9 @@ def audit(name: str) -> Report:
 
 
 def normalised_json(report: Report) -> str:
-    return render_json(report.model_copy(update={"generated_at": "<generated_at>", "tool_version": "<version>"}))
+    return render_json(
+        report.model_copy(update={"generated_at": "<generated_at>", "tool_version": "<version>"})
+    )
 
 
 @pytest.mark.parametrize(("name", "expected"), list(EXPECTED.items()), ids=list(EXPECTED))
@@ -73,7 +74,8 @@ def test_same_input_gives_byte_identical_json_apart_from_timestamp() -> None:
 
 def test_reports_carry_no_prompt_content() -> None:
     text = render_json(audit("openinference_full"))
-    assert "Paris" not in text and "travel" not in text.replace("travel-agent", "")
+    assert "Paris" not in text
+    assert "Lisbon" not in text
 
 
 def test_scoring_in_two_halves_and_merging_equals_one_pass() -> None:

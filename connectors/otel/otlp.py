@@ -89,16 +89,26 @@ def normalise_id(raw: Any, size: int, quality: list[str]) -> str | None:
             decoded = b""
         if len(decoded) == size:
             return None if not decoded.strip(b"\0") else decoded.hex()
-    quality.append("nonstandard_id")
+    if "nonstandard_id" not in quality:
+        quality.append("nonstandard_id")
     return raw.strip()
 
 
+_HEX_DIGITS = frozenset("0123456789abcdef")
+
+
 def _is_hex(text: str) -> bool:
-    try:
-        int(text, 16)
-    except ValueError:
+    """Plain hex digits only (``int(text, 16)`` would also take ``0x``, ``_`` and signs)."""
+    return bool(text) and set(text) <= _HEX_DIGITS
+
+
+def _attributes_malformed(raw: Any) -> bool:
+    """True when an attribute list is of the wrong type or holds entries that are not key/value pairs."""
+    if raw is None or isinstance(raw, dict):
         return False
-    return True
+    if not isinstance(raw, list):
+        return True
+    return not all(isinstance(pair, dict) and isinstance(pair.get("key"), str) for pair in raw)
 
 
 def _status(raw: Any) -> dict[str, Any]:
@@ -132,10 +142,15 @@ def span_record(
     trace_id = normalise_id(_get(span, "traceId", "trace_id"), 16, notes)
     span_id = normalise_id(_get(span, "spanId", "span_id"), 8, notes)
     if trace_id is None or span_id is None:
-        return Rejection(reason="missing_id", raw_id=span_id)
+        missing = "traceId" if trace_id is None else "spanId"
+        return Rejection(reason="missing_id", detail=missing, raw_id=span_id)
+    raw_attributes = span.get("attributes")
+    if _attributes_malformed(raw_attributes):
+        notes.append("malformed_attributes")
     events: dict[str, dict[str, Any]] = {}
     evaluations = []
-    for event in span.get("events") or ():
+    raw_events = span.get("events")
+    for event in raw_events if isinstance(raw_events, list) else ():
         if not isinstance(event, dict) or not isinstance(event.get("name"), str):
             continue
         attrs = decode_attributes(event.get("attributes"))
@@ -158,7 +173,7 @@ def span_record(
         "start_ns": _get(span, "startTimeUnixNano", "start_time_unix_nano"),
         "end_ns": _get(span, "endTimeUnixNano", "end_time_unix_nano"),
         "status": _status(span.get("status")),
-        "attributes": decode_attributes(span.get("attributes")),
+        "attributes": decode_attributes(raw_attributes),
         "resource": resource,
         "scope": scope,
         "events": events,
@@ -187,15 +202,28 @@ def iter_request(request: Any, quality: tuple[str, ...] = ()) -> Iterator[dict[s
             or _get(block, "instrumentationLibrarySpans", "instrumentation_library_spans")
             or []
         )
-        for scope_block in scope_blocks if isinstance(scope_blocks, list) else ():
+        if not isinstance(scope_blocks, list):
+            yield Rejection(reason="not_an_export_request", detail="scopeSpans not a list")
+            continue
+        for scope_block in scope_blocks:
             if not isinstance(scope_block, dict):
+                yield Rejection(reason="not_an_export_request", detail="scopeSpans item")
                 continue
-            raw_scope = scope_block.get("scope") or scope_block.get("instrumentationLibrary") or {}
+            raw_scope = (
+                scope_block.get("scope")
+                or _get(scope_block, "instrumentationLibrary", "instrumentation_library")
+                or {}
+            )
             scope = (
                 {"name": raw_scope.get("name"), "version": raw_scope.get("version")}
                 if isinstance(raw_scope, dict)
                 else {}
             )
             spans = scope_block.get("spans")
-            for span in spans if isinstance(spans, list) else ():
+            if spans is None:
+                continue
+            if not isinstance(spans, list):
+                yield Rejection(reason="not_an_export_request", detail="spans not a list")
+                continue
+            for span in spans:
                 yield span_record(span, resource, scope, quality)

@@ -3,7 +3,8 @@
 The collector ``file`` exporter and ``opentelemetry-exporter-otlp-json-file`` write one
 ``ExportTraceServiceRequest`` per line, so a file is read line by line and a 1 GB file is never held
 whole. A file whose first line is not a whole JSON value is read as one (pretty-printed) document
-or a JSON array of requests: those are small by nature and are loaded whole.
+or a JSON array of requests: those are small by nature and are loaded whole. A damaged first line
+of a JSON Lines file does not hide the lines after it: they are still read one by one.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import gzip
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -50,55 +51,102 @@ def expand_paths(paths: list[Path]) -> list[Path]:
 
 
 def _open(path: Path) -> IO[bytes]:
-    raw = path.open("rb")
-    magic = raw.read(4)
-    raw.seek(0)
+    """The file's bytes, decompressed by magic number (gzip ``1f 8b``, zstd ``28 b5 2f fd``)."""
+    with path.open("rb") as probe:
+        magic = probe.read(4)
     if magic[:2] == b"\x1f\x8b":
-        return io.BufferedReader(gzip.GzipFile(fileobj=raw))
+        return io.BufferedReader(gzip.open(path, "rb"))
     if magic == b"\x28\xb5\x2f\xfd":
+        raw = path.open("rb")
         return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
-    return raw
+    return path.open("rb")
 
 
 def iter_file(path: Path) -> Iterator[dict[str, Any] | Rejection]:
-    """Raw span records of one file; unreadable lines become counted Rejections."""
+    """Raw span records of one file; unreadable lines become counted Rejections.
+
+    A file that cannot be opened, or read from its start, is a UsageError. Compressed data that
+    breaks off later (a writer killed mid-file) keeps the records read so far and ends with a
+    ``truncated_file`` Rejection, so the audit goes on and the loss is counted.
+    """
     try:
-        with _open(path) as stream:
-            yield from _iter_stream(stream, path.name)
-    except (OSError, EOFError, zstandard.ZstdError) as exc:
+        stream = _open(path)
+    except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.__class__.__name__}: {exc}") from None
+    with stream:
+        records = _iter_stream(stream, path.name)
+        started = False
+        while True:
+            try:
+                record = next(records)
+            except StopIteration:
+                return
+            except (OSError, EOFError, zstandard.ZstdError) as exc:
+                if not started:
+                    raise UsageError(f"cannot read {path}: {exc.__class__.__name__}: {exc}") from None
+                detail = f"{path.name}: {exc.__class__.__name__}: {exc}"
+                yield Rejection(reason="truncated_file", detail=detail)
+                return
+            started = True
+            yield record
 
 
 def _iter_stream(stream: IO[bytes], name: str) -> Iterator[dict[str, Any] | Rejection]:
     first = stream.readline()
     if first.startswith(b"\xef\xbb\xbf"):
         first = first[3:]
+    skipped = 0
+    while first and not first.strip():
+        skipped += 1
+        first = stream.readline()
     head = first.lstrip()
     if not head:
-        rest = stream.read(1)
-        if not rest:
-            return
-        first, head = first + rest + stream.readline(), (first + rest).lstrip()
+        return
     if head[:1] not in (b"{", b"["):
         raise UsageError(
             f"{name}: not OTLP/JSON (first byte {head[:1]!r})",
             hint="protobuf or length-prefixed files are not read; export with format: json",
         )
-    if head[:1] == b"[" or _parses(first) is None:
+    if head[:1] == b"[":
         yield from _iter_document(first + stream.read(), name)
         return
-    yield from _iter_lines(first, stream, name)
+    if _parses(first) is not None:
+        yield from _iter_lines(first, stream, name, skipped)
+        return
+    # The first line is not a whole JSON value: a pretty-printed document, or JSON Lines whose
+    # first line is damaged. A second line that is a whole request settles it without loading.
+    second = stream.readline()
+    if _is_request_line(second):
+        yield from _iter_lines(first, _chain(second, stream), name, skipped)
+        return
+    data = first + second + stream.read()
+    if _parses(data) is None and any(_is_request_line(line) for line in data.splitlines()):
+        yield from _iter_lines(first, io.BytesIO(data[len(first) :]), name, skipped)
+        return
+    yield from _iter_document(data, name)
 
 
-def _parses(line: bytes) -> Any:
+def _parses(data: bytes) -> Any:
+    """The JSON value in ``data`` (undecodable bytes replaced), or None when it is not JSON."""
     try:
-        return orjson.loads(line)
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return orjson.loads(data.decode("utf-8", errors="replace"))
     except orjson.JSONDecodeError:
         return None
 
 
-def _iter_lines(first: bytes, stream: IO[bytes], name: str) -> Iterator[dict[str, Any] | Rejection]:
-    number = 0
+def _is_request_line(line: bytes) -> bool:
+    value = _parses(line) if line.lstrip()[:1] == b"{" else None
+    return isinstance(value, dict) and ("resourceSpans" in value or "resource_spans" in value)
+
+
+def _iter_lines(
+    first: bytes, stream: Iterable[bytes], name: str, skipped: int = 0
+) -> Iterator[dict[str, Any] | Rejection]:
+    number = skipped
     for line in _chain(first, stream):
         number += 1
         if not line.strip():
@@ -116,7 +164,7 @@ def _iter_lines(first: bytes, stream: IO[bytes], name: str) -> Iterator[dict[str
         yield from iter_request(request, quality)
 
 
-def _chain(first: bytes, stream: IO[bytes]) -> Iterator[bytes]:
+def _chain(first: bytes, stream: Iterable[bytes]) -> Iterator[bytes]:
     yield first
     yield from stream
 

@@ -13,12 +13,19 @@ from traceready.findings import Finding
 def run() -> Callable[..., Finding]:
     """Observe traces with a check and finish it, with optional inventory and answers."""
 
-    def _run(check_cls: type[Check], *traces: Trace, inventory: Inventory | None = None,
-             answers: Answers | None = None, thresholds: Thresholds | None = None) -> Finding:
+    def _run(
+        check_cls: type[Check],
+        *traces: Trace,
+        inventory: Inventory | None = None,
+        answers: Answers | None = None,
+        thresholds: Thresholds | None = None,
+    ) -> Finding:
         check = check_cls(thresholds or Thresholds())
         for t in traces:
             check.observe(t)
-        return check.finish(Context(thresholds or Thresholds(), inventory or Inventory(), answers or Answers()))
+        return check.finish(
+            Context(thresholds or Thresholds(), inventory or Inventory(), answers or Answers())
+        )
 
     return _run
 

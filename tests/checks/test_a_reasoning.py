@@ -1,3 +1,4 @@
+from tests.factories import agent, llm, span, trace
 from traceready.answers import Answers
 from traceready.checks.a_reasoning import ReasoningCheck
 from traceready.checks.base import Context
@@ -5,8 +6,6 @@ from traceready.checks.thresholds import Thresholds
 from traceready.connector import Inventory
 from traceready.findings import Status
 from traceready.model import LlmInfo, Message, SpanKind, Usage
-
-from tests.factories import agent, llm, span, trace
 
 CTX = Context(Thresholds(), Inventory(), Answers())
 
@@ -47,9 +46,12 @@ def test_reasoning_tokens_without_reasoning_text_is_a_gap():
 
 
 def test_reasoning_recorded_is_counted():
-    info = LlmInfo(model="o3", input_messages=(Message(role="user", content="q"),),
-                   output_messages=(Message(role="assistant", content="a", reasoning="because"),),
-                   usage=Usage(input_tokens=1, output_tokens=9, reasoning_tokens=8))
+    info = LlmInfo(
+        model="o3",
+        input_messages=(Message(role="user", content="q"),),
+        output_messages=(Message(role="assistant", content="a", reasoning="because"),),
+        usage=Usage(input_tokens=1, output_tokens=9, reasoning_tokens=8),
+    )
     finding = finish(trace(span(SpanKind.LLM, llm=info)))
     ratio = next(r for r in finding.metrics if r.metric == "a.reasoning_captured")
     assert (ratio.numerator, ratio.denominator) == (1, 1)

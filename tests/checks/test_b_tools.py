@@ -1,13 +1,12 @@
 import pytest
 
+from tests.factories import agent, llm, tool, trace
 from traceready.answers import Answers
 from traceready.checks.b_tools import ToolsCheck
 from traceready.checks.base import Context
 from traceready.checks.thresholds import Thresholds
 from traceready.connector import Inventory
 from traceready.findings import Status
-
-from tests.factories import agent, llm, tool, trace
 
 CTX = Context(Thresholds(), Inventory(), Answers())
 
@@ -53,20 +52,29 @@ def test_tool_spans_without_call_ids_match_by_name_and_order():
 
 
 def test_tool_span_with_a_different_call_id_is_not_matched_by_name():
-    t = trace(llm(calls=[("c1", "get_weather")], start=1),
-              tool("get_weather", call_id="other", arguments={}, result=1, start=3))
+    t = trace(
+        llm(calls=[("c1", "get_weather")], start=1),
+        tool("get_weather", call_id="other", arguments={}, result=1, start=3),
+    )
     assert ratio(finish(t), "b.requested_calls_with_span") == (0, 1)
 
 
 @pytest.mark.parametrize(
     ("span", "metric", "expected"),
     [
-        pytest.param(tool(arguments=None, result=1), "b.tool_spans_with_arguments", (0, 1), id="no_arguments"),
+        pytest.param(
+            tool(arguments=None, result=1), "b.tool_spans_with_arguments", (0, 1), id="no_arguments"
+        ),
         pytest.param(tool(arguments={}, result=None), "b.tool_spans_with_result", (0, 1), id="no_result"),
-        pytest.param(tool(arguments={}, result=None, failed=True), "b.tool_spans_with_result", (1, 1),
-                     id="failure_counts_as_outcome"),
-        pytest.param(tool(arguments={}, result=1, end=None), "b.tool_spans_with_latency", (0, 1),
-                     id="no_end_time"),
+        pytest.param(
+            tool(arguments={}, result=None, failed=True),
+            "b.tool_spans_with_result",
+            (1, 1),
+            id="failure_counts_as_outcome",
+        ),
+        pytest.param(
+            tool(arguments={}, result=1, end=None), "b.tool_spans_with_latency", (0, 1), id="no_end_time"
+        ),
     ],
 )
 def test_tool_span_fields_are_counted(span, metric, expected):
@@ -77,7 +85,8 @@ def test_exception_without_error_status_is_a_gap():
     from traceready.model import ErrorInfo, StatusCode
 
     quiet = tool(arguments={}, result=None).model_copy(
-        update={"error": ErrorInfo(type="TimeoutError", message="t"), "status": StatusCode.UNSET})
+        update={"error": ErrorInfo(type="TimeoutError", message="t"), "status": StatusCode.UNSET}
+    )
     finding = finish(trace(quiet))
     assert ratio(finding, "b.tool_errors_with_status") == (0, 1)
     assert "b.tool_error_status_missing" in finding.gaps

@@ -1,13 +1,15 @@
+from tests.checks.conftest import ratio
+from tests.factories import agent, llm, tool, trace
 from traceready.checks.c_decisions import DecisionsCheck
 from traceready.findings import Status
 
-from tests.checks.conftest import ratio
-from tests.factories import agent, llm, tool, trace
-
 
 def test_tool_choice_without_offered_tools_is_partial(run):
-    t = trace(agent(span_id="r"), llm(parent="r", calls=[("c1", "get_weather")], offered=None),
-              tool(parent="r", call_id="c1"))
+    t = trace(
+        agent(span_id="r"),
+        llm(parent="r", calls=[("c1", "get_weather")], offered=None),
+        tool(parent="r", call_id="c1"),
+    )
     finding = run(DecisionsCheck, t)
     assert finding.status is Status.PARTIAL
     assert ratio(finding, "c.tool_choices_with_offered_set") == (0, 1)
@@ -15,8 +17,12 @@ def test_tool_choice_without_offered_tools_is_partial(run):
 
 
 def test_offered_set_and_choices_under_an_agent_are_present(run):
-    t = trace(agent(span_id="r"), llm(parent="r", calls=[("c1", "get_weather")]),
-              tool(parent="r", call_id="c1"), llm(parent="r"))
+    t = trace(
+        agent(span_id="r"),
+        llm(parent="r", calls=[("c1", "get_weather")]),
+        tool(parent="r", call_id="c1"),
+        llm(parent="r"),
+    )
     assert run(DecisionsCheck, t).status is Status.PRESENT
 
 

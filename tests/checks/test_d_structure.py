@@ -1,9 +1,8 @@
+from tests.checks.conftest import ratio
+from tests.factories import agent, llm, span, tool, trace
 from traceready.checks.d_structure import StructureCheck
 from traceready.findings import Status
 from traceready.model import SpanKind
-
-from tests.checks.conftest import ratio
-from tests.factories import agent, llm, span, tool, trace
 
 
 def test_typed_linked_spans_are_present(run):

@@ -1,9 +1,8 @@
+from tests.checks.conftest import ratio
+from tests.factories import agent, llm, tool, trace
 from traceready.answers import Answers, RetentionAnswers
 from traceready.checks.e_replay import ReplayCheck
 from traceready.findings import Status
-
-from tests.checks.conftest import ratio
-from tests.factories import agent, llm, tool, trace
 
 
 def full_trace(trace_id="t1", session="s1"):
@@ -30,8 +29,11 @@ def test_missing_params_make_a_trace_unreplayable(run):
 
 
 def test_tool_result_fed_back_as_message_counts_as_recorded(run):
-    t = trace(agent(span_id="r", input="q", session_id="s"),
-              llm(parent="r", calls=[("c9", "get_weather")]), llm(parent="r", tool_results=["c9"]))
+    t = trace(
+        agent(span_id="r", input="q", session_id="s"),
+        llm(parent="r", calls=[("c9", "get_weather")]),
+        llm(parent="r", tool_results=["c9"]),
+    )
     assert ratio(run(ReplayCheck, t), "e.traces_with_tool_results") == (1, 1)
 
 

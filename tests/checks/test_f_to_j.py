@@ -1,5 +1,9 @@
 from datetime import date, timedelta
 
+import pytest
+
+from tests.checks.conftest import ratio
+from tests.factories import agent, llm, tool, trace
 from traceready.answers import Answers, EvalHarnessAnswers, FailureAnswers, SandboxAnswers, VersioningAnswers
 from traceready.checks.f_baselines import BaselinesCheck
 from traceready.checks.g_failures import FailuresCheck, classify
@@ -9,11 +13,6 @@ from traceready.checks.j_eval_harness import EvalHarnessCheck
 from traceready.connector import Inventory
 from traceready.findings import Evidence, Status
 from traceready.model import Score, Usage, Versions
-
-import pytest
-
-from tests.checks.conftest import ratio
-from tests.factories import agent, llm, tool, trace
 
 
 def test_versioned_traces_without_scores_are_partial(run):
@@ -30,16 +29,23 @@ def test_unversioned_traces_are_absent(run):
 
 def test_two_scored_versions_are_present(run):
     scored = (Score(name="correct", value=1.0),)
-    finding = run(BaselinesCheck, trace(agent(versions=Versions(harness="1"), scores=scored)),
-                  trace(agent(versions=Versions(prompt="p2"), scores=scored), trace_id="t2"))
+    finding = run(
+        BaselinesCheck,
+        trace(agent(versions=Versions(harness="1"), scores=scored)),
+        trace(agent(versions=Versions(prompt="p2"), scores=scored), trace_id="t2"),
+    )
     assert finding.status is Status.PRESENT
 
 
 def test_harness_outside_version_control_blocks_present(run):
     scored = (Score(name="c", value=1.0),)
     answers = Answers(versioning=VersioningAnswers(harness_in_version_control=False))
-    finding = run(BaselinesCheck, trace(agent(versions=Versions(harness="1"), scores=scored)),
-                  trace(agent(versions=Versions(harness="2"), scores=scored), trace_id="t2"), answers=answers)
+    finding = run(
+        BaselinesCheck,
+        trace(agent(versions=Versions(harness="1"), scores=scored)),
+        trace(agent(versions=Versions(harness="2"), scores=scored), trace_id="t2"),
+        answers=answers,
+    )
     assert finding.status is Status.PARTIAL
     assert "f.harness_not_in_version_control" in finding.gaps
 
@@ -82,8 +88,9 @@ def test_max_tokens_finish_reason_is_a_classified_failure(run):
 def test_labelled_failures_with_reported_taxonomy_are_present(run):
     label = (Score(name="failure_category", label="tool_misuse"),)
     answers = Answers(failures=FailureAnswers(taxonomy="TRAIL"))
-    finding = run(FailuresCheck, trace(tool(failed=True, error_type="TimeoutError", scores=label)),
-                  answers=answers)
+    finding = run(
+        FailuresCheck, trace(tool(failed=True, error_type="TimeoutError", scores=label)), answers=answers
+    )
     assert finding.status is Status.PRESENT
     assert "Failure taxonomy in use: TRAIL (self-reported)." in finding.notes
 
@@ -127,8 +134,12 @@ def test_sandbox_self_reported_is_marked(run):
 
 def test_observed_mix_wins_over_self_report_and_is_a_contradiction(run):
     answers = Answers(sandbox=SandboxAnswers(experiments_isolated=True))
-    finding = run(SandboxCheck, trace(agent(environment="production")),
-                  trace(agent(environment="experiment"), trace_id="t2"), answers=answers)
+    finding = run(
+        SandboxCheck,
+        trace(agent(environment="production")),
+        trace(agent(environment="experiment"), trace_id="t2"),
+        answers=answers,
+    )
     assert (finding.status, finding.evidence) == (Status.PARTIAL, Evidence.OBSERVED)
     assert any(note.startswith("Contradiction") for note in finding.notes)
 
@@ -144,16 +155,22 @@ def test_eval_harness_unknown_without_inventory_or_answers(run):
 
 def test_eval_harness_from_answers_is_self_reported(run):
     recent = date.today() - timedelta(days=2)
-    answers = Answers(eval_harness=EvalHarnessAnswers(datasets=2, scored_experiments=5,
-                                                      automated_evaluators=1, last_run=recent))
+    answers = Answers(
+        eval_harness=EvalHarnessAnswers(
+            datasets=2, scored_experiments=5, automated_evaluators=1, last_run=recent
+        )
+    )
     finding = run(EvalHarnessCheck, trace(agent()), answers=answers)
     assert (finding.status, finding.evidence) == (Status.PRESENT, Evidence.SELF_REPORTED)
 
 
 def test_stale_eval_runs_are_a_gap(run):
     old = date.today() - timedelta(days=90)
-    answers = Answers(eval_harness=EvalHarnessAnswers(datasets=2, scored_experiments=5,
-                                                      automated_evaluators=1, last_run=old))
+    answers = Answers(
+        eval_harness=EvalHarnessAnswers(
+            datasets=2, scored_experiments=5, automated_evaluators=1, last_run=old
+        )
+    )
     finding = run(EvalHarnessCheck, trace(agent()), answers=answers)
     assert finding.status is Status.PARTIAL
     assert "j.no_recent_runs" in finding.gaps
@@ -166,8 +183,9 @@ def test_scores_on_traces_without_datasets_are_partial(run):
 
 
 def test_inventory_datasets_are_inventory_evidence(run):
-    inventory = Inventory(datasets=1, dataset_examples=20, scored_experiments=0, automated_evaluators=0,
-                          recent_experiments=0)
+    inventory = Inventory(
+        datasets=1, dataset_examples=20, scored_experiments=0, automated_evaluators=0, recent_experiments=0
+    )
     finding = run(EvalHarnessCheck, trace(agent()), inventory=inventory)
     assert finding.evidence is Evidence.INVENTORY
     assert finding.status is Status.PARTIAL

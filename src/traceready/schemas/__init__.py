@@ -1,9 +1,17 @@
-"""JSON Schemas of the public formats, generated from the models (shipped copies in ``schemas/``)."""
+"""JSON Schemas of the public formats, generated from the models.
+
+The shipped copies (``report.schema.json``, ``span.schema.json`` beside this file) are what users
+validate against; ``tests/test_schemas.py`` fails when a model changes and they were not regenerated
+(``traceready schema report > src/traceready/schemas/report.schema.json``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import resources
 from typing import Any
+
+import orjson
 
 from traceready.model import SPAN_FORMAT_VERSION, Span
 from traceready.report.model import REPORT_FORMAT_VERSION, Report
@@ -21,6 +29,13 @@ def span_schema() -> dict[str, Any]:
     schema = Span.model_json_schema(mode="serialization")
     schema["$id"] = f"https://traceready.dev/schemas/span-{SPAN_FORMAT_VERSION}.json"
     return schema
+
+
+def shipped_schema(name: str) -> dict[str, Any]:
+    """The committed schema file for ``name`` (report or span)."""
+    text = (resources.files("traceready.schemas") / f"{name}.schema.json").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = orjson.loads(text)
+    return loaded
 
 
 SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {"report": report_schema, "span": span_schema}

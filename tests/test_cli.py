@@ -1,0 +1,170 @@
+"""The command line: one case per exit code, one clear line on errors, never a traceback."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import SAMPLES
+from traceready.cli import app
+
+FULL = str(SAMPLES / "openinference_full.otlp.jsonl")
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def test_audit_prints_a_table_and_exits_0() -> None:
+    result = invoke("audit", "otel", FULL)
+    assert result.exit_code == 0, result.output
+    assert "Full reasoning traces" in result.stdout
+    assert "21 records pulled = 21 mapped + 0 rejected; 6 traces" in result.stdout
+
+
+def test_demo_audits_the_bundled_sample() -> None:
+    result = invoke("demo", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = orjson.loads(result.stdout)
+    assert report["counts"]["spans_mapped"] == 21
+    assert [f["status"] for f in report["findings"]][:5] == ["PRESENT"] * 5
+
+
+def test_json_goes_to_stdout_only_so_it_pipes_into_jq() -> None:
+    result = invoke("audit", "otel", FULL, "--format", "json")
+    assert orjson.loads(result.stdout)["format_version"] == "1.0"
+
+
+def test_markdown_to_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    result = invoke("audit", "otel", FULL, "--format", "md", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert text.startswith("# traceready audit: OpenTelemetry files")
+    assert "## b) Tool-call granularity: PRESENT" in text
+
+
+def test_below_fail_under_exits_1() -> None:
+    result = invoke("audit", "otel", str(SAMPLES / "plain_spans.otlp.jsonl"), "--fail-under", "0.7")
+    assert result.exit_code == 1, result.output
+    assert "below --fail-under 0.70" in result.stderr
+
+
+def test_fail_under_met_exits_0() -> None:
+    assert invoke("audit", "otel", FULL, "--fail-under", "0.5").exit_code == 0
+
+
+def test_unknown_flag_exits_2() -> None:
+    assert invoke("audit", "otel", FULL, "--no-such-flag").exit_code == 2
+
+
+def test_unknown_format_exits_2_with_one_line() -> None:
+    result = invoke("audit", "otel", FULL, "--format", "xml")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines() == [
+        "traceready: error: unknown format 'xml' (choose one of json, md, table)"
+    ]
+
+
+def test_unreadable_input_exits_2(tmp_path: Path) -> None:
+    binary = tmp_path / "traces.pb"
+    binary.write_bytes(b"\x00\x01\x02protobuf")
+    result = invoke("audit", "otel", str(binary))
+    assert result.exit_code == 2, result.output
+    assert "not OTLP/JSON" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_invalid_mapping_file_exits_2(tmp_path: Path) -> None:
+    mapping = tmp_path / "mine.yaml"
+    mapping.write_text("vendor: otel\nfields:\n  no.such.field: [attributes.x]\n")
+    result = invoke("audit", "otel", FULL, "--mapping", str(mapping))
+    assert result.exit_code == 2, result.output
+    assert "no.such.field" in result.stderr
+
+
+def test_invalid_answers_file_exits_2(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.toml"
+    answers.write_text("[sandbox]\nexperiments_isolated = 'perhaps'\n")
+    result = invoke("audit", "otel", FULL, "--answers", str(answers))
+    assert result.exit_code == 2, result.output
+    assert "sandbox.experiments_isolated" in result.stderr
+
+
+def test_missing_file_exits_4() -> None:
+    result = invoke("audit", "otel", "/nonexistent/traces.jsonl")
+    assert result.exit_code == 4, result.output
+    assert result.stderr.strip() == "traceready: error: input not found: /nonexistent/traces.jsonl"
+
+
+def test_missing_answers_file_exits_4() -> None:
+    assert invoke("audit", "otel", FULL, "--answers", "/nonexistent.toml").exit_code == 4
+
+
+def test_internal_bug_exits_70_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("traceready.cli.run_audit", broken)
+    result = invoke("audit", "otel", FULL)
+    assert result.exit_code == 70
+    assert result.stderr.strip() == "traceready: internal error: RuntimeError: boom (rerun with --debug)"
+
+
+def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("traceready.cli.run_audit", broken)
+    result = invoke("audit", "otel", FULL, "--debug")
+    assert isinstance(result.exception, RuntimeError)
+
+
+def test_answers_are_marked_self_reported_in_every_format(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.toml"
+    answers.write_text("[sandbox]\nexperiments_isolated = true\nhow = 'staging project'\n")
+    table = invoke("audit", "otel", FULL, "--answers", str(answers)).stdout
+    markdown = invoke("audit", "otel", FULL, "--answers", str(answers), "-f", "md").stdout
+    report = orjson.loads(invoke("audit", "otel", FULL, "--answers", str(answers), "-f", "json").stdout)
+    sandbox = next(f for f in report["findings"] if f["requirement"] == "i")
+    assert (sandbox["status"], sandbox["evidence"]) == ("PRESENT", "self-reported")
+    assert "self-reported" in table
+    assert "| i | Sandboxed execution | PRESENT | 1.00 | self-reported |" in markdown
+
+
+def test_config_file_thresholds_change_the_verdict(tmp_path: Path) -> None:
+    config = tmp_path / "traceready.toml"
+    config.write_text('[thresholds]\n"h.llm_spans_with_cost" = 0.0\n')
+    report = orjson.loads(invoke("audit", "otel", FULL, "-f", "json", "--config", str(config)).stdout)
+    cost = next(f for f in report["findings"] if f["requirement"] == "h")
+    assert cost["status"] == "PRESENT"
+    assert cost["thresholds"]["h.llm_spans_with_cost"] == 0.0
+
+
+def test_invalid_threshold_exits_2(tmp_path: Path) -> None:
+    config = tmp_path / "traceready.toml"
+    config.write_text("[thresholds]\npresent = 3\n")
+    assert invoke("audit", "otel", FULL, "--config", str(config)).exit_code == 2
+
+
+def test_folder_and_gzip_inputs_are_read(tmp_path: Path) -> None:
+    data = (SAMPLES / "otel_genai.otlp.jsonl").read_bytes()
+    (tmp_path / "a.otlp.jsonl.gz").write_bytes(gzip.compress(data))
+    report = orjson.loads(invoke("audit", "otel", str(tmp_path), "-f", "json").stdout)
+    assert report["counts"]["spans_mapped"] == 21
+
+
+def test_connectors_lists_the_otel_connector() -> None:
+    result = invoke("connectors")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("otel\tOpenTelemetry files\ttraceready.connectors.otel")
+
+
+def test_version() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("traceready 0.1.0")

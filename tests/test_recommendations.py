@@ -1,0 +1,30 @@
+"""Every gap a check can emit has a vendor-specific fix in every connector's catalog."""
+
+from __future__ import annotations
+
+import pytest
+
+from traceready.checks import ALL_CHECKS
+from traceready.connector import installed_connectors
+from traceready.recommend import load_catalog
+
+ALL_GAPS = sorted({gap for check in ALL_CHECKS for gap in check.gap_ids()})
+
+
+@pytest.mark.parametrize("slug", sorted(installed_connectors()))
+def test_catalog_covers_every_gap_id(slug: str) -> None:
+    catalog = load_catalog(installed_connectors()[slug].package_dir() / "recommendations.yaml")
+    missing = [gap for gap in ALL_GAPS if gap not in catalog.root]
+    assert not missing, f"{slug} has no recommendation for {missing}"
+
+
+@pytest.mark.parametrize("slug", sorted(installed_connectors()))
+def test_catalog_names_only_known_gaps(slug: str) -> None:
+    catalog = load_catalog(installed_connectors()[slug].package_dir() / "recommendations.yaml")
+    assert sorted(set(catalog.root) - set(ALL_GAPS)) == []
+
+
+def test_gap_ids_belong_to_their_requirement() -> None:
+    for check in ALL_CHECKS:
+        assert all(gap.startswith(f"{check.id}.") for gap in check.gap_ids()), check.id
+        assert all(m.id.startswith(f"{check.id}.") for m in check.metrics), check.id
