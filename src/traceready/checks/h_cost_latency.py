@@ -30,6 +30,11 @@ class CostLatencyCheck(Check):
         ),
         Metric("h.llm_spans_with_cost", "model calls with cost", "h.cost_missing"),
         Metric(
+            "h.llm_spans_in_sessions",
+            "model calls attributable to a session (a session id on their trace)",
+            "h.session_rollup_missing",
+        ),
+        Metric(
             "h.traces_without_double_counting",
             "traces whose token usage sums without a parent repeating its children",
             "h.tokens_double_counted",
@@ -40,12 +45,14 @@ class CostLatencyCheck(Check):
         """Count latency, usage, cost, and parents that repeat their children's tokens."""
         self.fact("traces")
         with_tokens = set()
+        in_session = any(s.session_id for s in trace.spans)
         for span in trace.spans:
             self.count("h.spans_with_latency", span.latency_ms is not None, span)
             if _has_tokens(span):
                 with_tokens.add(span.span_id)
             if span.kind is SpanKind.LLM:
                 self.count("h.llm_spans_with_tokens", _has_tokens(span), span)
+                self.count("h.llm_spans_in_sessions", in_session, span)
                 self.count(
                     "h.llm_spans_with_cost",
                     span.llm is not None and span.llm.cost_usd is not None,
