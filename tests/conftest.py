@@ -20,8 +20,12 @@ SAMPLES = Path(__file__).resolve().parents[1] / "src" / "traceready" / "samples"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", default=False,
-                     help="Rewrite golden files from the current output instead of comparing.")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="Rewrite golden files from the current output instead of comparing.",
+    )
 
 
 @pytest.fixture
@@ -38,7 +42,9 @@ def compare_golden(path: Path, actual: str, update: bool) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, encoding="utf-8")
         return
-    assert actual == path.read_text(encoding="utf-8"), f"{path.name} differs (pytest --update-golden to accept)"
+    assert actual == path.read_text(encoding="utf-8"), (
+        f"{path.name} differs (pytest --update-golden to accept)"
+    )
 
 
 @pytest.fixture(scope="session")
