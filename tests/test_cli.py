@@ -168,3 +168,28 @@ def test_version() -> None:
     result = invoke("--version")
     assert result.exit_code == 0
     assert result.stdout.startswith("traceready 0.1.0")
+
+
+def test_interview_writes_an_answers_file_the_audit_reads(tmp_path: Path) -> None:
+    out = tmp_path / "answers.toml"
+    replies = ["yes", "staging project", "2", "14", "3", "2026-11-20", "yes", "TRAIL", "30"]
+    result = CliRunner().invoke(app, ["interview", "--out", str(out)], input="\n".join(replies) + "\n")
+    assert result.exit_code == 0, result.output
+    from traceready.answers import load_answers
+
+    answers = load_answers(out)
+    assert answers.sandbox.experiments_isolated is True
+    assert answers.sandbox.how == "staging project"
+    assert answers.eval_harness.scored_experiments == 14
+    assert answers.failures.taxonomy == "TRAIL"
+    assert answers.retention.days == 30
+    report = orjson.loads(invoke("audit", "otel", FULL, "--answers", str(out), "-f", "json").stdout)
+    assert next(f for f in report["findings"] if f["requirement"] == "j")["evidence"] == "self-reported"
+
+
+def test_interview_skips_empty_answers_and_rejects_bad_ones(tmp_path: Path) -> None:
+    out = tmp_path / "answers.toml"
+    result = CliRunner().invoke(app, ["interview", "--out", str(out)], input="\n\nmany\n" + "\n" * 6)
+    assert result.exit_code == 2, result.output
+    assert "eval_harness.datasets" in result.stderr
+    assert not out.exists()

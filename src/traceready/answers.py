@@ -83,6 +83,46 @@ class Answers(_Section):
     retention: RetentionAnswers = RetentionAnswers()
 
 
+QUESTIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "sandbox",
+        "experiments_isolated",
+        "Do experiments run apart from production (own project, keys, data)?",
+    ),
+    ("sandbox", "how", "How are they kept apart (one line)?"),
+    ("eval_harness", "datasets", "How many evaluation datasets with examples exist?"),
+    ("eval_harness", "scored_experiments", "How many scored experiments (runs over a dataset) exist?"),
+    ("eval_harness", "automated_evaluators", "How many automated evaluators (code or LLM judges) run?"),
+    ("eval_harness", "last_run", "When did the evaluation suite last run (YYYY-MM-DD)?"),
+    (
+        "versioning",
+        "harness_in_version_control",
+        "Is the harness (code, prompts, tools) under version control?",
+    ),
+    ("failures", "taxonomy", "Which failure taxonomy labels failures (e.g. TRAIL, MAST)?"),
+    ("retention", "days", "How many days are traces kept?"),
+)
+"""(section, key, question) asked by ``traceready interview``, in file order."""
+
+
+def dump_answers(answers: Answers) -> str:
+    """The answers as TOML, only the keys that were answered."""
+    lines: list[str] = ["# Self-reported facts for traceready --answers (written by traceready interview)."]
+    for section, values in answers.model_dump(exclude_none=True).items():
+        if not values:
+            continue
+        lines += ["", f"[{section}]"]
+        for key, value in values.items():
+            if isinstance(value, bool):
+                text = "true" if value else "false"
+            elif isinstance(value, int | date):
+                text = str(value)
+            else:
+                text = '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+            lines.append(f"{key} = {text}")
+    return "\n".join(lines) + "\n"
+
+
 def load_answers(path: Path | None) -> Answers:
     """The answers file, validated; none given means nothing self-reported."""
     if path is None:

@@ -19,8 +19,9 @@ from typing import Annotated, Any
 
 import orjson
 import typer
+from pydantic import ValidationError
 
-from traceready.answers import load_answers
+from traceready.answers import QUESTIONS, Answers, dump_answers, load_answers
 from traceready.audit import run_audit
 from traceready.connector import Connector, installed_connectors
 from traceready.errors import TracereadyError, UsageError
@@ -208,6 +209,39 @@ def demo(
                 config=None,
                 export_spans=None,
             )
+
+
+@app.command()
+def interview(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the answers.")] = Path(
+        "answers.toml"
+    ),
+    debug: Debug = False,
+) -> None:
+    """Ask what traces cannot show and write answers.toml (leave an answer empty to skip it)."""
+    with _guarded(debug):
+        answered: dict[str, dict[str, str]] = {}
+        for section, key, question in QUESTIONS:
+            reply = typer.prompt(question, default="", show_default=False).strip()
+            if reply:
+                answered.setdefault(section, {})[key] = _typed(reply)
+        try:
+            answers = Answers.model_validate(answered)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise UsageError(f"answer to {where}: {first['msg']}") from None
+        out.write_text(dump_answers(answers), encoding="utf-8")
+        typer.echo(f"wrote {out}; use it with --answers {out}")
+
+
+def _typed(reply: str) -> Any:
+    folded = reply.lower()
+    if folded in {"y", "yes", "true"}:
+        return True
+    if folded in {"n", "no", "false"}:
+        return False
+    return reply
 
 
 @app.command()

@@ -6,8 +6,8 @@ and turns them into a ``Finding`` at the end. States merge by adding counters an
 examples in order, so scoring a window in parts and merging gives exactly the one-pass result.
 
 Levels (DESIGN.md §3): PRESENT when every scored criterion reaches its bar and the core ones were
-measured; ABSENT when a core criterion is 0 or there is no evidence at all; PARTIAL otherwise; UNKNOWN when no unit applies and
-nothing was reported. The score is the weighted mean of the scored ratios.
+measured; ABSENT when a core criterion is 0 or there is no evidence at all; PARTIAL otherwise;
+UNKNOWN when no unit applies and nothing was reported. The score is the weighted mean of the scored ratios.
 """
 
 from __future__ import annotations

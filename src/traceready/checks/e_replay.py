@@ -92,9 +92,7 @@ class ReplayCheck(Check):
             (c.call.id is not None and c.call.id in answered)
             or (c.tool_span is not None and _has_result(c.tool_span))
             for c in calls
-        ) and all(
-            _has_result(s) or (s.tool is not None and s.tool.call_id in answered) for s in tool_spans
-        )
+        ) and all(_has_result(s) or (s.tool is not None and s.tool.call_id in answered) for s in tool_spans)
         if calls or tool_spans:
             self.count("e.traces_with_tool_results", tools_ok, root)
         first_prompt = any(s.llm is not None and s.llm.input_messages for s in llm_spans)

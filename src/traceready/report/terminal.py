@@ -40,7 +40,9 @@ def render_terminal(report: Report, colour: bool) -> str:
     if counts.rejections:
         console.print(escape("rejected: " + ", ".join(f"{k} {v}" for k, v in counts.rejections.items())))
     if counts.data_quality:
-        console.print(escape("data quality: " + ", ".join(f"{k} {v}" for k, v in counts.data_quality.items())))
+        console.print(
+            escape("data quality: " + ", ".join(f"{k} {v}" for k, v in counts.data_quality.items()))
+        )
     if counts.late_spans:
         console.print(f"late spans (arrived after their trace was scored): {counts.late_spans}")
     table = Table(show_lines=False, expand=True)
