@@ -9,13 +9,16 @@ fail_under = 0.7
 present = 0.9
 "b.tool_spans_with_arguments" = 0.8
 ```
-Vendor keys (``LANGSMITH_API_KEY``...) are read by each connector's own settings as ``SecretStr``.
+Vendor settings (``[phoenix]``, ``[langsmith]``... tables) are defaults for each connector's own
+settings class, which reads the vendor's own environment variables on top (``vendor_settings``);
+keys are ``SecretStr`` and never printed.
 """
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field, ValidationError
 from pydantic_settings import (
@@ -29,6 +32,9 @@ from traceready.checks.thresholds import Thresholds
 from traceready.errors import NotFoundError, UsageError
 
 DEFAULT_CONFIG = Path("traceready.toml")
+VENDOR_SECTIONS = ("phoenix", "langsmith", "braintrust")
+
+T = TypeVar("T", bound=BaseSettings)
 
 
 class Settings(BaseSettings):
@@ -39,6 +45,10 @@ class Settings(BaseSettings):
     format: Literal["table", "md", "json"] = "table"
     fail_under: float | None = Field(None, ge=0.0, le=1.0)
     thresholds: Thresholds = Thresholds()
+    phoenix: dict[str, Any] = {}
+    langsmith: dict[str, Any] = {}
+    braintrust: dict[str, Any] = {}
+    """Vendor tables: defaults for each connector's settings (see ``vendor_settings``)."""
 
     @classmethod
     def settings_customise_sources(
@@ -57,11 +67,39 @@ class Settings(BaseSettings):
         return tuple(sources)
 
 
-def load_settings(config: Path | None) -> Settings:
-    """Settings from ``config`` (or ./traceready.toml when present) and the environment."""
-    path = config if config is not None else (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
+def config_path(config: Path | None) -> Path | None:
+    """The config file in use: the one given, else ./traceready.toml when present."""
     if config is not None and not config.is_file():
         raise NotFoundError(f"config file not found: {config}")
+    return config if config is not None else (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
+
+
+def vendor_settings(cls: type[T], section: str, config: Path | None, **flags: Any) -> T:
+    """A vendor's settings: ``[section]`` of traceready.toml, then its env variables, then flags."""
+    path = config_path(config)
+    defaults: dict[str, Any] = {}
+    if path is not None:
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8")).get(section, {})
+        except tomllib.TOMLDecodeError as exc:
+            raise UsageError(f"{path}: not valid TOML ({exc})") from None
+        if not isinstance(table, dict):
+            raise UsageError(f"{path}: [{section}] must be a table")
+        defaults = table
+    explicit = {k: v for k, v in flags.items() if v is not None}
+    try:
+        from_env = cls()
+        merged = {**defaults, **from_env.model_dump(exclude_unset=True), **explicit}
+        return cls.model_validate(merged)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise UsageError(f"{section} settings: {where}: {first['msg']}") from None
+
+
+def load_settings(config: Path | None) -> Settings:
+    """Settings from ``config`` (or ./traceready.toml when present) and the environment."""
+    path = config_path(config)
 
     class _FromFile(Settings):
         model_config = SettingsConfigDict(toml_file=path)

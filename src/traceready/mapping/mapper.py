@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from traceready.mapping.messages import MESSAGE_FORMATS
-from traceready.mapping.paths import Path, indexed, items_under, unflatten
+from traceready.mapping.paths import Path, items_under, unflatten
 from traceready.mapping.spec import MappingSpec, Source
 from traceready.mapping.transforms import (
     TRANSFORMS,
@@ -59,7 +59,7 @@ class _Compiled:
             base = record.get(self.path.root)
             if isinstance(base, dict) and self.path.rest:
                 flat = items_under(base, self.path.rest)
-                value = indexed(unflatten(flat)) if flat else None
+                value = unflatten(flat) if flat else None
         if value is None:
             return None
         if self.format is not None:
@@ -90,7 +90,7 @@ class Mapper:
     """A compiled mapping spec: ``map_record(raw)`` gives a Span or a Rejection."""
 
     def __init__(self, spec: MappingSpec) -> None:
-        self.vendor = spec.vendor
+        self.vendor = spec.vendor or spec.extends or "unknown"
         self._fields = {name: tuple(map(_compile, srcs)) for name, srcs in spec.fields.items()}
         self._params = {name: tuple(map(_compile, srcs)) for name, srcs in spec.params.items()}
         self._kind = tuple(map(_compile, spec.kind))
@@ -152,7 +152,7 @@ class Mapper:
 
         status = StatusCode(self._str(record, "status_code") or "unset")
         error = self._error(record, status)
-        if any(isinstance(v, str) and len(v) > OVERSIZED_VALUE_BYTES for v in (inputs, outputs)):
+        if self._oversized(record, "input") or self._oversized(record, "output"):
             quality.append("oversized_value")
         metadata = self._get(record, "metadata")
         return Span(
@@ -181,6 +181,13 @@ class Mapper:
             redacted=tuple(redacted),
             quality=tuple(quality),
             source=SourceRef(vendor=self.vendor, raw_id=span_id, url=self._str(record, "url")),
+        )
+
+    def _oversized(self, record: dict[str, Any], name: str) -> bool:
+        """True when a raw value behind ``name`` (before JSON decoding) is over the size note bar."""
+        return any(
+            isinstance(raw := source.path.get(record), str) and len(raw) > OVERSIZED_VALUE_BYTES
+            for source in self._fields.get(name, ())
         )
 
     def _checked(self, record: dict[str, Any], name: str, redacted: list[str]) -> Any:

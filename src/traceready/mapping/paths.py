@@ -104,5 +104,9 @@ def indexed(node: Any) -> list[Any]:
         return node
     if not isinstance(node, dict):
         return []
-    numbered = sorted((int(key), value) for key, value in node.items() if key.isdigit())
+    numbered = sorted(
+        (int(key), value)
+        for key, value in node.items()
+        if isinstance(key, str) and key.isascii() and key.isdigit()
+    )
     return [value for _, value in numbered]

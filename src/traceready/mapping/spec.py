@@ -17,7 +17,11 @@ params:
 ```
 
 A user file (``--mapping mine.yaml``) names ``extends: <vendor>``; its sources are tried before the
-built-in ones, so "our harness version lives in ``metadata.agent_rev``" needs one line.
+built-in ones, so "our harness version lives in ``metadata.agent_rev``" needs one line. A built-in
+spec may extend another the same way (``phoenix`` extends ``otel``: both hold OpenInference).
+
+``flattened: true`` also reads dotted keys below the path (``llm.input_messages.0.message.role``)
+and nests them into a dict, for sources that store structures flattened.
 """
 
 from __future__ import annotations
@@ -86,12 +90,18 @@ class MappingSpec(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    vendor: str
+    vendor: str | None = None
     extends: str | None = None
     fields: dict[str, list[Source]] = {}
     kind: list[Source] = []
     params: dict[str, list[Source]] = {}
     redaction_markers: list[str] = []
+
+    @model_validator(mode="after")
+    def _names_a_vendor(self) -> MappingSpec:
+        if self.vendor is None and self.extends is None:
+            raise ValueError("a mapping names its 'vendor' or the built-in mapping it 'extends'")
+        return self
 
     @field_validator("fields")
     @classmethod
@@ -101,12 +111,12 @@ class MappingSpec(BaseModel):
             raise ValueError(f"unknown target field(s) {', '.join(unknown)}")
         return fields
 
-    def overlaid_on(self, base: MappingSpec) -> MappingSpec:
-        """This spec's sources first, then the base's, field by field."""
+    def overlaid_on(self, base: MappingSpec, vendor: str) -> MappingSpec:
+        """This spec's sources first, then the base's, field by field, under ``vendor``."""
         fields = {k: self.fields.get(k, []) + base.fields.get(k, []) for k in base.fields | self.fields}
         params = {k: self.params.get(k, []) + base.params.get(k, []) for k in base.params | self.params}
         return MappingSpec(
-            vendor=base.vendor,
+            vendor=vendor,
             fields=fields,
             kind=self.kind + base.kind,
             params=params,
@@ -135,7 +145,13 @@ def builtin_mapping(vendor: str) -> MappingSpec:
     resource = resources.files("traceready.mappings") / f"{vendor}.yaml"
     if not resource.is_file():
         raise UsageError(f"no built-in mapping for {vendor!r}")
-    return parse_mapping(resource.read_text(encoding="utf-8"), f"mappings/{vendor}.yaml")
+    spec = parse_mapping(resource.read_text(encoding="utf-8"), f"mappings/{vendor}.yaml")
+    if spec.vendor != vendor:
+        raise UsageError(f"mappings/{vendor}.yaml declares vendor {spec.vendor!r}")
+    if spec.extends is None or spec.extends == vendor:
+        return spec
+    # A vendor that stores another's attributes (Phoenix keeps OpenInference) reuses its rules.
+    return spec.overlaid_on(builtin_mapping(spec.extends), vendor)
 
 
 def load_mapping(vendor: str, override: FilePath | None = None) -> MappingSpec:
@@ -148,4 +164,4 @@ def load_mapping(vendor: str, override: FilePath | None = None) -> MappingSpec:
     user = parse_mapping(override.read_text(encoding="utf-8"), str(override))
     if user.extends not in (None, vendor):
         raise UsageError(f"{override}: extends {user.extends!r} but the audit reads {vendor!r}")
-    return user.overlaid_on(base)
+    return user.overlaid_on(base, vendor)

@@ -18,10 +18,24 @@ TRANSFORMS: dict[str, Transform] = {}
 
 
 def register_transform(name: str, transform: Transform) -> None:
-    """Make ``transform`` available to mapping files under ``name``."""
+    """Make ``transform`` available to mapping files under ``name``; odd input gives None, never raises."""
     if not callable(transform):
         raise TypeError(f"transform {name!r} is not callable")
-    TRANSFORMS[name] = transform
+    TRANSFORMS[name] = never_raising(transform)
+
+
+def never_raising(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``function`` with any type or value error on odd input turned into None ("not this shape")."""
+
+    def guarded(value: Any) -> Any:
+        try:
+            return function(value)
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError, RecursionError):
+            return None
+
+    guarded.__name__ = getattr(function, "__name__", "transform")
+    guarded.__doc__ = function.__doc__
+    return guarded
 
 
 def as_str(value: Any) -> str | None:
@@ -31,7 +45,10 @@ def as_str(value: Any) -> str | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:  # an int longer than Python's string-conversion limit
+            return None
     return None
 
 
@@ -56,14 +73,14 @@ def as_float(value: Any) -> float | None:
     """A finite float from a number or a numeric string."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
+    try:
+        if isinstance(value, int | float):
+            number = float(value)
+        elif isinstance(value, str):
             number = float(value.strip())
-        except ValueError:
+        else:
             return None
-    else:
+    except (ValueError, OverflowError):
         return None
     return number if number == number and abs(number) != float("inf") else None
 
@@ -108,7 +125,8 @@ def as_unix_ns(value: Any) -> int | None:
             return None
         if moment.tzinfo is None:
             return None
-        return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
+        nanos = int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
+        return nanos if nanos >= 0 else None
     number = as_int(value)
     return number if number is not None and number >= 0 else None
 
@@ -122,6 +140,14 @@ def as_bool(value: Any) -> bool | None:
     return None
 
 
+def unwrap_call_arguments(value: Any) -> Any:
+    """Keyword arguments from a recorded Python call (traceloop ``{"args": [], "kwargs": {...}}``)."""
+    decoded = as_json(value)
+    if isinstance(decoded, dict) and set(decoded) == {"args", "kwargs"} and not decoded["args"]:
+        return decoded["kwargs"]
+    return decoded
+
+
 for _name, _transform in {
     "str": as_str,
     "int": as_int,
@@ -131,5 +157,6 @@ for _name, _transform in {
     "str_list": as_str_list,
     "unix_ns": as_unix_ns,
     "bool": as_bool,
+    "call_arguments": unwrap_call_arguments,
 }.items():
     register_transform(_name, _transform)

@@ -18,7 +18,7 @@ from traceready.mapping.messages import (
     openllmetry,
 )
 from traceready.mapping.messages.tools import tool_names
-from traceready.mapping.transforms import register_transform
+from traceready.mapping.transforms import never_raising, register_transform
 from traceready.model import Message
 
 MessageFormat = Callable[[Any], tuple[Message, ...] | None]
@@ -30,7 +30,7 @@ def register_message_format(name: str, normalise: MessageFormat) -> None:
     """Make ``normalise`` available to mapping files under ``name``."""
     if not callable(normalise):
         raise TypeError(f"message format {name!r} is not callable")
-    MESSAGE_FORMATS[name] = normalise
+    MESSAGE_FORMATS[name] = never_raising(normalise)
 
 
 def normalise_any(value: Any) -> tuple[Message, ...] | None:

@@ -26,16 +26,17 @@ def to_messages(value: Any) -> tuple[Message, ...] | None:
     messages: list[Message] = []
     has_blocks = False
     for item in value:
-        if not isinstance(item, dict) or as_str(item.get("role")) is None:
+        role = as_str(item.get("role")) if isinstance(item, dict) else None
+        if role is None:
             return None
         content = item.get("content")
         if isinstance(content, str):
-            messages.append(Message(role=item["role"], content=content))
+            messages.append(Message(role=role, content=content))
             continue
         if not isinstance(content, list):
             return None
         has_blocks = True
-        messages.extend(_messages(item["role"], content))
+        messages.extend(_messages(role, content))
     return tuple(messages) if has_blocks else None
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from traceready.mapping.messages._parts import REASONING_TYPES, Folded, text_of, tool_call
 from traceready.mapping.transforms import as_json, as_str
 from traceready.model import Message
@@ -44,7 +46,10 @@ def _message(role: str, parts: list[Any], item: dict[str, Any] | None) -> Messag
         elif kind == "tool_call_response":
             tool_call_id = as_str(part.get("id"))
             response = part.get("response", part.get("result"))
-            folded.texts.append(response if isinstance(response, str) else str(response))
+            if isinstance(response, str):
+                folded.texts.append(response)
+            elif response is not None:
+                folded.texts.append(orjson.dumps(response, default=str).decode())
         elif kind in REASONING_TYPES:
             if text := text_of(part):
                 folded.reasoning.append(text)
