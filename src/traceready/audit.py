@@ -26,7 +26,8 @@ from traceready.findings import Finding
 from traceready.mapping.mapper import Mapper
 from traceready.model import Rejection, Span
 from traceready.recommend import Catalog, attach
-from traceready.report.model import Counts, Report, overall_of
+from traceready.report.model import Counts, Report, Sample, overall_of
+from traceready.window import wilson_interval
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +98,17 @@ def score_spans(
     return assembler
 
 
+def with_intervals(finding: Finding) -> Finding:
+    """The finding with a 95% interval on every measured ratio (the audit scored a sample)."""
+    metrics = []
+    for ratio in finding.metrics:
+        if ratio.applies:
+            low, high = wilson_interval(ratio.numerator, ratio.denominator)
+            ratio = ratio.model_copy(update={"interval": (round(low, 4), round(high, 4))})
+        metrics.append(ratio)
+    return finding.model_copy(update={"metrics": tuple(metrics)})
+
+
 def run_audit(
     connector: Connector,
     mapper: Mapper,
@@ -112,6 +124,9 @@ def run_audit(
     logger.info("auditing %s via %s", connector.describe_target(), connector.slug)
     assembler = score_spans(connector.iter_records(), mapper, scorer, stats, on_span=on_span)
     findings = attach(scorer.finish(connector.inventory(), answers or Answers()), catalog)
+    sampled = connector.sampled()
+    if sampled is not None:
+        findings = [with_intervals(f) for f in findings]
     return Report(
         tool_version=version("traceready"),
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -128,6 +143,7 @@ def run_audit(
             late_spans=assembler.late_spans,
             data_quality=dict(sorted(stats.quality.items())),
         ),
+        sample=Sample(traces_drawn=sampled[0], traces_in_window=sampled[1]) if sampled else None,
         overall=overall_of(findings),
         findings=tuple(findings),
     )

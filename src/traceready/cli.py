@@ -186,6 +186,54 @@ def audit_otel(
         )
 
 
+SinceOpt = Annotated[str, typer.Option(help="Window start: 7d, 24h, 30m, or an ISO date or time.")]
+LimitOpt = Annotated[int, typer.Option(min=1, help="Newest traces to audit.")]
+SampleOpt = Annotated[
+    int | None, typer.Option(min=1, help="Audit a uniform sample of N traces of the window instead.")
+]
+SeedOpt = Annotated[int, typer.Option(help="Seed of --sample, for repeatable samples.")]
+
+
+@audit_app.command("phoenix")
+def audit_phoenix(
+    project: Annotated[str | None, typer.Option(help="Phoenix project (PHOENIX_PROJECT).")] = None,
+    since: SinceOpt = "7d",
+    limit: LimitOpt = 500,
+    sample: SampleOpt = None,
+    seed: SeedOpt = 0,
+    endpoint: Annotated[str | None, typer.Option(help="Phoenix URL (PHOENIX_ENDPOINT).")] = None,
+    output_format: FormatOpt = None,
+    out: OutOpt = None,
+    mapping: MappingOpt = None,
+    answers: AnswersOpt = None,
+    fail_under: FailOpt = None,
+    config: ConfigOpt = None,
+    export_spans: ExportOpt = None,
+    debug: Debug = False,
+) -> None:
+    """Audit a live Arize Phoenix project (settings from PHOENIX_* variables, traceready.toml, flags)."""
+    with _guarded(debug):
+        from traceready.connector import get_connector
+        from traceready.settings import vendor_settings
+        from traceready.window import Window, parse_since
+
+        cls = get_connector("phoenix")
+        settings_cls = sys.modules[cls.__module__].PhoenixSettings
+        settings = vendor_settings(settings_cls, "phoenix", config, endpoint=endpoint, project=project)
+        window = Window(start=parse_since(since))
+        connector = cls(settings, window, limit=limit, sample=sample, seed=seed)  # type: ignore[call-arg]
+        _run(
+            connector,
+            output_format=output_format,
+            out=out,
+            mapping=mapping,
+            answers=answers,
+            fail_under=fail_under,
+            config=config,
+            export_spans=export_spans,
+        )
+
+
 @app.command()
 def demo(
     output_format: FormatOpt = None,

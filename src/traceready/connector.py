@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from datetime import datetime
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar
@@ -34,9 +35,11 @@ class Inventory(BaseModel):
     dataset_examples: int | None = None
     experiments: int | None = None
     scored_experiments: int | None = None
-    recent_experiments: int | None = None
+    last_experiment_at: datetime | None = None
     automated_evaluators: int | None = None
     experiments_with_version: int | None = None
+    experiment_versions: tuple[str, ...] = ()
+    """Harness or prompt versions named in experiment metadata (links f's versions to scores)."""
     prompt_versions: int | None = None
     failure_taxonomies: tuple[str, ...] | None = None
     projects: tuple[str, ...] | None = None
@@ -68,6 +71,10 @@ class Connector(ABC):
     def window(self) -> str:
         """The audit window in a few words."""
         return "all spans in the input"
+
+    def sampled(self) -> tuple[int, int] | None:
+        """(drawn, population) when the audit scored a uniform sample of a larger window."""
+        return None
 
     @classmethod
     def package_dir(cls) -> Path:

@@ -42,6 +42,8 @@ class Ratio(_Frozen):
     label: str
     scored: bool = True
     threshold: float | None = None
+    interval: tuple[float, float] | None = None
+    """95% interval of the ratio when the audit scored a sample (Wilson score interval)."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property

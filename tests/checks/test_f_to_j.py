@@ -184,7 +184,7 @@ def test_scores_on_traces_without_datasets_are_partial(run):
 
 def test_inventory_datasets_are_inventory_evidence(run):
     inventory = Inventory(
-        datasets=1, dataset_examples=20, scored_experiments=0, automated_evaluators=0, recent_experiments=0
+        datasets=1, dataset_examples=20, experiments=0, scored_experiments=0, automated_evaluators=0
     )
     finding = run(EvalHarnessCheck, trace(agent()), inventory=inventory)
     assert finding.evidence is Evidence.INVENTORY

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import ClassVar
 
 from traceready.checks.base import Check, Context, Metric, Trace
@@ -34,10 +35,13 @@ class BaselinesCheck(Check):
     def __init__(self, thresholds: object = None) -> None:
         super().__init__(thresholds)  # type: ignore[arg-type]
         self.versions: dict[str, None] = {}
+        self.unscored: Counter[str] = Counter()
+        """Versioned traces without scores, by version: linked later if an experiment names it."""
 
     def merge(self, other: BaselinesCheck) -> None:
         """Add counters and the versions seen."""
         super().merge(other)
+        self.unscored.update(other.unscored)
         for version in other.versions:
             if len(self.versions) < _MAX_VERSIONS:
                 self.versions.setdefault(version)
@@ -58,14 +62,19 @@ class BaselinesCheck(Check):
         if version is not None:
             if len(self.versions) < _MAX_VERSIONS:
                 self.versions.setdefault(version)
-            self.count("f.versioned_traces_with_scores", any(s.scores for s in trace.spans), root)
+            scored = any(s.scores for s in trace.spans)
+            self.count("f.versioned_traces_with_scores", scored, root)
+            if not scored:
+                self.unscored[version if len(self.unscored) < _MAX_VERSIONS else "(other)"] += 1
 
     def finish(self, context: Context) -> Finding:
         """Level the ratios; inventory experiments that carry a version count as linked."""
         ratios = self.ratios()
-        inventory = context.inventory
-        if inventory.experiments_with_version:
-            ratios[1] = ratios[1].model_copy(update={"numerator": ratios[1].denominator})
+        named = set(context.inventory.experiment_versions)
+        linked = sum(count for version, count in self.unscored.items() if version in named)
+        if linked:
+            # Traces of a version an experiment was scored on are tied to performance data too.
+            ratios[1] = ratios[1].model_copy(update={"numerator": ratios[1].numerator + linked})
         notes, gaps = [], []
         if len(self.versions) < 2 and self.tally.numerators["f.traces_with_version"]:
             notes.append(f"{len(self.versions)} version observed; comparing versions needs at least 2.")

@@ -30,6 +30,12 @@ class CostLatencyCheck(Check):
         ),
         Metric("h.llm_spans_with_cost", "model calls with cost", "h.cost_missing"),
         Metric(
+            "h.priceable_llm_spans_with_cost",
+            "model calls with model name and tokens that carry a cost",
+            "h.cost_unpriced",
+            scored=False,
+        ),
+        Metric(
             "h.llm_spans_in_sessions",
             "model calls attributable to a session (a session id on their trace)",
             "h.session_rollup_missing",
@@ -53,6 +59,9 @@ class CostLatencyCheck(Check):
             if span.kind is SpanKind.LLM:
                 self.count("h.llm_spans_with_tokens", _has_tokens(span), span)
                 self.count("h.llm_spans_in_sessions", in_session, span)
+                if span.llm is not None and span.llm.model and _has_tokens(span):
+                    # Model and tokens known but no cost: the price table lacks this model.
+                    self.count("h.priceable_llm_spans_with_cost", span.llm.cost_usd is not None, span)
                 self.count(
                     "h.llm_spans_with_cost",
                     span.llm is not None and span.llm.cost_usd is not None,

@@ -61,7 +61,12 @@ class EvalHarnessCheck(Check):
                 inventory.datasets if inventory.dataset_examples else 0,
                 inventory.scored_experiments,
                 inventory.automated_evaluators,
-                inventory.recent_experiments,
+                None
+                if inventory.experiments is None
+                else int(
+                    inventory.last_experiment_at is not None
+                    and inventory.last_experiment_at.date() >= recent_cutoff
+                ),
             )
         else:
             evidence = Evidence.SELF_REPORTED

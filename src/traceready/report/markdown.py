@@ -27,6 +27,11 @@ def render_markdown(report: Report) -> str:
         lines.append("- Rejected: " + ", ".join(f"{k} {v}" for k, v in counts.rejections.items()))
     if counts.data_quality:
         lines.append("- Data quality: " + ", ".join(f"{k} {v}" for k, v in counts.data_quality.items()))
+    if report.sample is not None:
+        lines.append(
+            f"- Sample: {report.sample.traces_drawn} of {report.sample.traces_in_window} traces drawn "
+            "uniformly; ratios are estimates with 95% intervals"
+        )
     if counts.late_spans:
         lines.append(f"- Late spans (arrived after their trace was scored): {counts.late_spans}")
     lines += [
@@ -55,7 +60,10 @@ def _finding(f: Finding) -> list[str]:
     for ratio in (*f.metrics, *f.breakdown):
         if ratio.applies:
             bar = f" (bar {ratio.threshold:.2f})" if ratio.threshold is not None else " (informational)"
-            lines.append(f"- `{ratio.metric}`: {ratio.describe()}{bar}")
+            interval = (
+                f", 95% interval {ratio.interval[0]:.2f} to {ratio.interval[1]:.2f}" if ratio.interval else ""
+            )
+            lines.append(f"- `{ratio.metric}`: {ratio.describe()}{bar}{interval}")
     for note in f.notes:
         lines.append(f"- Note: {note}")
     if f.examples:

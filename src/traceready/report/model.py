@@ -31,6 +31,13 @@ class Counts(_Frozen):
     data_quality: dict[str, int] = {}
 
 
+class Sample(_Frozen):
+    """A uniform sample of the window's traces: ratios are estimates with 95% intervals."""
+
+    traces_drawn: int
+    traces_in_window: int
+
+
 class Overall(_Frozen):
     """The answer to the product's question, with what blocks it, most important first."""
 
@@ -52,6 +59,7 @@ class Report(_Frozen):
     target: str
     window: str
     counts: Counts
+    sample: Sample | None = None
     overall: Overall
     findings: tuple[Finding, ...]
 

@@ -43,6 +43,11 @@ def render_terminal(report: Report, colour: bool) -> str:
         console.print(
             escape("data quality: " + ", ".join(f"{k} {v}" for k, v in counts.data_quality.items()))
         )
+    if report.sample is not None:
+        console.print(
+            f"sample: {report.sample.traces_drawn} of {report.sample.traces_in_window} traces drawn "
+            "uniformly; ratios are estimates (95% intervals in --format md/json)"
+        )
     if counts.late_spans:
         console.print(f"late spans (arrived after their trace was scored): {counts.late_spans}")
     table = Table(show_lines=False, expand=True)

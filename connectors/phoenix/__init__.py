@@ -1,0 +1,223 @@
+"""Arize Phoenix: ``traceready audit phoenix --project my-agent --since 7d``.
+
+Pulls the window's root traces newest first (or a uniform sample of them), then their spans in
+batches of traces, with span and trace annotations and server-computed cost, streamed page by page.
+Spans map through ``mappings/phoenix.yaml``, which extends the OTel mapping: Phoenix stores
+OpenInference attributes flattened to dotted keys. Project facts come from ``inventory.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any, ClassVar
+from urllib.parse import unquote
+
+import httpx
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from traceready.connector import Connector, Inventory
+from traceready.errors import VendorUnavailableError
+from traceready.http import InvalidPageError, VendorClient
+from traceready.model import Rejection
+from traceready.window import Window, reservoir_sample
+
+from .client import PhoenixClient
+from .inventory import collect_inventory
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ENDPOINT = "http://localhost:6006"
+TRACES_PER_BATCH = 20
+IDS_PER_REQUEST = 100
+
+
+class PhoenixSettings(BaseSettings):
+    """Phoenix's own environment variables (``PHOENIX_*``), as its client reads them."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+    endpoint: str | None = Field(None, validation_alias=AliasChoices("endpoint", "PHOENIX_ENDPOINT"))
+    collector_endpoint: str | None = Field(
+        None, validation_alias=AliasChoices("collector_endpoint", "PHOENIX_COLLECTOR_ENDPOINT")
+    )
+    api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("api_key", "PHOENIX_API_KEY"))
+    project: str | None = Field(
+        None, validation_alias=AliasChoices("project", "PHOENIX_PROJECT", "PHOENIX_PROJECT_NAME")
+    )
+    client_headers: str | None = Field(
+        None, validation_alias=AliasChoices("client_headers", "PHOENIX_CLIENT_HEADERS")
+    )
+
+    def base_url(self) -> str:
+        """The API base: ``PHOENIX_ENDPOINT``, else the collector endpoint without ``/v1/traces``."""
+        if self.endpoint:
+            return self.endpoint.rstrip("/")
+        if self.collector_endpoint:
+            return self.collector_endpoint.rstrip("/").removesuffix("/v1/traces").removesuffix("/v1")
+        return DEFAULT_ENDPOINT
+
+    def headers(self) -> dict[str, str]:
+        """Extra headers (``PHOENIX_CLIENT_HEADERS`` as ``k=v,k2=v2``) and the bearer key."""
+        headers: dict[str, str] = {}
+        for pair in (self.client_headers or "").split(","):
+            key, sep, value = pair.partition("=")
+            if sep and key.strip():
+                headers[unquote(key.strip())] = unquote(value.strip())
+        if self.api_key is not None:
+            headers["Authorization"] = f"Bearer {self.api_key.get_secret_value()}"
+        return headers
+
+
+def _annotation_scores(annotations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    scores = []
+    for annotation in annotations:
+        raw = annotation.get("result")
+        result: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        scores.append(
+            {
+                "name": annotation.get("name"),
+                "label": result.get("label"),
+                "score": result.get("score"),
+                "source": annotation.get("annotator_kind"),
+            }
+        )
+    return scores
+
+
+def _inline_events(span: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    events: dict[str, dict[str, Any]] = {}
+    for event in span.get("events") or ():
+        if isinstance(event, dict) and isinstance(event.get("name"), str):
+            attributes = event.get("attributes")
+            events.setdefault(event["name"], attributes if isinstance(attributes, dict) else {})
+    return events
+
+
+class PhoenixConnector(Connector):
+    """A Phoenix project over its REST API."""
+
+    slug: ClassVar[str] = "phoenix"
+    title: ClassVar[str] = "Arize Phoenix"
+
+    def __init__(
+        self,
+        settings: PhoenixSettings,
+        window: Window,
+        *,
+        limit: int = 500,
+        sample: int | None = None,
+        seed: int = 0,
+        http: httpx.Client | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        if not settings.project:
+            from traceready.errors import UsageError
+
+            raise UsageError("no Phoenix project given", hint="pass --project or set PHOENIX_PROJECT")
+        self.settings = settings
+        self.project = settings.project
+        self.window_ = window
+        self.limit = limit
+        self.sample = sample
+        self.seed = seed
+        self.base_url = settings.base_url()
+        transport = http or httpx.Client(base_url=self.base_url, headers=settings.headers(), timeout=timeout)
+        self.client = PhoenixClient(VendorClient(transport, vendor="Phoenix", key_variable="PHOENIX_API_KEY"))
+        self.spans_pulled = 0
+        self.population: int | None = None
+
+    def describe_target(self) -> str:
+        """The project and server."""
+        return f"project {self.project} at {self.base_url}"
+
+    def window(self) -> str:
+        """The window, the trace limit and any sampling."""
+        text = self.window_.describe()
+        if self.sample is not None:
+            return f"{text}; uniform sample of {self.sample} traces (seed {self.seed})"
+        return f"{text}; newest {self.limit} traces"
+
+    def sampled(self) -> tuple[int, int] | None:
+        """(drawn, population) when a sample was drawn from a larger window."""
+        if self.sample is None or self.population is None or self.population <= self.sample:
+            return None
+        return min(self.sample, self.population), self.population
+
+    def _trace_ids(self) -> list[str]:
+        start = self.window_.start.isoformat()
+        end = self.window_.end.isoformat() if self.window_.end else None
+        ids = (t["trace_id"] for t in self.client.traces(self.project, start, end) if t.get("trace_id"))
+        if self.sample is not None:
+            chosen, self.population = reservoir_sample(ids, self.sample, self.seed)
+            return chosen
+        chosen = []
+        for trace_id in ids:
+            chosen.append(trace_id)
+            if len(chosen) >= self.limit:
+                break
+        return chosen
+
+    def iter_records(self) -> Iterator[dict[str, Any] | Rejection]:
+        """Spans of the selected traces, a batch of traces at a time, with annotations and cost."""
+        try:
+            self.client.project(self.project)
+            trace_ids = self._trace_ids()
+            logger.info("Phoenix: %d traces selected in %s", len(trace_ids), self.project)
+            for start in range(0, len(trace_ids), TRACES_PER_BATCH):
+                yield from self._batch(trace_ids[start : start + TRACES_PER_BATCH])
+        except VendorUnavailableError as exc:
+            raise VendorUnavailableError(
+                f"{exc.message}; {self.spans_pulled} spans had been pulled", hint=exc.hint
+            ) from None
+
+    def _batch(self, trace_ids: list[str]) -> Iterator[dict[str, Any] | Rejection]:
+        try:
+            spans = self.client.spans(self.project, trace_ids)
+        except InvalidPageError as exc:
+            for trace_id in trace_ids:
+                yield Rejection(reason="invalid_page", detail=str(exc), raw_id=trace_id)
+            return
+        span_ids = [s["context"]["span_id"] for s in spans if isinstance(s.get("context"), dict)]
+        by_span: dict[str, list[dict[str, Any]]] = {}
+        by_trace: dict[str, list[dict[str, Any]]] = {}
+        costs: dict[str, float] = {}
+        try:
+            for i in range(0, len(span_ids), IDS_PER_REQUEST):
+                for a in self.client.annotations(self.project, "span", span_ids[i : i + IDS_PER_REQUEST]):
+                    by_span.setdefault(str(a.get("span_id")), []).append(a)
+            for a in self.client.annotations(self.project, "trace", trace_ids):
+                by_trace.setdefault(str(a.get("trace_id")), []).append(a)
+            priced = [s["id"] for s in spans if s.get("span_kind") == "LLM" and isinstance(s.get("id"), str)]
+            for i in range(0, len(priced), IDS_PER_REQUEST):
+                costs.update(self.client.span_costs(priced[i : i + IDS_PER_REQUEST]))
+        except InvalidPageError as exc:
+            logger.warning("Phoenix: annotations or cost unreadable for a batch (%s)", exc)
+        for span in spans:
+            self.spans_pulled += 1
+            yield self._record(span, by_span, by_trace, costs)
+
+    def _record(
+        self,
+        span: dict[str, Any],
+        by_span: dict[str, list[dict[str, Any]]],
+        by_trace: dict[str, list[dict[str, Any]]],
+        costs: dict[str, float],
+    ) -> dict[str, Any]:
+        raw = span.get("context")
+        context: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        span_id, trace_id = context.get("span_id"), context.get("trace_id")
+        annotations = by_span.get(str(span_id), [])
+        if span.get("parent_id") is None:
+            annotations = annotations + by_trace.get(str(trace_id), [])
+        record = dict(span)
+        record["events"] = _inline_events(span)
+        record["annotations"] = _annotation_scores(annotations)
+        record["server_cost_usd"] = costs.get(str(span.get("id")))
+        record["url"] = f"{self.base_url}/redirects/spans/{span_id}" if span_id else None
+        return record
+
+    def inventory(self) -> Inventory:
+        """Datasets, experiments, prompts, annotation configs and projects (see inventory.py)."""
+        return collect_inventory(self.client, self.project)
