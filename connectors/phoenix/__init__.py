@@ -9,7 +9,7 @@ OpenInference attributes flattened to dotted keys. Project facts come from ``inv
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 from urllib.parse import unquote
 
@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from traceready.connector import Connector, Inventory
 from traceready.errors import VendorUnavailableError
-from traceready.http import InvalidPageError, VendorClient
+from traceready.http import InvalidPageError, RetryPolicy, VendorClient
 from traceready.model import Rejection
 from traceready.window import Window, reservoir_sample
 
@@ -111,6 +111,8 @@ class PhoenixConnector(Connector):
         seed: int = 0,
         http: httpx.Client | None = None,
         timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         if not settings.project:
             from traceready.errors import UsageError
@@ -124,7 +126,11 @@ class PhoenixConnector(Connector):
         self.seed = seed
         self.base_url = settings.base_url()
         transport = http or httpx.Client(base_url=self.base_url, headers=settings.headers(), timeout=timeout)
-        self.client = PhoenixClient(VendorClient(transport, vendor="Phoenix", key_variable="PHOENIX_API_KEY"))
+        self.client = PhoenixClient(
+            VendorClient(
+                transport, vendor="Phoenix", key_variable="PHOENIX_API_KEY", retry=retry, sleep=sleep
+            )
+        )
         self.spans_pulled = 0
         self.population: int | None = None
 

@@ -77,14 +77,14 @@ class VendorClient:
         vendor: str,
         key_variable: str,
         retry: RetryPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         on_wait: Callable[[float, str], None] | None = None,
     ) -> None:
         self.client = client
         self.vendor = vendor
         self.key_variable = key_variable
         self.retry = retry or RetryPolicy()
-        self._sleep = sleep
+        self._sleep = sleep or time.sleep
         self._on_wait = on_wait
 
     def request_json(
