@@ -26,11 +26,24 @@ def test_audit_prints_a_table_and_exits_0() -> None:
     assert "21 records pulled = 21 mapped + 0 rejected; 6 traces" in result.stdout
 
 
-def test_demo_audits_the_bundled_sample() -> None:
+def test_demo_audits_the_sample_through_a_real_local_phoenix() -> None:
     result = invoke("demo", "--format", "json")
     assert result.exit_code == 0, result.output
     report = orjson.loads(result.stdout)
+    assert report["connector"] == "phoenix"
+    assert report["target"].startswith("project travel-agent at http://127.0.0.1:")
     assert report["counts"]["spans_mapped"] == 21
+    evidence = {f["requirement"]: (f["status"], f["evidence"]) for f in report["findings"]}
+    assert evidence["i"] == ("PRESENT", "inventory")
+    assert evidence["j"] == ("PRESENT", "inventory")
+    assert report["overall"]["ready"] is True
+
+
+def test_demo_without_server_audits_the_bundled_file() -> None:
+    result = invoke("demo", "--no-server", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = orjson.loads(result.stdout)
+    assert (report["connector"], report["counts"]["spans_mapped"]) == ("otel", 21)
     assert [f["status"] for f in report["findings"]][:5] == ["PRESENT"] * 5
 
 

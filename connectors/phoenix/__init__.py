@@ -125,6 +125,7 @@ class PhoenixConnector(Connector):
         self.sample = sample
         self.seed = seed
         self.base_url = settings.base_url()
+        self._owned = http is None
         transport = http or httpx.Client(base_url=self.base_url, headers=settings.headers(), timeout=timeout)
         self.client = PhoenixClient(
             VendorClient(
@@ -133,6 +134,11 @@ class PhoenixConnector(Connector):
         )
         self.spans_pulled = 0
         self.population: int | None = None
+
+    def close(self) -> None:
+        """Close the HTTP client this connector opened (an injected one stays the caller's)."""
+        if self._owned:
+            self.client.http.client.close()
 
     def describe_target(self) -> str:
         """The project and server."""

@@ -129,6 +129,7 @@ def _run(
         )
     finally:
         close()
+        connector.close()
     colour = out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = RENDERERS[chosen](report, colour)
     if out is not None:
@@ -234,29 +235,85 @@ def audit_phoenix(
         )
 
 
+DEMO_PROJECT = "travel-agent"
+
+
 @app.command()
 def demo(
     output_format: FormatOpt = None,
     out: OutOpt = None,
+    no_server: Annotated[
+        bool, typer.Option("--no-server", help="Audit the bundled OTel file directly, without Phoenix.")
+    ] = False,
     debug: Debug = False,
 ) -> None:
-    """Audit the bundled sample agent's traces: no account, no key, no network."""
+    """Start a local Phoenix, load the sample agent's traces, audit them, stop it: no key, no network."""
     with _guarded(debug):
         from traceready.connector import get_connector
 
         sample = resources.files("traceready.samples") / "otel" / SAMPLE
         with resources.as_file(sample) as path:
-            connector = get_connector("otel")([path])  # type: ignore[call-arg]
-            _run(
-                connector,
-                output_format=output_format,
-                out=out,
-                mapping=None,
-                answers=None,
-                fail_under=None,
-                config=None,
-                export_spans=None,
-            )
+            if no_server:
+                connector: Connector = get_connector("otel")([path])  # type: ignore[call-arg]
+                stop: Callable[[], None] = lambda: None  # noqa: E731
+            else:
+                connector, stop = _demo_in_phoenix(path)
+            try:
+                _run(
+                    connector,
+                    output_format=output_format,
+                    out=out,
+                    mapping=None,
+                    answers=None,
+                    fail_under=None,
+                    config=None,
+                    export_spans=None,
+                )
+            finally:
+                stop()
+
+
+def _demo_in_phoenix(path: Path) -> tuple[Connector, Callable[[], None]]:
+    """A running local Phoenix holding the sample: a connector to it, and what stops it (by pid)."""
+    import importlib
+
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from traceready.connector import get_connector
+    from traceready.window import Window, parse_since
+
+    phoenix_connector = get_connector("phoenix")
+    package = sys.modules[phoenix_connector.__module__]
+    local = importlib.import_module(f"{phoenix_connector.__module__}.local")
+    if not _has_phoenix():
+        raise UsageError(
+            "the demo runs a local Phoenix server, and arize-phoenix is not installed",
+            hint="run scripts/setup, or pip install 'traceready[phoenix]'; or use --no-server",
+        )
+    server = local.LocalPhoenix()
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        step = progress.add_task("starting a real Phoenix server on 127.0.0.1", total=None)
+        server.start()
+        try:
+            progress.update(step, description=f"loading the sample agent's traces (server pid {server.pid})")
+            sent = local.load_otlp_file(server.base_url, DEMO_PROJECT, path)
+            local.wait_for_spans(server.base_url, DEMO_PROJECT, sent)
+            progress.update(step, description="adding a dataset, a scored experiment and a failure taxonomy")
+            local.seed_demo_extras(server.base_url, DEMO_PROJECT)
+        except BaseException:
+            server.stop()
+            raise
+    settings = package.PhoenixSettings(endpoint=server.base_url, project=DEMO_PROJECT)
+    connector = phoenix_connector(settings, Window(start=parse_since("3650d")))  # type: ignore[call-arg]
+    return connector, server.stop
+
+
+def _has_phoenix() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("phoenix") is not None
 
 
 @app.command()

@@ -72,6 +72,9 @@ class Connector(ABC):
         """The audit window in a few words."""
         return "all spans in the input"
 
+    def close(self) -> None:  # noqa: B027 - optional hook: most connectors hold nothing to release
+        """Release what the connector opened (HTTP clients); the default holds nothing."""
+
     def sampled(self) -> tuple[int, int] | None:
         """(drawn, population) when the audit scored a uniform sample of a larger window."""
         return None
