@@ -10,7 +10,7 @@ Seeding talks to the REST API with httpx rather than the official ``arize-phoeni
 
 - ``import phoenix.client`` runs the server package's ``phoenix/__init__.py`` when arize-phoenix is
   installed (both live in the ``phoenix`` namespace), importing the whole server app: ~11 s on a
-  2-core machine, as long as the server takes to start, against ~0.3 s for httpx.
+  2-core machine, as long as the server takes to start, against ~0.3 s for this module.
 - ``run_experiment`` prints to stdout and draws tqdm bars on stderr (the demo owns the terminal), and
   exports its task spans with ``requests``, which sends even loopback requests through
   ``HTTP(S)_PROXY`` when set; our httpx clients ignore the environment (``trust_env=False``).
@@ -44,7 +44,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -168,6 +168,8 @@ class LocalPhoenix:
         startup_timeout: Seconds to wait for ``GET /healthz``.
         stop_timeout: Seconds between SIGTERM and SIGKILL.
         env: Extra environment for the server (after ours, so it can override).
+        on_wait: Called about five times a second with the seconds waited so far while the server
+            starts (for a progress display).
     """
 
     def __init__(
@@ -179,8 +181,10 @@ class LocalPhoenix:
         startup_timeout: float = STARTUP_TIMEOUT,
         stop_timeout: float = STOP_TIMEOUT,
         env: Mapping[str, str] | None = None,
+        on_wait: Callable[[float], None] | None = None,
     ) -> None:
         self._given_dir = working_dir
+        self._on_wait = on_wait
         self._given_port = port
         self.enable_auth = enable_auth
         self.startup_timeout = startup_timeout
@@ -371,7 +375,8 @@ class LocalPhoenix:
 
     def _wait_ready(self) -> None:
         assert self._proc is not None
-        deadline = time.monotonic() + self.startup_timeout
+        started = time.monotonic()
+        deadline = started + self.startup_timeout
         with _http(self.base_url, {}, timeout=httpx.Timeout(2.0)) as http:
             while True:
                 code = self._proc.poll()
@@ -387,6 +392,8 @@ class LocalPhoenix:
                     return
                 if time.monotonic() > deadline:
                     raise self._error(f"Phoenix did not answer /healthz within {self.startup_timeout:.0f} s")
+                if self._on_wait is not None:
+                    self._on_wait(time.monotonic() - started)
                 time.sleep(0.2)
 
     def _owns_port(self) -> bool:
@@ -688,8 +695,11 @@ class DemoExtras(TypedDict):
 def travel_agent_stub(question: str) -> str:
     """The experiment's task: the sample agent's tools as a deterministic rule (no network, no LLM)."""
     if "convert" in question.lower():
-        words = question.replace(".", " ").split()
-        amount = next(float(w) for w in words if w.replace(".", "", 1).isdigit())
+        amount = next(
+            (float(w) for w in question.rstrip(".?!").split() if w.replace(".", "", 1).isdigit()), None
+        )
+        if amount is None:
+            return "How much should I convert?"
         return f"{amount:g} USD is {round(amount * 0.92, 2):g} EUR."
     cities = [c for c in ("Paris", "Tokyo", "London", "Lisbon") if c in question]
     parts = []

@@ -44,6 +44,7 @@ class Trace:
     trace_id: str
     spans: list[Span]
     _by_id: dict[str, Span] | None = None
+    _roots: list[Span] | None = None
 
     @property
     def by_id(self) -> dict[str, Span]:
@@ -71,8 +72,11 @@ class Trace:
             parent_id = parent.parent_id
 
     def roots(self) -> list[Span]:
-        """Spans with no parent, or whose parent is not in the trace."""
-        return [s for s in self.spans if s.parent_id is None or s.parent_id not in self.by_id]
+        """Spans with no parent, or whose parent is not in the trace (computed once)."""
+        if self._roots is None:
+            by_id = self.by_id
+            self._roots = [s for s in self.spans if s.parent_id is None or s.parent_id not in by_id]
+        return self._roots
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import count
 from typing import Any
 
 from pydantic import ValidationError
 
 from traceready.mapping.messages import MESSAGE_FORMATS
-from traceready.mapping.paths import Path, items_under, unflatten
+from traceready.mapping.paths import Path, items_under, unflatten, walk
 from traceready.mapping.spec import MappingSpec, Source
 from traceready.mapping.transforms import (
     TRANSFORMS,
@@ -45,21 +46,33 @@ OVERSIZED_VALUE_BYTES = 1 << 20
 _LLM_KINDS = frozenset({SpanKind.LLM, SpanKind.DECISION})
 
 
+INDEXED_ROOT = "attributes"
+"""The root whose keys are indexed: flat attribute dicts (OTel, Phoenix) hold most of the paths."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Compiled:
+    id: int
     path: Path
     transform: Callable[[Any], Any] | None
     format: Callable[[Any], tuple[Message, ...] | None] | None
     flattened: bool
     values: dict[str, str] | None
+    indexed: bool
+    """True when the path is into ``attributes``: its raw value comes from the record's index."""
 
-    def read(self, record: dict[str, Any]) -> Any:
-        value = self.path.get(record)
-        if value is None and self.flattened:
-            base = record.get(self.path.root)
-            if isinstance(base, dict) and self.path.rest:
-                flat = items_under(base, self.path.rest)
-                value = unflatten(flat) if flat else None
+    def read(self, ctx: _Context) -> Any:
+        if self.indexed:
+            value = ctx.hits.get(self.id)
+            if value is None and self.id in ctx.flats:
+                value = unflatten(items_under(ctx.record[INDEXED_ROOT], self.path.rest))
+        else:
+            value = self.path.get(ctx.record)
+            if value is None and self.flattened:
+                base = ctx.record.get(self.path.root)
+                if isinstance(base, dict) and self.path.rest:
+                    flat = items_under(base, self.path.rest)
+                    value = unflatten(flat) if flat else None
         if value is None:
             return None
         if self.format is not None:
@@ -72,13 +85,84 @@ class _Compiled:
         return value
 
 
-def _compile(source: Source) -> _Compiled:
+@dataclass(slots=True)
+class _Context:
+    """One record with its attribute hits: raw values by source id, and flattened sources present."""
+
+    record: dict[str, Any]
+    hits: dict[int, Any]
+    flats: set[int]
+
+
+class _AttributeIndex:
+    """Which sources each attribute key feeds, so a record costs a look-up per key it has.
+
+    Without it every source is a path read, most of them misses: the cost grew with the size of
+    the mapping, not of the span. Semantics are those of ``Path.get``: the whole key first, then
+    the longest prefix holding a dict or a JSON object string; flattened sources see dotted keys
+    below their path.
+    """
+
+    def __init__(self, sources: list[_Compiled]) -> None:
+        self.direct: dict[str, list[int]] = {}
+        self.nested: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
+        self.flat: dict[str, list[int]] = {}
+        for source in sources:
+            if not source.indexed:
+                continue
+            self.direct.setdefault(source.path.rest, []).append(source.id)
+            for prefix, remainder in source.path.prefixes:
+                self.nested.setdefault(prefix, []).append((source.id, prefix.count(".") + 1, remainder))
+            if source.flattened:
+                self.flat.setdefault(source.path.rest, []).append(source.id)
+        self.flat_depth = max((p.count(".") + 1 for p in self.flat), default=0)
+
+    def context(self, record: dict[str, Any]) -> _Context:
+        hits: dict[int, Any] = {}
+        flats: set[int] = set()
+        attributes = record.get(INDEXED_ROOT)
+        if not isinstance(attributes, dict):
+            return _Context(record, hits, flats)
+        nested_found: dict[int, list[tuple[int, Any, tuple[str, ...]]]] = {}
+        direct, nested, flat, depth = self.direct, self.nested, self.flat, self.flat_depth
+        for key, value in attributes.items():
+            if value is None:
+                continue
+            ids = direct.get(key)
+            if ids is not None:
+                for source_id in ids:
+                    hits[source_id] = value
+            entries = nested.get(key)
+            if entries is not None:
+                for source_id, length, remainder in entries:
+                    nested_found.setdefault(source_id, []).append((length, value, remainder))
+            if flat and isinstance(key, str):
+                dot, seen = key.find("."), 0
+                while dot != -1 and seen < depth:
+                    flat_ids = flat.get(key[:dot])
+                    if flat_ids is not None:
+                        flats.update(flat_ids)
+                    dot, seen = key.find(".", dot + 1), seen + 1
+        for source_id, found in nested_found.items():
+            if source_id in hits:
+                continue
+            for _, value, remainder in sorted(found, key=lambda item: -item[0]):
+                walked = walk(value, remainder)
+                if walked is not None:
+                    hits[source_id] = walked
+                    break
+        return _Context(record, hits, flats)
+
+
+def _compile(source_id: int, source: Source) -> _Compiled:
     return _Compiled(
+        id=source_id,
         path=Path.parse(source.path),
         transform=TRANSFORMS[source.transform] if source.transform else None,
         format=MESSAGE_FORMATS[source.format] if source.format else None,
         flattened=source.flattened,
         values={k.lower(): v for k, v in source.values.items()} if source.values else None,
+        indexed=source.path.startswith(INDEXED_ROOT + ".") and len(source.path) > len(INDEXED_ROOT) + 1,
     )
 
 
@@ -91,22 +175,32 @@ class Mapper:
 
     def __init__(self, spec: MappingSpec) -> None:
         self.vendor = spec.vendor or spec.extends or "unknown"
-        self._fields = {name: tuple(map(_compile, srcs)) for name, srcs in spec.fields.items()}
-        self._params = {name: tuple(map(_compile, srcs)) for name, srcs in spec.params.items()}
-        self._kind = tuple(map(_compile, spec.kind))
+        ids = count()
+
+        def compile_all(sources: list[Source]) -> tuple[_Compiled, ...]:
+            return tuple(_compile(next(ids), source) for source in sources)
+
+        self._fields = {name: compile_all(srcs) for name, srcs in spec.fields.items()}
+        self._params = {name: compile_all(srcs) for name, srcs in spec.params.items()}
+        self._kind = compile_all(spec.kind)
+        every = [s for group in (*self._fields.values(), *self._params.values(), self._kind) for s in group]
+        self._index = _AttributeIndex(every)
         self._markers = frozenset(spec.redaction_markers)
 
-    def _get(self, record: dict[str, Any], name: str) -> Any:
+    def _get(self, record: _Context, name: str) -> Any:
+        hits, flats = record.hits, record.flats
         for source in self._fields.get(name, ()):
+            if source.indexed and source.id not in hits and source.id not in flats:
+                continue  # the span has no attribute this source reads: no call, no work
             value = source.read(record)
             if not _is_empty(value):
                 return value
         return None
 
-    def _str(self, record: dict[str, Any], name: str) -> str | None:
+    def _str(self, record: _Context, name: str) -> str | None:
         return as_str(self._get(record, name))
 
-    def _kind_of(self, record: dict[str, Any]) -> SpanKind:
+    def _kind_of(self, record: _Context) -> SpanKind:
         for source in self._kind:
             value = source.read(record)
             if value:
@@ -123,12 +217,13 @@ class Mapper:
             raw_id = as_str(record.get("span_id")) if isinstance(record, dict) else None
             return Rejection(reason="unmappable", detail=exc.__class__.__name__, raw_id=raw_id)
 
-    def _map(self, record: dict[str, Any]) -> Span | Rejection:
+    def _map(self, raw: dict[str, Any]) -> Span | Rejection:
+        record = self._index.context(raw)
         span_id = self._str(record, "span_id")
         trace_id = self._str(record, "trace_id")
         if span_id is None or trace_id is None:
             return Rejection(reason="missing_id", raw_id=span_id)
-        quality: list[str] = list(record.get("quality") or ())
+        quality: list[str] = list(raw.get("quality") or ())
         start_ns = as_unix_ns(self._get(record, "start_ns"))
         end_ns = as_unix_ns(self._get(record, "end_ns"))
         if start_ns is None or end_ns is None:
@@ -183,27 +278,31 @@ class Mapper:
             source=SourceRef(vendor=self.vendor, raw_id=span_id, url=self._str(record, "url")),
         )
 
-    def _oversized(self, record: dict[str, Any], name: str) -> bool:
+    def _oversized(self, record: _Context, name: str) -> bool:
         """True when a raw value behind ``name`` (before JSON decoding) is over the size note bar."""
         return any(
-            isinstance(raw := source.path.get(record), str) and len(raw) > OVERSIZED_VALUE_BYTES
+            isinstance(
+                value := (record.hits.get(source.id) if source.indexed else source.path.get(record.record)),
+                str,
+            )
+            and len(value) > OVERSIZED_VALUE_BYTES
             for source in self._fields.get(name, ())
         )
 
-    def _checked(self, record: dict[str, Any], name: str, redacted: list[str]) -> Any:
+    def _checked(self, record: _Context, name: str, redacted: list[str]) -> Any:
         value = self._get(record, name)
         if isinstance(value, str) and value in self._markers:
             redacted.append(name)
             return None
         return value
 
-    def _messages(self, record: dict[str, Any], name: str, redacted: list[str]) -> tuple[Message, ...] | None:
+    def _messages(self, record: _Context, name: str, redacted: list[str]) -> tuple[Message, ...] | None:
         messages: tuple[Message, ...] | None = self._get(record, name)
         if messages and any(m.content in self._markers for m in messages if m.content):
             redacted.append(name)
         return messages
 
-    def _llm(self, record: dict[str, Any], model: str | None, redacted: list[str]) -> LlmInfo:
+    def _llm(self, record: _Context, model: str | None, redacted: list[str]) -> LlmInfo:
         params = dict(self._get(record, "llm.params") or {})
         for key, sources in self._params.items():
             if key not in params:
@@ -226,14 +325,14 @@ class Mapper:
             finish_reasons=as_str_list(self._get(record, "llm.finish_reasons")) or (),
         )
 
-    def _usage_only(self, record: dict[str, Any]) -> LlmInfo | None:
+    def _usage_only(self, record: _Context) -> LlmInfo | None:
         """Token counts on a non-model span (an agent rolling up its children), else None."""
         usage = self._usage(record)
         if usage.input_tokens is None and usage.output_tokens is None and usage.total_tokens is None:
             return None
         return LlmInfo(usage=usage)
 
-    def _usage(self, record: dict[str, Any]) -> Usage:
+    def _usage(self, record: _Context) -> Usage:
         return Usage(
             input_tokens=as_int(self._get(record, "llm.usage.input_tokens")),
             output_tokens=as_int(self._get(record, "llm.usage.output_tokens")),
@@ -242,7 +341,7 @@ class Mapper:
             cached_input_tokens=as_int(self._get(record, "llm.usage.cached_input_tokens")),
         )
 
-    def _tool(self, record: dict[str, Any], name: str | None, redacted: list[str]) -> ToolInfo:
+    def _tool(self, record: _Context, name: str | None, redacted: list[str]) -> ToolInfo:
         arguments = self._get(record, "tool.arguments")
         result = self._get(record, "tool.result")
         for field, value in (("tool.arguments", arguments), ("tool.result", result)):
@@ -255,7 +354,7 @@ class Mapper:
             result=None if "tool.result" in redacted else result,
         )
 
-    def _error(self, record: dict[str, Any], status: StatusCode) -> ErrorInfo | None:
+    def _error(self, record: _Context, status: StatusCode) -> ErrorInfo | None:
         error_type = self._str(record, "error.type")
         recorded = self._str(record, "error.message")
         stacktrace = self._get(record, "error.stacktrace")

@@ -10,6 +10,7 @@ as a string on the way (OpenInference ``metadata``) is decoded and walked into.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -23,12 +24,16 @@ class Path:
     root: str
     rest: str
     parts: tuple[str, ...]
+    prefixes: tuple[tuple[str, tuple[str, ...]], ...]
+    """Proper dotted prefixes of ``rest``, longest first, with the parts after each."""
 
     @classmethod
     def parse(cls, text: str) -> Path:
         """Compile ``root.rest``; a bare ``root`` selects the whole root value."""
         root, _, rest = text.partition(".")
-        return cls(text, root, rest, tuple(rest.split(".")) if rest else ())
+        parts = tuple(rest.split(".")) if rest else ()
+        prefixes = tuple((".".join(parts[:cut]), parts[cut:]) for cut in range(len(parts) - 1, 0, -1))
+        return cls(text, root, rest, parts, prefixes)
 
     def get(self, record: dict[str, Any]) -> Any:
         """The value at this path, or None when any step is missing."""
@@ -38,13 +43,20 @@ class Path:
         if not isinstance(base, dict):
             return None
         value = base.get(self.rest)
-        if value is not None or len(self.parts) == 1:
+        if value is not None:
             return value
-        return _walk(base, self.parts)
+        # The hot path is a miss on a flat dict: a few look-ups of the prefixes, no string work.
+        for prefix, remainder in self.prefixes:
+            node = base.get(prefix)
+            if node is not None:
+                found = walk(node, remainder)
+                if found is not None:
+                    return found
+        return None
 
 
-def _walk(node: Any, parts: tuple[str, ...]) -> Any:
-    """Walk nested dicts, at each level trying the longest dotted key first."""
+def walk(node: Any, parts: tuple[str, ...]) -> Any:
+    """Walk nested dicts (JSON object strings decoded), at each level trying the longest key first."""
     if not parts:
         return node
     if isinstance(node, str) and node.startswith("{"):
@@ -54,14 +66,18 @@ def _walk(node: Any, parts: tuple[str, ...]) -> Any:
     for cut in range(len(parts), 0, -1):
         key = parts[0] if cut == 1 else ".".join(parts[:cut])
         if key in node:
-            found = _walk(node[key], parts[cut:])
+            found = walk(node[key], parts[cut:])
             if found is not None:
                 return found
     return None
 
 
+@lru_cache(maxsize=1024)
 def decode_json_object(text: str) -> dict[str, Any] | None:
-    """Decode a JSON object held in a string, or None when it is not one."""
+    """Decode a JSON object held in a string, or None when it is not one.
+
+    Cached: one span's metadata string is walked into for several fields. Callers only read it.
+    """
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:
