@@ -65,8 +65,9 @@ class PhoenixSettings(BaseSettings):
             key, sep, value = pair.partition("=")
             if sep and key.strip():
                 headers[unquote(key.strip())] = unquote(value.strip())
-        if self.api_key is not None:
-            headers["Authorization"] = f"Bearer {self.api_key.get_secret_value()}"
+        key = self.api_key.get_secret_value().strip() if self.api_key is not None else ""
+        if key:  # an empty PHOENIX_API_KEY means no key, not an empty bearer token
+            headers["Authorization"] = f"Bearer {key}"
         return headers
 
 

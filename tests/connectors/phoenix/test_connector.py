@@ -230,3 +230,8 @@ def test_settings_come_from_phoenix_variables(monkeypatch: pytest.MonkeyPatch) -
     assert settings.project == "agent"
     assert settings.headers() == {"x-team": "ml platform", "x-env": "prod", "Authorization": "Bearer k-123"}
     assert "k-123" not in repr(settings)
+
+
+@pytest.mark.parametrize("key", ["", "   "])
+def test_empty_key_sends_no_authorization_header(key: str) -> None:
+    assert "Authorization" not in PhoenixSettings(api_key=key).headers()
