@@ -50,9 +50,12 @@ def _status_mb(field: str) -> float:
     return float("nan")
 
 
+CPU = int(os.environ.get("BENCH_CPU", "0"))
+
+
 def _pin() -> list[int]:
     if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {0})
+        os.sched_setaffinity(0, {CPU})
         return sorted(os.sched_getaffinity(0))
     return []
 
@@ -142,6 +145,11 @@ def stage_score(path: Path, limit: int | None, rss_every: int = 0) -> dict[str, 
     }
 
 
+def _imported_from() -> str | None:
+    module = sys.modules.get("traceready")
+    return str(Path(module.__file__ or "?").parent) if module is not None else None
+
+
 def run_child(stage: str, path: Path, limit: int | None, rss_every: int) -> None:
     """Run one stage and print one JSON line with its figures."""
     cpus = _pin()
@@ -167,6 +175,7 @@ def run_child(stage: str, path: Path, limit: int | None, rss_every: int) -> None
         vm_hwm_mb=_status_mb("VmHWM"),
         ru_maxrss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         cpus=cpus,
+        traceready=_imported_from(),
     )
     print(json.dumps(out))
 
@@ -288,6 +297,24 @@ def machine() -> dict[str, Any]:
     }
 
 
+def code_state() -> dict[str, Any]:
+    """Which traceready is measured: this work tree (commit, uncommitted product changes) or a copy."""
+    import traceready
+
+    root = HERE.parent
+    source = Path(traceready.__file__ or ".").resolve().parent
+    if not source.is_relative_to(root):
+        return {"commit": None, "source": str(source), "dirty": False, "dirty_files": ""}
+
+    def git(*args: str) -> str:
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+        return proc.stdout.strip()
+
+    dirty = git("status", "--porcelain", "--", "src", "connectors", "mappings")
+    commit = git("rev-parse", "--short", "HEAD")
+    return {"commit": commit, "source": str(source), "dirty": bool(dirty), "dirty_files": dirty}
+
+
 def _warm(path: Path) -> None:
     """Read the file once so every stage starts with it in the page cache."""
     with path.open("rb") as fh:
@@ -302,7 +329,8 @@ def _spawn(args: list[str]) -> dict[str, Any]:
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr)
         raise SystemExit(f"child {args} failed with exit code {proc.returncode}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -319,8 +347,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tracemalloc", type=int, default=0, metavar="N", help="tracemalloc on an N-span prefix"
     )
+    parser.add_argument("--cpu", type=int, default=None, help="pin children to this CPU (default 0)")
     parser.add_argument("--child", choices=STAGES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.cpu is not None:
+        global CPU
+        CPU = args.cpu
+        os.environ["BENCH_CPU"] = str(args.cpu)  # children inherit it
 
     if not args.file.is_file():
         raise SystemExit(f"{args.file} not found: run benchmarks/make_otlp.py first")
@@ -335,8 +368,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     info = machine()
+    code = code_state()
     size_mb = args.file.stat().st_size / 1e6
     print(f"{info['date']}  {info['cpu']}  nproc={info['nproc']}  python {info['python']}")
+    if code["commit"] is None:
+        print(f"code: installed copy at {code['source']} (not this work tree)")
+    else:
+        print(f"code {code['commit']}" + (" + uncommitted product changes" if code["dirty"] else ""))
+    print(f"python {sys.executable}, load average {os.getloadavg()}")
     print(f"file {args.file} ({size_mb:,.0f} MB)" + (f", first {args.limit:,} spans" if args.limit else ""))
     _warm(args.file)
     results: dict[str, dict[str, Any]] = {}
@@ -352,11 +391,17 @@ def main(argv: list[str] | None = None) -> int:
         results[stage] = best
         print(
             f"  {stage:<6} {best['spans']:>10,} spans  {best['wall_s']:8.2f} s  "
-            f"{best['spans_per_s']:>10,.0f} spans/s  peak RSS {best['vm_hwm_mb']:7.1f} MB "
+            f"(cpu {best['cpu_s']:6.2f} s)  {best['spans_per_s']:>9,.0f} spans/s  "
+            f"peak RSS {best['vm_hwm_mb']:7.1f} MB "
             f"(ru_maxrss {best['ru_maxrss_mb']:.1f}, at start {best['rss_before_mb']:.1f})",
             flush=True,
         )
 
+    imported = {r["traceready"] for r in results.values() if r.get("traceready")}
+    print(f"  load average after: {os.getloadavg()}; traceready imported from {', '.join(sorted(imported))}")
+    after = code_state()
+    if after != code:
+        print(f"  WARNING: product code changed during the run ({code['commit']} -> {after['commit']})")
     print()
     base = results.get("parse")
     for stage in ("read", "map", "score"):
@@ -377,17 +422,15 @@ def main(argv: list[str] | None = None) -> int:
         if base:
             print(f"  ratio (c) score / (a) bare orjson parse: {score['wall_s'] / base['wall_s']:.2f}x")
         if score.get("rss_samples_mb"):
-            print(
-                "  score VmRSS every %s spans: %s"
-                % (f"{args.rss_every:,}", [m for _, m in score["rss_samples_mb"]])
-            )
+            print(f"  score VmRSS every {args.rss_every:,} spans: {[m for _, m in score['rss_samples_mb']]}")
         print(
-            f"  traces {score['traces']:,}, late spans {score['late_spans']:,}, rejected {score['rejected']:,}"
+            f"  traces {score['traces']:,}, late spans {score['late_spans']:,}, "
+            f"rejected {score['rejected']:,}"
         )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(
-            json.dumps({"machine": info, "file": str(args.file), "results": results}, indent=2)
+            json.dumps({"machine": info, "code": code, "file": str(args.file), "results": results}, indent=2)
         )
     return 0
 

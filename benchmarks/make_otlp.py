@@ -10,7 +10,7 @@ trace for most files, one line per span for ``plain_spans``). Lines are written 
 memory stays flat whatever ``--spans`` is.
 
 ```bash
-.venv/bin/python benchmarks/make_otlp.py                 # 1,000,000 spans -> benchmarks/data/replicated.otlp.jsonl
+.venv/bin/python benchmarks/make_otlp.py    # 1,000,000 spans -> benchmarks/data/replicated.otlp.jsonl
 .venv/bin/python benchmarks/make_otlp.py --spans 100000 --out /tmp/small.otlp.jsonl
 ```
 

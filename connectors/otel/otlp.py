@@ -44,6 +44,9 @@ def decode_value(value: Any) -> Any:
     """An OTLP ``AnyValue`` as a plain Python value (lists and dicts for array/kvlist)."""
     if not isinstance(value, dict):
         return value
+    text = value.get("stringValue")
+    if text is not None:  # most attributes are strings: skip the loop over value kinds
+        return text
     for camel, snake in _VALUE_KEYS:
         raw = _get(value, camel, snake)
         if raw is None:

@@ -18,6 +18,8 @@ from traceready.model import Span
 
 DEFAULT_IDLE_AFTER = 5_000
 _CLOSED_MEMORY = 100_000
+_SWEEP_EVERY = 256
+"""Idle traces are looked for every this many spans, not on every span."""
 
 
 class TraceAssembler:
@@ -45,6 +47,8 @@ class TraceAssembler:
             spans = entry[1]
             spans.append(span)
         self._open[trace_id] = (self._seen, spans)
+        if self._seen % _SWEEP_EVERY:
+            return
         horizon = self._seen - self._idle_after
         while self._open:
             oldest_id, (last_seen, _) = next(iter(self._open.items()))

@@ -9,6 +9,7 @@ Nothing here holds the window in memory: records stream through, traces are scor
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -80,6 +81,29 @@ def score_spans(
 ) -> TraceAssembler:
     """Map and score a record stream into ``scorer``; returns the assembler for its counts."""
     assembler = TraceAssembler(scorer.observe, idle_after=idle_after)
+    # Spans are short-lived and cycle-free: generation-0 collections on every few hundred allocations
+    # cost ~15% of the loop for nothing. Freeze what exists and collect rarely; restore after.
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, thresholds[1], thresholds[2])
+    try:
+        _feed(records, mapper, stats, assembler, on_span)
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+    assembler.flush()
+    if stats.rejections:
+        logger.warning("%d records rejected: %s", sum(stats.rejections.values()), dict(stats.rejections))
+    return assembler
+
+
+def _feed(
+    records: Iterable[dict[str, Any] | Rejection],
+    mapper: Mapper,
+    stats: PullStats,
+    assembler: TraceAssembler,
+    on_span: Callable[[Span], None] | None,
+) -> None:
     for item in records:
         stats.pulled += 1
         result = item if isinstance(item, Rejection) else mapper.map_record(item)
@@ -92,10 +116,6 @@ def score_spans(
         if on_span is not None:
             on_span(result)
         assembler.add(result)
-    assembler.flush()
-    if stats.rejections:
-        logger.warning("%d records rejected: %s", sum(stats.rejections.values()), dict(stats.rejections))
-    return assembler
 
 
 def with_intervals(finding: Finding) -> Finding:

@@ -135,10 +135,13 @@ class Check(ABC):
 
     def count(self, metric: str, met: bool, span: Span, detail: str | None = None) -> None:
         """Count one unit of ``metric``; an unmet one may become an example of its gap."""
-        self.tally.denominators[metric] += 1
+        tally = self.tally
+        tally.denominators[metric] += 1
         if met:
-            self.tally.numerators[metric] += 1
-            self._example("+", span, None, None)
+            tally.numerators[metric] += 1
+            kept = tally.examples.get("+")
+            if kept is None or len(kept) < self.thresholds.examples:
+                self._example("+", span, None, None)
         else:
             self._example(metric, span, self._metric(metric).gap, detail)
 
