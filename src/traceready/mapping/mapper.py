@@ -93,6 +93,10 @@ class _Context:
     hits: dict[int, Any]
     flats: set[int]
 
+    def has_any(self, ids: frozenset[int]) -> bool:
+        """True when any of these indexed sources found something in this record."""
+        return not ids.isdisjoint(self.hits) or not ids.isdisjoint(self.flats)
+
 
 class _AttributeIndex:
     """Which sources each attribute key feeds, so a record costs a look-up per key it has.
@@ -181,6 +185,12 @@ class Mapper:
             return tuple(_compile(next(ids), source) for source in sources)
 
         self._fields = {name: compile_all(srcs) for name, srcs in spec.fields.items()}
+        # A field read only from attributes, none of which the span has, is absent: no loop needed.
+        self._attribute_only = {
+            name: frozenset(s.id for s in sources)
+            for name, sources in self._fields.items()
+            if sources and all(s.indexed for s in sources)
+        }
         self._params = {name: compile_all(srcs) for name, srcs in spec.params.items()}
         self._kind = compile_all(spec.kind)
         every = [s for group in (*self._fields.values(), *self._params.values(), self._kind) for s in group]
@@ -188,6 +198,9 @@ class Mapper:
         self._markers = frozenset(spec.redaction_markers)
 
     def _get(self, record: _Context, name: str) -> Any:
+        only = self._attribute_only.get(name)
+        if only is not None and not record.has_any(only):
+            return None
         hits, flats = record.hits, record.flats
         for source in self._fields.get(name, ()):
             if source.indexed and source.id not in hits and source.id not in flats:
