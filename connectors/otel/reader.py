@@ -9,7 +9,6 @@ of a JSON Lines file does not hide the lines after it: they are still read one b
 
 from __future__ import annotations
 
-import gzip
 import io
 import logging
 from collections.abc import Iterable, Iterator
@@ -20,6 +19,7 @@ import orjson
 import zstandard
 
 from traceready.errors import NotFoundError, UsageError
+from traceready.files import open_trace_file
 from traceready.model import Rejection
 
 from .otlp import iter_request
@@ -50,18 +50,6 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     return files
 
 
-def _open(path: Path) -> IO[bytes]:
-    """The file's bytes, decompressed by magic number (gzip ``1f 8b``, zstd ``28 b5 2f fd``)."""
-    with path.open("rb") as probe:
-        magic = probe.read(4)
-    if magic[:2] == b"\x1f\x8b":
-        return io.BufferedReader(gzip.open(path, "rb"))
-    if magic == b"\x28\xb5\x2f\xfd":
-        raw = path.open("rb")
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
-    return path.open("rb")
-
-
 def iter_file(path: Path) -> Iterator[dict[str, Any] | Rejection]:
     """Raw span records of one file; unreadable lines become counted Rejections.
 
@@ -70,7 +58,7 @@ def iter_file(path: Path) -> Iterator[dict[str, Any] | Rejection]:
     ``truncated_file`` Rejection, so the audit goes on and the loss is counted.
     """
     try:
-        stream = _open(path)
+        stream = open_trace_file(path)
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.__class__.__name__}: {exc}") from None
     with stream:
@@ -151,17 +139,23 @@ def _iter_lines(
         number += 1
         if not line.strip():
             continue
-        quality: tuple[str, ...] = ()
-        try:
-            request = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            try:
-                request = orjson.loads(line.decode("utf-8", errors="replace"))
-                quality = ("invalid_utf8",)
-            except orjson.JSONDecodeError:
-                yield Rejection(reason="invalid_json", detail=f"{name}:{number}")
-                continue
-        yield from iter_request(request, quality)
+        decoded = _decode(line)
+        if decoded is None:
+            yield Rejection(reason="invalid_json", detail=f"{name}:{number}")
+            continue
+        yield from iter_request(*decoded)
+
+
+def _decode(data: bytes) -> tuple[Any, tuple[str, ...]] | None:
+    """The JSON value and its quality notes (``invalid_utf8`` when bytes had to be replaced)."""
+    try:
+        return orjson.loads(data), ()
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return orjson.loads(data.decode("utf-8", errors="replace")), ("invalid_utf8",)
+    except orjson.JSONDecodeError:
+        return None
 
 
 def _chain(first: bytes, stream: Iterable[bytes]) -> Iterator[bytes]:
@@ -170,15 +164,10 @@ def _chain(first: bytes, stream: Iterable[bytes]) -> Iterator[bytes]:
 
 
 def _iter_document(data: bytes, name: str) -> Iterator[dict[str, Any] | Rejection]:
-    quality: tuple[str, ...] = ()
-    try:
-        document = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        try:
-            document = orjson.loads(data.decode("utf-8", errors="replace"))
-            quality = ("invalid_utf8",)
-        except orjson.JSONDecodeError:
-            yield Rejection(reason="invalid_json", detail=f"{name}: not JSON Lines nor one document")
-            return
+    decoded = _decode(data)
+    if decoded is None:
+        yield Rejection(reason="invalid_json", detail=f"{name}: not JSON Lines nor one document")
+        return
+    document, quality = decoded
     for request in document if isinstance(document, list) else [document]:
         yield from iter_request(request, quality)

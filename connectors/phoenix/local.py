@@ -30,8 +30,6 @@ from __future__ import annotations
 import atexit
 import base64
 import contextlib
-import gzip
-import io
 import ipaddress
 import logging
 import os
@@ -48,13 +46,13 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, TypedDict
+from typing import Any, TypedDict
 
 import httpx
 import orjson
-import zstandard
 
 from traceready.errors import VendorUnavailableError
+from traceready.files import open_trace_file
 
 logger = logging.getLogger(__name__)
 
@@ -461,23 +459,13 @@ def _raise_for_status(response: httpx.Response, what: str) -> None:
 # -- spans ---------------------------------------------------------------------------------------
 
 
-def _open(path: Path) -> IO[bytes]:
-    with path.open("rb") as probe:
-        magic = probe.read(4)
-    if magic[:2] == b"\x1f\x8b":
-        return io.BufferedReader(gzip.open(path, "rb"))
-    if magic == b"\x28\xb5\x2f\xfd":
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(path.open("rb"), closefd=True))
-    return path.open("rb")
-
-
 def iter_otlp_requests(path: Path) -> Iterator[dict[str, Any]]:
     """Each ``ExportTraceServiceRequest`` of an OTLP/JSON file (JSON Lines, or one document or array).
 
     Plain, gzip or zstd, like ``traceready audit otel``. Unlike the audit's reader, a line that is not
     JSON is an error here: a fixture that cannot be loaded whole must not load in part.
     """
-    with _open(path) as stream:
+    with open_trace_file(path) as stream:
         first = stream.readline()
         try:
             head = orjson.loads(first) if first.strip() else None

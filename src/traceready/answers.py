@@ -32,7 +32,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, NonNegativeInt, ValidationError
 
-from traceready.errors import NotFoundError, UsageError
+from traceready.errors import NotFoundError, UsageError, invalid
 
 
 class _Section(BaseModel):
@@ -136,6 +136,4 @@ def load_answers(path: Path | None) -> Answers:
     try:
         return Answers.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise UsageError(f"{path}: {where}: {first['msg']}") from None
+        raise invalid(f"{path}", exc) from None

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from traceready.answers import QUESTIONS, Answers, dump_answers, load_answers
 from traceready.audit import run_audit
 from traceready.connector import Connector, installed_connectors
-from traceready.errors import TracereadyError, UsageError
+from traceready.errors import TracereadyError, UsageError, invalid
 from traceready.mapping.mapper import Mapper
 from traceready.mapping.spec import load_mapping
 from traceready.model import Span
@@ -333,9 +333,7 @@ def interview(
         try:
             answers = Answers.model_validate(answered)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise UsageError(f"answer to {where}: {first['msg']}") from None
+            raise invalid("answers", exc) from None
         out.write_text(dump_answers(answers), encoding="utf-8")
         typer.echo(f"wrote {out}; use it with --answers {out}")
 

@@ -52,3 +52,11 @@ class VendorUnavailableError(TracereadyError):
     """Network failure, timeout, or 5xx after bounded retries."""
 
     exit_code = 5
+
+
+def invalid(origin: str, exc: Exception) -> UsageError:
+    """A one-line UsageError naming the first invalid field of a pydantic ``ValidationError``."""
+    errors = getattr(exc, "errors", None)
+    first = errors()[0] if callable(errors) else {"loc": (), "msg": str(exc)}
+    where = ".".join(str(part) for part in first["loc"])
+    return UsageError(f"{origin}: {where}: {first['msg']}" if where else f"{origin}: {first['msg']}")

@@ -29,7 +29,7 @@ from pydantic_settings import (
 )
 
 from traceready.checks.thresholds import Thresholds
-from traceready.errors import NotFoundError, UsageError
+from traceready.errors import NotFoundError, UsageError, invalid
 
 DEFAULT_CONFIG = Path("traceready.toml")
 VENDOR_SECTIONS = ("phoenix", "langsmith", "braintrust")
@@ -92,9 +92,7 @@ def vendor_settings(cls: type[T], section: str, config: Path | None, **flags: An
         merged = {**defaults, **from_env.model_dump(exclude_unset=True), **explicit}
         return cls.model_validate(merged)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise UsageError(f"{section} settings: {where}: {first['msg']}") from None
+        raise invalid(f"{section} settings", exc) from None
 
 
 def load_settings(config: Path | None) -> Settings:
@@ -107,8 +105,6 @@ def load_settings(config: Path | None) -> Settings:
     try:
         return Settings.model_validate(_FromFile().model_dump())
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise UsageError(f"{path or 'environment'}: {where}: {first['msg']}") from None
+        raise invalid(f"{path or 'environment'}", exc) from None
     except ValueError as exc:
         raise UsageError(f"{path}: not valid TOML ({exc})") from None

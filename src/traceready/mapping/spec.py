@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from traceready.errors import NotFoundError, UsageError
+from traceready.errors import NotFoundError, UsageError, invalid
 from traceready.mapping.messages import MESSAGE_FORMATS
 from traceready.mapping.transforms import TRANSFORMS
 
@@ -135,9 +135,7 @@ def parse_mapping(text: str, origin: str) -> MappingSpec:
     try:
         return MappingSpec.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise UsageError(f"{origin}: {where}: {first['msg']}") from None
+        raise invalid(f"{origin}", exc) from None
 
 
 def builtin_mapping(vendor: str) -> MappingSpec:

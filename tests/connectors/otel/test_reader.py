@@ -826,7 +826,7 @@ def test_reading_the_first_record_does_not_read_the_whole_file(
         opened.append(raw)
         return io.BufferedReader(raw)
 
-    monkeypatch.setattr(reader, "_open", counting_open)
+    monkeypatch.setattr(reader, "open_trace_file", counting_open)
 
     records = iter_file(path)
     first = next(records)
