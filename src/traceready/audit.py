@@ -143,7 +143,8 @@ def run_audit(
     stats = PullStats()
     logger.info("auditing %s via %s", connector.describe_target(), connector.slug)
     assembler = score_spans(connector.iter_records(), mapper, scorer, stats, on_span=on_span)
-    findings = attach(scorer.finish(connector.inventory(), answers or Answers()), catalog)
+    inventory = connector.inventory()
+    findings = attach(scorer.finish(inventory, answers or Answers()), catalog)
     sampled = connector.sampled()
     if sampled is not None:
         findings = [with_intervals(f) for f in findings]
@@ -163,6 +164,7 @@ def run_audit(
             late_spans=assembler.late_spans,
             data_quality=dict(sorted(stats.quality.items())),
         ),
+        inventory=inventory,
         sample=Sample(traces_drawn=sampled[0], traces_in_window=sampled[1]) if sampled else None,
         overall=overall_of(findings),
         findings=tuple(findings),

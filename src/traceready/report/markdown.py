@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from traceready.findings import Finding
-from traceready.report.model import Report
+from traceready.report.model import Report, describe_inventory
 
 
 def _cell(text: str) -> str:
@@ -27,6 +27,8 @@ def render_markdown(report: Report) -> str:
         lines.append("- Rejected: " + ", ".join(f"{k} {v}" for k, v in counts.rejections.items()))
     if counts.data_quality:
         lines.append("- Data quality: " + ", ".join(f"{k} {v}" for k, v in counts.data_quality.items()))
+    if (inventory := describe_inventory(report.inventory)) is not None:
+        lines.append(f"- Inventory: {inventory}")
     if report.sample is not None:
         lines.append(
             f"- Sample: {report.sample.traces_drawn} of {report.sample.traces_in_window} traces drawn "

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from traceready.connector import Inventory
 from traceready.findings import Finding, Status
 
 REPORT_FORMAT_VERSION = "1.0"
@@ -59,9 +60,27 @@ class Report(_Frozen):
     target: str
     window: str
     counts: Counts
+    inventory: Inventory = Inventory()
+    """Project facts the connector found beside the spans (None = the source cannot show it)."""
     sample: Sample | None = None
     overall: Overall
     findings: tuple[Finding, ...]
+
+
+def describe_inventory(inventory: Inventory) -> str | None:
+    """The inventory in one line, or None when the source shows no project facts at all."""
+    facts = inventory.model_dump(exclude_none=True, exclude={"experiment_versions"})
+    if not facts:
+        return None
+    parts = []
+    for key, value in facts.items():
+        if isinstance(value, tuple | list):
+            parts.append(f"{key.replace('_', ' ')}: {', '.join(map(str, value)) or 'none'}")
+        else:
+            parts.append(f"{key.replace('_', ' ')} {value}")
+    if inventory.experiment_versions:
+        parts.append(f"versions named by experiments: {', '.join(inventory.experiment_versions)}")
+    return "; ".join(parts)
 
 
 def overall_of(findings: list[Finding]) -> Overall:

@@ -91,6 +91,18 @@ def test_recorded_project_gets_its_verdicts() -> None:
         "i": Status.PRESENT, "j": Status.PRESENT,
     }  # fmt: skip
     assert report.counts.records_pulled == report.counts.spans_mapped + report.counts.records_rejected == 21
+    inventory = report.inventory
+    assert (inventory.datasets, inventory.dataset_examples, inventory.experiments) == (1, 2, 1)
+    assert (inventory.scored_experiments, inventory.automated_evaluators, inventory.prompt_versions) == (
+        1,
+        1,
+        1,
+    )
+    assert inventory.failure_taxonomies == ("failure_type",)
+    assert inventory.experiment_versions == ("1.4.0",)
+    from traceready.report.markdown import render_markdown
+
+    assert "- Inventory: datasets 1; dataset examples 2; experiments 1;" in render_markdown(report)
     structure = next(f for f in report.findings if f.requirement == "d")
     links = next(r for r in structure.metrics if r.metric == "d.parent_links_resolved")
     assert links.numerator == links.denominator == 15
