@@ -32,7 +32,6 @@ from traceready.checks.thresholds import Thresholds
 from traceready.errors import NotFoundError, UsageError, invalid
 
 DEFAULT_CONFIG = Path("traceready.toml")
-VENDOR_SECTIONS = ("phoenix", "langsmith", "braintrust")
 
 T = TypeVar("T", bound=BaseSettings)
 

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from traceready.checks.base import Check, Context, Metric, Trace
 from traceready.checks.tool_calls import match_tool_calls
-from traceready.findings import Evidence, Finding
+from traceready.findings import Finding
 from traceready.model import Span, SpanKind
 
 
@@ -110,10 +110,8 @@ class ReplayCheck(Check):
             notes.append(f"Traces are kept {days} days (self-reported).")
             if days < 7:
                 gaps.append("e.retention_short")
-        evidence = Evidence.OBSERVED
         return self.verdict(
             self.ratios(),
-            evidence=evidence,
             notes=notes,
             extra_gaps=gaps,
             empty_reason="No traces were observed.",
