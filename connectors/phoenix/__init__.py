@@ -29,7 +29,8 @@ from .inventory import collect_inventory
 logger = logging.getLogger(__name__)
 
 DEFAULT_ENDPOINT = "http://localhost:6006"
-TRACES_PER_BATCH = 20
+TRACES_PER_BATCH = 100
+"""Traces whose spans are asked for in one request (100 ids of 32 hex digits keep the URL short)."""
 IDS_PER_REQUEST = 100
 
 
