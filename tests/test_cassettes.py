@@ -41,3 +41,17 @@ def test_cassette_holds_no_secret_and_only_loopback_hosts(path) -> None:
         assert not headers & set(FILTER_HEADERS)
         assert urlsplit(interaction["request"]["uri"]).hostname in {"127.0.0.1", "localhost"}
         assert "!!binary" not in yaml.safe_dump(interaction["response"]["body"])
+
+
+SCENARIO_DIRS = sorted(p for p in CASSETTES.glob("*/*") if p.is_dir())
+
+
+@pytest.mark.parametrize("folder", SCENARIO_DIRS, ids=[f"{p.parent.name}/{p.name}" for p in SCENARIO_DIRS])
+def test_scenario_folder_has_a_manifest_entry_and_no_secret(folder) -> None:
+    manifest = tomllib.loads((folder.parent / "MANIFEST.toml").read_text())
+    entry = manifest.get(folder.name)
+    assert entry is not None, f"{folder.name} is missing from {folder.parent.name}/MANIFEST.toml"
+    assert entry["how"] in HOW
+    for path in folder.rglob("*"):
+        if path.is_file():
+            assert not SECRET.search(path.read_text(errors="replace")), path
