@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 from urllib.parse import unquote
 
@@ -31,7 +32,10 @@ logger = logging.getLogger(__name__)
 DEFAULT_ENDPOINT = "http://localhost:6006"
 TRACES_PER_BATCH = 100
 """Traces whose spans are asked for in one request (100 ids of 32 hex digits keep the URL short)."""
-IDS_PER_REQUEST = 100
+IDS_PER_REQUEST = 400
+"""Span or trace ids per annotations request: about 10 KB of query, under uvicorn's 16 KB line limit."""
+SPANS_PER_COST_QUERY = 500
+"""Spans priced per GraphQL query (aliases in a POST body, so no URL limit)."""
 
 
 class PhoenixSettings(BaseSettings):
@@ -179,12 +183,30 @@ class PhoenixConnector(Connector):
             self.client.project(self.project)
             trace_ids = self._trace_ids()
             logger.info("Phoenix: %d traces selected in %s", len(trace_ids), self.project)
-            for start in range(0, len(trace_ids), TRACES_PER_BATCH):
-                yield from self._batch(trace_ids[start : start + TRACES_PER_BATCH])
+            batches = [
+                trace_ids[i : i + TRACES_PER_BATCH] for i in range(0, len(trace_ids), TRACES_PER_BATCH)
+            ]
+            # The pull waits on the server and the scoring uses the CPU: fetch the next batch on a
+            # worker thread while this one is mapped and scored (the client is used by one thread at
+            # a time: the worker while fetching, the caller only after the last batch).
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="phoenix-pull") as pool:
+                pending = pool.submit(self._fetch, batches[0]) if batches else None
+                for index in range(len(batches)):
+                    assert pending is not None
+                    records = pending.result()
+                    following = index + 1
+                    pending = (
+                        pool.submit(self._fetch, batches[following]) if following < len(batches) else None
+                    )
+                    yield from records
         except VendorUnavailableError as exc:
             raise VendorUnavailableError(
                 f"{exc.message}; {self.spans_pulled} spans had been pulled", hint=exc.hint
             ) from None
+
+    def _fetch(self, trace_ids: list[str]) -> list[dict[str, Any] | Rejection]:
+        """One batch of traces, fully pulled (run on the prefetch thread)."""
+        return list(self._batch(trace_ids))
 
     def _batch(self, trace_ids: list[str]) -> Iterator[dict[str, Any] | Rejection]:
         try:
@@ -204,8 +226,8 @@ class PhoenixConnector(Connector):
             for a in self.client.annotations(self.project, "trace", trace_ids):
                 by_trace.setdefault(str(a.get("trace_id")), []).append(a)
             priced = [s["id"] for s in spans if s.get("span_kind") == "LLM" and isinstance(s.get("id"), str)]
-            for i in range(0, len(priced), IDS_PER_REQUEST):
-                costs.update(self.client.span_costs(priced[i : i + IDS_PER_REQUEST]))
+            for i in range(0, len(priced), SPANS_PER_COST_QUERY):
+                costs.update(self.client.span_costs(priced[i : i + SPANS_PER_COST_QUERY]))
         except InvalidPageError as exc:
             logger.warning("Phoenix: annotations or cost unreadable for a batch (%s)", exc)
         for span in spans:
