@@ -306,18 +306,6 @@ def _apply_what_if(package: Any, what_if: list[str]) -> None:
             client_cls.annotations = lambda self, project, kind, ids: []
         elif name == "no-cost":
             client_cls.span_costs = lambda self, global_ids: {}
-        elif name == "free-bodies":
-            # Drop each response body once decoded: httpx responses sit in a reference cycle
-            # (response <-> BoundSyncStream), so their bodies wait for a full GC otherwise.
-            from traceready.http import VendorClient
-
-            def _decode(self: Any, response: Any, decode: Any = VendorClient._decode) -> Any:
-                try:
-                    return decode(self, response)
-                finally:
-                    response.__dict__.pop("_content", None)
-
-            VendorClient._decode = _decode  # type: ignore[method-assign]
         elif name == "no-gzip":
             pass  # applied to the HTTP client in child_phases
         elif value and isinstance(getattr(package, name, None), int):
@@ -342,15 +330,28 @@ def child_phases(
 
     http_stats: dict[str, list[float]] = {}
 
+    class CountingStream(httpx.SyncByteStream):
+        """Counts a body's bytes and the time until it is closed, without keeping the body."""
+
+        def __init__(self, inner: Any, entry: list[Any], started: float) -> None:
+            self.inner, self.entry, self.started = inner, entry, started
+
+        def __iter__(self) -> Iterator[bytes]:
+            for chunk in self.inner:
+                self.entry[2] += len(chunk)
+                yield chunk
+
+        def close(self) -> None:
+            self.inner.close()
+            self.entry[1] += time.perf_counter() - self.started
+
     class CountingTransport(httpx.HTTPTransport):
         def handle_request(self, request: httpx.Request) -> httpx.Response:
             t = time.perf_counter()
             response = super().handle_request(request)
-            response.read()
             entry = http_stats.setdefault(_endpoint(request.method, request.url.path, project), [0, 0.0, 0])
             entry[0] += 1
-            entry[1] += time.perf_counter() - t
-            entry[2] += len(response.content)
+            response.stream = CountingStream(response.stream, entry, t)
             return response
 
     cls = get_connector("phoenix")
