@@ -1,8 +1,8 @@
 """Arize Phoenix: ``traceready audit phoenix --project my-agent --since 7d``.
 
 Pulls the window's root traces newest first (or a uniform sample of them), then their spans in
-batches of traces, with span and trace annotations and server-computed cost, streamed page by page.
-Spans map through ``mappings/phoenix.yaml``, which extends the OTel mapping: Phoenix stores
+batches of traces, with span, trace and session annotations and server-computed cost, streamed page
+by page. Spans map through ``mappings/phoenix.yaml``, which extends the OTel mapping: Phoenix stores
 OpenInference attributes flattened to dotted keys. Project facts come from ``inventory.py``.
 """
 
@@ -19,7 +19,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from traceready.connector import Connector, Inventory
-from traceready.errors import VendorUnavailableError
+from traceready.errors import NotFoundError, VendorUnavailableError
 from traceready.http import InvalidPageError, RetryPolicy, VendorClient
 from traceready.model import Rejection
 from traceready.window import Window, reservoir_sample
@@ -90,6 +90,17 @@ def _annotation_scores(annotations: list[dict[str, Any]]) -> list[dict[str, Any]
             }
         )
     return scores
+
+
+def _sessions_by_trace(spans: list[dict[str, Any]]) -> dict[str, str]:
+    """The session id of each trace, from whichever of its spans carries ``session.id``."""
+    sessions: dict[str, str] = {}
+    for span in spans:
+        attributes, context = span.get("attributes"), span.get("context")
+        session = attributes.get("session.id") if isinstance(attributes, dict) else None
+        if isinstance(session, str) and session and isinstance(context, dict):
+            sessions.setdefault(str(context.get("trace_id")), session)
+    return sessions
 
 
 def _inline_events(span: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -216,6 +227,7 @@ class PhoenixConnector(Connector):
                 yield Rejection(reason="invalid_page", detail=str(exc), raw_id=trace_id)
             return
         span_ids = [s["context"]["span_id"] for s in spans if isinstance(s.get("context"), dict)]
+        sessions = _sessions_by_trace(spans)
         by_span: dict[str, list[dict[str, Any]]] = {}
         by_trace: dict[str, list[dict[str, Any]]] = {}
         costs: dict[str, float] = {}
@@ -225,6 +237,8 @@ class PhoenixConnector(Connector):
                     by_span.setdefault(str(a.get("span_id")), []).append(a)
             for a in self.client.annotations(self.project, "trace", trace_ids):
                 by_trace.setdefault(str(a.get("trace_id")), []).append(a)
+            for trace_id, annotations in self._session_annotations(sessions).items():
+                by_trace.setdefault(trace_id, []).extend(annotations)
             priced = [s["id"] for s in spans if s.get("span_kind") == "LLM" and isinstance(s.get("id"), str)]
             for i in range(0, len(priced), SPANS_PER_COST_QUERY):
                 costs.update(self.client.span_costs(priced[i : i + SPANS_PER_COST_QUERY]))
@@ -233,6 +247,26 @@ class PhoenixConnector(Connector):
         for span in spans:
             self.spans_pulled += 1
             yield self._record(span, by_span, by_trace, costs)
+
+    def _session_annotations(self, sessions: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+        """Session annotations, by the trace ids of each session's traces in this batch.
+
+        A label on a session (``failure_type = tool_timeout`` on a whole conversation) speaks for each
+        of its traces, so it rides on their root spans like a trace annotation. Servers older than
+        the session-annotations endpoint answer 404, as does a session Phoenix has not indexed yet:
+        neither has labels to give.
+        """
+        session_ids = sorted(set(sessions.values()))
+        by_session: dict[str, list[dict[str, Any]]] = {}
+        for i in range(0, len(session_ids), IDS_PER_REQUEST):
+            try:
+                found = self.client.annotations(self.project, "session", session_ids[i : i + IDS_PER_REQUEST])
+            except NotFoundError:
+                logger.debug("Phoenix: no session annotations for %d sessions", len(session_ids))
+                continue
+            for a in found:
+                by_session.setdefault(str(a.get("session_id")), []).append(a)
+        return {trace: by_session[session] for trace, session in sessions.items() if session in by_session}
 
     def _record(
         self,

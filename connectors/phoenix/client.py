@@ -89,10 +89,10 @@ class PhoenixClient:
         return [span for page in self.pages(f"/v1/projects/{project}/spans", params) for span in page]
 
     def annotations(self, project: str, kind: str, ids: list[str]) -> list[dict[str, Any]]:
-        """Span or trace annotations (``kind`` is ``span`` or ``trace``) of the given ids."""
+        """Span, trace or session annotations (``kind``: ``span``, ``trace``, ``session``) of the ids."""
         if not ids:
             return []
-        key = "span_ids" if kind == "span" else "trace_ids"
+        key = f"{kind}_ids"
         params: list[tuple[str, Any]] = [(key, i) for i in ids] + [("limit", 10_000)]
         path = f"/v1/projects/{project}/{kind}_annotations"
         return [a for page in self.pages(path, params) for a in page]

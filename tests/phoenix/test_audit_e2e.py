@@ -136,3 +136,53 @@ def test_invalid_json_page_is_counted_and_the_rest_is_audited(phoenix_server: Ph
     assert counts["rejections"] == {"invalid_page": 2}
     assert counts["records_pulled"] == counts["spans_mapped"] + counts["records_rejected"]
     assert counts["spans_mapped"] > 0
+
+
+def test_a_session_label_classifies_the_failures_of_its_traces(phoenix_server: PhoenixFixture):
+    # Teams often label a whole conversation in Phoenix (a session annotation), not the failed span.
+    import httpx
+
+    from traceready.connectors.phoenix.local import iter_otlp_requests, post_otlp_requests, wait_for_spans
+
+    project = "session_labelled"
+    requests = [_fresh_ids(r) for r in iter_otlp_requests(phoenix_server.files["openinference_full"])]
+    wait_for_spans(
+        phoenix_server.base_url, project, post_otlp_requests(phoenix_server.base_url, project, requests)
+    )
+
+    def labelled() -> tuple[int, int]:
+        report = orjson.loads(audit(phoenix_server.base_url, project, "-f", "json").stdout)
+        failures = next(f for f in report["findings"] if f["requirement"] == "g")
+        ratio = next(m for m in failures["metrics"] if m["metric"] == "g.failures_labelled")
+        return ratio["numerator"], ratio["denominator"]
+
+    assert labelled() == (0, 1)
+    label = {"name": "failure_type", "annotator_kind": "HUMAN", "result": {"label": "tool_timeout"}}
+    with httpx.Client(base_url=phoenix_server.base_url) as http:
+        for session in ("sess-1-relabelled", "sess-3-relabelled"):  # sess-3: the Lisbon timeout
+            response = http.post(
+                "/v1/session_annotations",
+                params={"sync": "true"},
+                json={"data": [{**label, "session_id": session}]},
+            )
+            assert response.status_code == 200, response.text
+    assert labelled() == (1, 1)
+
+
+def _fresh_ids(request: dict) -> dict:
+    """The request with new trace, span and session ids (Phoenix keeps each id once server-wide)."""
+    import hashlib
+
+    def fresh(value: str) -> str:
+        return hashlib.sha256(f"relabelled:{value}".encode()).hexdigest()[: len(value)]
+
+    for resource_spans in request["resourceSpans"]:
+        for scope_spans in resource_spans["scopeSpans"]:
+            for span in scope_spans["spans"]:
+                for key in ("traceId", "spanId", "parentSpanId"):
+                    if span.get(key):
+                        span[key] = fresh(span[key])
+                for attribute in span.get("attributes", []):
+                    if attribute["key"] == "session.id":  # session ids are server-wide too
+                        attribute["value"]["stringValue"] += "-relabelled"
+    return request

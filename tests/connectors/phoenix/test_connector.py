@@ -83,26 +83,27 @@ def test_recorded_project_gets_its_verdicts() -> None:
     with replayer().use_cassette(str(CASSETTE)):
         report = audit(PhoenixConnector(settings, WINDOW))
     statuses = {f.requirement: f.status for f in report.findings}
-    # Same traces as the openinference_full file, plus what Phoenix adds: server-side cost (h),
-    # experiment projects (i) and a dataset with a scored experiment (j).
+    # Same traces as the openinference_full file, plus what Phoenix adds: versions tied to a scored
+    # experiment of the same harness version (f), the failed span labelled by a categorical config
+    # (g), server-side cost (h), experiment projects (i) and a dataset with a scored experiment (j).
     assert statuses == {
         "a": Status.PRESENT, "b": Status.PRESENT, "c": Status.PRESENT, "d": Status.PRESENT,
-        "e": Status.PRESENT, "f": Status.PARTIAL, "g": Status.PARTIAL, "h": Status.PRESENT,
+        "e": Status.PRESENT, "f": Status.PRESENT, "g": Status.PRESENT, "h": Status.PRESENT,
         "i": Status.PRESENT, "j": Status.PRESENT,
     }  # fmt: skip
     assert report.counts.records_pulled == report.counts.spans_mapped + report.counts.records_rejected == 21
     inventory = report.inventory
-    assert (inventory.datasets, inventory.dataset_examples, inventory.experiments) == (1, 2, 1)
+    assert (inventory.datasets, inventory.dataset_examples, inventory.experiments) == (1, 4, 1)
     assert (inventory.scored_experiments, inventory.automated_evaluators, inventory.prompt_versions) == (
         1,
         1,
         1,
     )
     assert inventory.failure_taxonomies == ("failure_type",)
-    assert inventory.experiment_versions == ("1.4.0",)
+    assert inventory.experiment_versions == ("travel-agent@1.4.0",)
     from traceready.report.markdown import render_markdown
 
-    assert "- Inventory: datasets 1; dataset examples 2; experiments 1;" in render_markdown(report)
+    assert "- Inventory: datasets 1; dataset examples 4; experiments 1;" in render_markdown(report)
     structure = next(f for f in report.findings if f.requirement == "d")
     links = next(r for r in structure.metrics if r.metric == "d.parent_links_resolved")
     assert links.numerator == links.denominator == 15
@@ -247,3 +248,14 @@ def test_settings_come_from_phoenix_variables(monkeypatch: pytest.MonkeyPatch) -
 @pytest.mark.parametrize("key", ["", "   "])
 def test_empty_key_sends_no_authorization_header(key: str) -> None:
     assert "Authorization" not in PhoenixSettings(api_key=key).headers()
+
+
+def test_a_server_without_session_annotations_is_audited_all_the_same() -> None:
+    # Phoenix before session annotations answers 404 there (as it does for sessions it has not indexed).
+    def fault(request: httpx.Request, n: int) -> httpx.Response | None:
+        if request.url.path.endswith("/session_annotations"):
+            return httpx.Response(404, json={"detail": "Not Found"})
+        return None
+
+    records = list(connector(fake_phoenix(recorded_bodies(), fault)).iter_records())
+    assert sum(isinstance(r, dict) for r in records) == 21
