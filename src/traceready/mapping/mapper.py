@@ -59,20 +59,22 @@ class _Compiled:
     flattened: bool
     values: dict[str, str] | None
     indexed: bool
-    """True when the path is into ``attributes``: its raw value comes from the record's index."""
+    """True when the path is into ``attributes``: where its value sits comes from the record's layout."""
+
+    def raw(self, ctx: _Context) -> Any:
+        """The value at the path, before any transform or format (None when absent)."""
+        if self.indexed:
+            return ctx.layout.value(self.id, ctx.attributes)
+        value = self.path.get(ctx.record)
+        if value is None and self.flattened:
+            base = ctx.record.get(self.path.root)
+            if isinstance(base, dict) and self.path.rest:
+                flat = items_under(base, self.path.rest)
+                value = unflatten(flat) if flat else None
+        return value
 
     def read(self, ctx: _Context) -> Any:
-        if self.indexed:
-            value = ctx.hits.get(self.id)
-            if value is None and self.id in ctx.flats:
-                value = unflatten(items_under(ctx.record[INDEXED_ROOT], self.path.rest))
-        else:
-            value = self.path.get(ctx.record)
-            if value is None and self.flattened:
-                base = ctx.record.get(self.path.root)
-                if isinstance(base, dict) and self.path.rest:
-                    flat = items_under(base, self.path.rest)
-                    value = unflatten(flat) if flat else None
+        value = self.raw(ctx)
         if value is None:
             return None
         if self.format is not None:
@@ -87,75 +89,122 @@ class _Compiled:
 
 @dataclass(slots=True)
 class _Context:
-    """One record with its attribute hits: raw values by source id, and flattened sources present."""
+    """One record, its attribute dict, and the layout of that dict's keys."""
 
     record: dict[str, Any]
-    hits: dict[int, Any]
-    flats: set[int]
-
-    def has_any(self, ids: frozenset[int]) -> bool:
-        """True when any of these indexed sources found something in this record."""
-        return not ids.isdisjoint(self.hits) or not ids.isdisjoint(self.flats)
+    attributes: dict[str, Any]
+    layout: _Layout
 
 
-class _AttributeIndex:
-    """Which sources each attribute key feeds, so a record costs a look-up per key it has.
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where each attribute source finds its value, for one set of attribute keys.
 
-    Without it every source is a path read, most of them misses: the cost grew with the size of
-    the mapping, not of the span. Semantics are those of ``Path.get``: the whole key first, then
-    the longest prefix holding a dict or a JSON object string; flattened sources see dotted keys
-    below their path.
+    Spans of one instrumentation carry the same attribute keys, so this is worked out once per key
+    set (see ``_Layouts``) and a record then costs a look-up per field it has, not per source of the
+    mapping. Semantics are those of ``Path.get``: the whole key first, then the longest prefix
+    holding a dict or a JSON object string; flattened sources see dotted keys below their path.
     """
 
-    def __init__(self, sources: list[_Compiled]) -> None:
-        self.direct: dict[str, list[int]] = {}
-        self.nested: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
-        self.flat: dict[str, list[int]] = {}
-        for source in sources:
-            if not source.indexed:
-                continue
-            self.direct.setdefault(source.path.rest, []).append(source.id)
-            for prefix, remainder in source.path.prefixes:
-                self.nested.setdefault(prefix, []).append((source.id, prefix.count(".") + 1, remainder))
-            if source.flattened:
-                self.flat.setdefault(source.path.rest, []).append(source.id)
-        self.flat_depth = max((p.count(".") + 1 for p in self.flat), default=0)
+    fields: dict[str, tuple[_Compiled, ...]]
+    """Per field, the sources worth reading for these keys, in spec order (path sources always)."""
+    params: tuple[tuple[str, tuple[_Compiled, ...]], ...]
+    kind: tuple[_Compiled, ...]
+    direct: dict[int, str]
+    nested: dict[int, tuple[tuple[str, tuple[str, ...]], ...]]
+    flat: dict[int, tuple[tuple[str, str], ...]]
 
-    def context(self, record: dict[str, Any]) -> _Context:
-        hits: dict[int, Any] = {}
-        flats: set[int] = set()
-        attributes = record.get(INDEXED_ROOT)
-        if not isinstance(attributes, dict):
-            return _Context(record, hits, flats)
-        nested_found: dict[int, list[tuple[int, Any, tuple[str, ...]]]] = {}
-        direct, nested, flat, depth = self.direct, self.nested, self.flat, self.flat_depth
-        for key, value in attributes.items():
-            if value is None:
-                continue
-            ids = direct.get(key)
-            if ids is not None:
-                for source_id in ids:
-                    hits[source_id] = value
-            entries = nested.get(key)
-            if entries is not None:
-                for source_id, length, remainder in entries:
-                    nested_found.setdefault(source_id, []).append((length, value, remainder))
-            if flat and isinstance(key, str):
+    def value(self, source_id: int, attributes: dict[str, Any]) -> Any:
+        """The raw value of an attribute source in a record of this layout, or None."""
+        key = self.direct.get(source_id)
+        if key is not None:
+            value = attributes[key]
+            if value is not None:
+                return value
+        for key, remainder in self.nested.get(source_id, ()):
+            node = attributes[key]
+            if node is not None:
+                found = walk(node, remainder)
+                if found is not None:
+                    return found
+        below = self.flat.get(source_id)
+        if below is not None:
+            items = {suffix: attributes[key] for key, suffix in below}
+            # A flattened structure is there only when one of its leaves holds a value.
+            if any(value is not None for value in items.values()):
+                return unflatten(items)
+        return None
+
+
+_LAYOUT_CACHE = 4096
+"""Distinct attribute key sets remembered; real traces have a few dozen, odd input may have more."""
+
+
+class _Layouts:
+    """Layouts by attribute key set, computed on first sight; the cache is bounded."""
+
+    def __init__(
+        self,
+        fields: dict[str, tuple[_Compiled, ...]],
+        params: dict[str, tuple[_Compiled, ...]],
+        kind: tuple[_Compiled, ...],
+    ) -> None:
+        self._fields, self._params, self._kind = fields, params, kind
+        every = [s for group in (*fields.values(), *params.values(), kind) for s in group if s.indexed]
+        self._direct: dict[str, list[int]] = {}
+        self._nested: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
+        self._flat: dict[str, list[int]] = {}
+        for source in every:
+            self._direct.setdefault(source.path.rest, []).append(source.id)
+            for prefix, remainder in source.path.prefixes:
+                self._nested.setdefault(prefix, []).append((source.id, prefix.count(".") + 1, remainder))
+            if source.flattened:
+                self._flat.setdefault(source.path.rest, []).append(source.id)
+        self._flat_depth = max((p.count(".") + 1 for p in self._flat), default=0)
+        self._cache: dict[tuple[str, ...], _Layout] = {}
+        self.empty = self._layout(())
+
+    def of(self, attributes: dict[str, Any]) -> _Layout:
+        """The layout of this attribute dict."""
+        keys = tuple(attributes)
+        layout = self._cache.get(keys)
+        if layout is None:
+            if len(self._cache) >= _LAYOUT_CACHE:
+                self._cache.clear()  # bounded memory on input where every span differs
+            layout = self._cache[keys] = self._layout(keys)
+        return layout
+
+    def _layout(self, keys: tuple[str, ...]) -> _Layout:
+        direct: dict[int, str] = {}
+        nested: dict[int, list[tuple[int, str, tuple[str, ...]]]] = {}
+        flat: dict[int, list[tuple[str, str]]] = {}
+        for key in keys:
+            for source_id in self._direct.get(key, ()):
+                direct[source_id] = key
+            for source_id, length, remainder in self._nested.get(key, ()):
+                nested.setdefault(source_id, []).append((length, key, remainder))
+            if self._flat and isinstance(key, str):
                 dot, seen = key.find("."), 0
-                while dot != -1 and seen < depth:
-                    flat_ids = flat.get(key[:dot])
-                    if flat_ids is not None:
-                        flats.update(flat_ids)
+                while dot != -1 and seen < self._flat_depth:
+                    for source_id in self._flat.get(key[:dot], ()):
+                        flat.setdefault(source_id, []).append((key, key[dot + 1 :]))
                     dot, seen = key.find(".", dot + 1), seen + 1
-        for source_id, found in nested_found.items():
-            if source_id in hits:
-                continue
-            for _, value, remainder in sorted(found, key=lambda item: -item[0]):
-                walked = walk(value, remainder)
-                if walked is not None:
-                    hits[source_id] = walked
-                    break
-        return _Context(record, hits, flats)
+        present = direct.keys() | nested.keys() | flat.keys()
+
+        def worth(sources: tuple[_Compiled, ...]) -> tuple[_Compiled, ...]:
+            return tuple(s for s in sources if not s.indexed or s.id in present)
+
+        return _Layout(
+            fields={name: kept for name, sources in self._fields.items() if (kept := worth(sources))},
+            params=tuple((name, kept) for name, sources in self._params.items() if (kept := worth(sources))),
+            kind=worth(self._kind),
+            direct=direct,
+            nested={
+                source_id: tuple((key, remainder) for _, key, remainder in sorted(found, key=lambda f: -f[0]))
+                for source_id, found in nested.items()
+            },
+            flat={source_id: tuple(below) for source_id, below in flat.items()},
+        )
 
 
 def _compile(source_id: int, source: Source) -> _Compiled:
@@ -184,27 +233,13 @@ class Mapper:
         def compile_all(sources: list[Source]) -> tuple[_Compiled, ...]:
             return tuple(_compile(next(ids), source) for source in sources)
 
-        self._fields = {name: compile_all(srcs) for name, srcs in spec.fields.items()}
-        # A field read only from attributes, none of which the span has, is absent: no loop needed.
-        self._attribute_only = {
-            name: frozenset(s.id for s in sources)
-            for name, sources in self._fields.items()
-            if sources and all(s.indexed for s in sources)
-        }
-        self._params = {name: compile_all(srcs) for name, srcs in spec.params.items()}
-        self._kind = compile_all(spec.kind)
-        every = [s for group in (*self._fields.values(), *self._params.values(), self._kind) for s in group]
-        self._index = _AttributeIndex(every)
+        fields = {name: compile_all(srcs) for name, srcs in spec.fields.items()}
+        params = {name: compile_all(srcs) for name, srcs in spec.params.items()}
+        self._layouts = _Layouts(fields, params, compile_all(spec.kind))
         self._markers = frozenset(spec.redaction_markers)
 
     def _get(self, record: _Context, name: str) -> Any:
-        only = self._attribute_only.get(name)
-        if only is not None and not record.has_any(only):
-            return None
-        hits, flats = record.hits, record.flats
-        for source in self._fields.get(name, ()):
-            if source.indexed and source.id not in hits and source.id not in flats:
-                continue  # the span has no attribute this source reads: no call, no work
+        for source in record.layout.fields.get(name, ()):
             value = source.read(record)
             if not _is_empty(value):
                 return value
@@ -214,7 +249,7 @@ class Mapper:
         return as_str(self._get(record, name))
 
     def _kind_of(self, record: _Context) -> SpanKind:
-        for source in self._kind:
+        for source in record.layout.kind:
             value = source.read(record)
             if value:
                 kind = SpanKind(value)
@@ -231,7 +266,11 @@ class Mapper:
             return Rejection(reason="unmappable", detail=exc.__class__.__name__, raw_id=raw_id)
 
     def _map(self, raw: dict[str, Any]) -> Span | Rejection:
-        record = self._index.context(raw)
+        attributes = raw.get(INDEXED_ROOT)
+        if isinstance(attributes, dict):
+            record = _Context(raw, attributes, self._layouts.of(attributes))
+        else:
+            record = _Context(raw, {}, self._layouts.empty)
         span_id = self._str(record, "span_id")
         trace_id = self._str(record, "trace_id")
         if span_id is None or trace_id is None:
@@ -294,12 +333,8 @@ class Mapper:
     def _oversized(self, record: _Context, name: str) -> bool:
         """True when a raw value behind ``name`` (before JSON decoding) is over the size note bar."""
         return any(
-            isinstance(
-                value := (record.hits.get(source.id) if source.indexed else source.path.get(record.record)),
-                str,
-            )
-            and len(value) > OVERSIZED_VALUE_BYTES
-            for source in self._fields.get(name, ())
+            isinstance(value := source.raw(record), str) and len(value) > OVERSIZED_VALUE_BYTES
+            for source in record.layout.fields.get(name, ())
         )
 
     def _checked(self, record: _Context, name: str, redacted: list[str]) -> Any:
@@ -317,7 +352,7 @@ class Mapper:
 
     def _llm(self, record: _Context, model: str | None, redacted: list[str]) -> LlmInfo:
         params = dict(self._get(record, "llm.params") or {})
-        for key, sources in self._params.items():
+        for key, sources in record.layout.params:
             if key not in params:
                 for source in sources:
                     value = source.read(record)
