@@ -119,6 +119,7 @@ class Check(ABC):
     def __init__(self, thresholds: Thresholds | None = None) -> None:
         self.thresholds = thresholds or Thresholds()
         self.tally = Tally()
+        self._limit = self.thresholds.examples
 
     @classmethod
     def gap_ids(cls) -> tuple[str, ...]:
@@ -139,9 +140,15 @@ class Check(ABC):
         tally.denominators[metric] += 1
         if met:
             tally.numerators[metric] += 1
-            kept = tally.examples.get("+")
-            if kept is None or len(kept) < self.thresholds.examples:
-                self._example("+", span, None, None)
+            key = "+"
+        else:
+            key = metric
+        # Called for every unit: once a key's examples are full, counting is all that is left.
+        kept = tally.examples.get(key)
+        if kept is not None and len(kept) >= self._limit:
+            return
+        if met:
+            self._example("+", span, None, None)
         else:
             self._example(metric, span, self._metric(metric).gap, detail)
 

@@ -21,6 +21,11 @@ _ATTRIBUTES: dict[SpanKind, tuple[str, ...]] = {
     SpanKind.TOOL: ("name", "call_id", "arguments", "result"),
 }
 _COMMON = ("input", "output", "latency", "session_id")
+_COVERAGE: dict[SpanKind, tuple[str, tuple[tuple[str, str], ...]]] = {
+    kind: (kind.value, tuple((a, f"{kind.value}.{a}") for a in _ATTRIBUTES.get(kind, ()) + _COMMON))
+    for kind in SpanKind
+}
+"""Per kind, its coverage key and (attribute, coverage key) pairs: built once, not per span."""
 
 
 def _structured(value: Any) -> bool:
@@ -85,42 +90,41 @@ class StructureCheck(Check):
 
     def observe(self, trace: Trace) -> None:
         """Count kinds, links, timing, ids and per-kind attribute coverage."""
+        by_id, coverage = trace.by_id, self.coverage
         for span in trace.spans:
+            kind = span.kind
             self.count(
-                "d.spans_with_known_kind",
-                span.kind is not SpanKind.UNKNOWN,
-                span,
-                detail=span.name or None,
+                "d.spans_with_known_kind", kind is not SpanKind.UNKNOWN, span, detail=span.name or None
             )
-            if span.kind is SpanKind.LLM:
+            if kind is SpanKind.LLM:
                 llm = span.llm
                 structured = llm is not None and bool(llm.input_messages or llm.output_messages)
                 self.count("d.steps_with_structured_io", structured, span)
-            elif span.kind is SpanKind.TOOL:
+            elif kind is SpanKind.TOOL:
                 tool = span.tool
                 structured = tool is not None and (_structured(tool.arguments) or _structured(tool.result))
                 self.count("d.steps_with_structured_io", structured, span)
-            if span.parent_id is not None:
-                self.count(
-                    "d.parent_links_resolved",
-                    span.parent_id in trace.by_id,
-                    span,
-                    detail=f"parent {span.parent_id}",
-                )
-            timing_ok = "end_before_start" not in span.quality and "missing_timestamp" not in span.quality
+            parent_id = span.parent_id
+            if parent_id is not None:
+                resolved = parent_id in by_id
+                detail = None if resolved else f"parent {parent_id}"  # the detail only shows on a miss
+                self.count("d.parent_links_resolved", resolved, span, detail=detail)
+            quality = span.quality
+            timing_ok = "end_before_start" not in quality and "missing_timestamp" not in quality
             self.count("d.spans_with_valid_timing", timing_ok, span)
-            self.count("d.spans_with_standard_ids", "nonstandard_id" not in span.quality, span)
-            self.coverage[f"{span.kind.value}"] += 1
-            for attribute in _ATTRIBUTES.get(span.kind, ()) + _COMMON:
+            self.count("d.spans_with_standard_ids", "nonstandard_id" not in quality, span)
+            kind_key, attributes = _COVERAGE[kind]
+            coverage[kind_key] += 1
+            for attribute, key in attributes:
                 if _carries(span, attribute):
-                    self.coverage[f"{span.kind.value}.{attribute}"] += 1
+                    coverage[key] += 1
         roots = trace.roots()
         single = len(roots) == 1 and not _has_cycle(trace)
         self.count(
             "d.traces_with_single_root",
             single,
             roots[0] if roots else trace.spans[0],
-            detail=f"{len(roots)} roots",
+            detail=None if single else f"{len(roots)} roots",
         )
 
     def finish(self, context: Context) -> Finding:
