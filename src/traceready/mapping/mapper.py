@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from traceready.mapping.messages import MESSAGE_FORMATS
-from traceready.mapping.paths import Path, items_under, unflatten, walk
+from traceready.mapping.paths import Path, unflatten, walk
 from traceready.mapping.spec import MappingSpec, Source
 from traceready.mapping.transforms import (
     TRANSFORMS,
@@ -46,8 +46,9 @@ OVERSIZED_VALUE_BYTES = 1 << 20
 _LLM_KINDS = frozenset({SpanKind.LLM, SpanKind.DECISION})
 
 
-INDEXED_ROOT = "attributes"
-"""The root whose keys are indexed: flat attribute dicts (OTel, Phoenix) hold most of the paths."""
+STRICT_FLAT_ROOT = "attributes"
+"""Below this root a flattened structure is there only when one of its leaves holds a value (the
+rule of OTel attributes, where a null attribute is no attribute); below other roots, any key is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,25 +59,11 @@ class _Compiled:
     format: Callable[[Any], tuple[Message, ...] | None] | None
     flattened: bool
     values: dict[str, str] | None
-    indexed: bool
-    """True when the path is into ``attributes``: where its value sits comes from the record's layout."""
+    plain: bool
+    """True when the raw value is the value: no format, transform or value table."""
 
-    def raw(self, ctx: _Context) -> Any:
-        """The value at the path, before any transform or format (None when absent)."""
-        if self.indexed:
-            return ctx.layout.value(self.id, ctx.attributes)
-        value = self.path.get(ctx.record)
-        if value is None and self.flattened:
-            base = ctx.record.get(self.path.root)
-            if isinstance(base, dict) and self.path.rest:
-                flat = items_under(base, self.path.rest)
-                value = unflatten(flat) if flat else None
-        return value
-
-    def read(self, ctx: _Context) -> Any:
-        value = self.raw(ctx)
-        if value is None:
-            return None
+    def convert(self, value: Any) -> Any:
+        """The raw value (not None) through this source's format, transform and value table."""
         if self.format is not None:
             return self.format(value)
         if self.transform is not None:
@@ -87,61 +74,75 @@ class _Compiled:
         return value
 
 
+_Read = tuple[_Compiled, int, str | None]
+"""How a layout reads a source: the source, the position of the dict it is found in
+(``_Context.roots``), and the one key of that dict that holds its value when no nested or flattened
+spelling can (None: ask ``_Layout.value``)."""
+
+_RECORD = ""
+"""The record itself, as a root: a bare path (``span_id``) is a key of the record."""
+
+
 @dataclass(slots=True)
 class _Context:
-    """One record, its attribute dict, and the layout of that dict's keys."""
+    """One record, the dicts paths go into (the record first; empty where not a dict), their layout."""
 
     record: dict[str, Any]
-    attributes: dict[str, Any]
+    roots: tuple[dict[str, Any], ...]
     layout: _Layout
+
+    def raw(self, read: _Read) -> Any:
+        """A source's raw value in this record, before any conversion (None when absent)."""
+        source, root, key = read
+        base = self.roots[root]
+        return base[key] if key is not None else self.layout.value(source, base)
 
 
 @dataclass(frozen=True, slots=True)
 class _Layout:
-    """Where each attribute source finds its value, for one set of attribute keys.
+    """Where each source finds its value, for one set of keys at the record's roots.
 
-    Spans of one instrumentation carry the same attribute keys, so this is worked out once per key
-    set (see ``_Layouts``) and a record then costs a look-up per field it has, not per source of the
+    Spans of one instrumentation carry the same keys, so this is worked out once per key set (see
+    ``_Layouts``) and a record then costs a look-up per field it has, not per source of the
     mapping. Semantics are those of ``Path.get``: the whole key first, then the longest prefix
     holding a dict or a JSON object string; flattened sources see dotted keys below their path.
     """
 
-    fields: dict[str, tuple[_Compiled, ...]]
-    """Per field, the sources worth reading for these keys, in spec order (path sources always)."""
-    params: tuple[tuple[str, tuple[_Compiled, ...]], ...]
-    kind: tuple[_Compiled, ...]
+    fields: dict[str, tuple[_Read, ...]]
+    """Per field, the sources worth reading for these keys, in spec order."""
+    params: tuple[tuple[str, tuple[_Read, ...]], ...]
+    kind: tuple[_Read, ...]
     direct: dict[int, str]
     nested: dict[int, tuple[tuple[str, tuple[str, ...]], ...]]
     flat: dict[int, tuple[tuple[str, str], ...]]
 
-    def value(self, source_id: int, attributes: dict[str, Any]) -> Any:
-        """The raw value of an attribute source in a record of this layout, or None."""
-        key = self.direct.get(source_id)
+    def value(self, source: _Compiled, base: dict[str, Any]) -> Any:
+        """The raw value of a source found in ``base`` (the dict at its root), or None."""
+        key = self.direct.get(source.id)
         if key is not None:
-            value = attributes[key]
+            value = base[key]
             if value is not None:
                 return value
-        for key, remainder in self.nested.get(source_id, ()):
-            node = attributes[key]
+        for key, remainder in self.nested.get(source.id, ()):
+            node = base[key]
             if node is not None:
                 found = walk(node, remainder)
                 if found is not None:
                     return found
-        below = self.flat.get(source_id)
+        below = self.flat.get(source.id)
         if below is not None:
-            items = {suffix: attributes[key] for key, suffix in below}
-            # A flattened structure is there only when one of its leaves holds a value.
-            if any(value is not None for value in items.values()):
+            items = {suffix: base[key] for key, suffix in below}
+            if source.path.root != STRICT_FLAT_ROOT or any(v is not None for v in items.values()):
                 return unflatten(items)
         return None
 
 
 _LAYOUT_CACHE = 4096
-"""Distinct attribute key sets remembered; real traces have a few dozen, odd input may have more."""
+"""Distinct key sets remembered; real traces have a few dozen, odd input may have more."""
 
 
 class _Layouts:
-    """Layouts by attribute key set, computed on first sight; the cache is bounded."""
+    """Layouts by the key sets at the record's roots, computed on first sight; the cache is bounded."""
 
     def __init__(
         self,
@@ -150,54 +151,68 @@ class _Layouts:
         kind: tuple[_Compiled, ...],
     ) -> None:
         self._fields, self._params, self._kind = fields, params, kind
-        every = [s for group in (*fields.values(), *params.values(), kind) for s in group if s.indexed]
-        self._direct: dict[str, list[int]] = {}
-        self._nested: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
-        self._flat: dict[str, list[int]] = {}
+        every = [s for group in (*fields.values(), *params.values(), kind) for s in group]
+        self.roots = (_RECORD, *dict.fromkeys(s.path.root for s in every if s.path.rest))
+        """The dicts paths are looked up in: the record, and the roots paths go below (``attributes``)."""
+        self._position = {root: i for i, root in enumerate(self.roots)}
+        self._direct: list[dict[str, list[int]]] = [{} for _ in self.roots]
+        self._nested: list[dict[str, list[tuple[int, int, tuple[str, ...]]]]] = [{} for _ in self.roots]
+        self._flat: list[dict[str, list[int]]] = [{} for _ in self.roots]
         for source in every:
-            self._direct.setdefault(source.path.rest, []).append(source.id)
+            if not source.path.rest:  # a bare path is one key of the record, never nested or flattened
+                self._direct[0].setdefault(source.path.root, []).append(source.id)
+                continue
+            i = self._position[source.path.root]
+            self._direct[i].setdefault(source.path.rest, []).append(source.id)
             for prefix, remainder in source.path.prefixes:
-                self._nested.setdefault(prefix, []).append((source.id, prefix.count(".") + 1, remainder))
+                self._nested[i].setdefault(prefix, []).append((source.id, prefix.count(".") + 1, remainder))
             if source.flattened:
-                self._flat.setdefault(source.path.rest, []).append(source.id)
-        self._flat_depth = max((p.count(".") + 1 for p in self._flat), default=0)
-        self._cache: dict[tuple[str, ...], _Layout] = {}
-        self.empty = self._layout(())
+                self._flat[i].setdefault(source.path.rest, []).append(source.id)
+        self._flat_depth = [max((p.count(".") + 1 for p in flat), default=0) for flat in self._flat]
+        self._cache: dict[tuple[tuple[str, ...], ...], _Layout] = {}
 
-    def of(self, attributes: dict[str, Any]) -> _Layout:
-        """The layout of this attribute dict."""
-        keys = tuple(attributes)
+    def context(self, record: dict[str, Any]) -> _Context:
+        """The record with its root dicts and their layout."""
+        roots = (record, *(_as_dict(record.get(root)) for root in self.roots[1:]))
+        keys = tuple(tuple(base) for base in roots)
         layout = self._cache.get(keys)
         if layout is None:
             if len(self._cache) >= _LAYOUT_CACHE:
-                self._cache.clear()  # bounded memory on input where every span differs
+                self._cache.clear()  # bounded memory on input where every record differs
             layout = self._cache[keys] = self._layout(keys)
-        return layout
+        return _Context(record, roots, layout)
 
-    def _layout(self, keys: tuple[str, ...]) -> _Layout:
+    def _layout(self, keys: tuple[tuple[str, ...], ...]) -> _Layout:
         direct: dict[int, str] = {}
         nested: dict[int, list[tuple[int, str, tuple[str, ...]]]] = {}
         flat: dict[int, list[tuple[str, str]]] = {}
-        for key in keys:
-            for source_id in self._direct.get(key, ()):
-                direct[source_id] = key
-            for source_id, length, remainder in self._nested.get(key, ()):
-                nested.setdefault(source_id, []).append((length, key, remainder))
-            if self._flat and isinstance(key, str):
-                dot, seen = key.find("."), 0
-                while dot != -1 and seen < self._flat_depth:
-                    for source_id in self._flat.get(key[:dot], ()):
-                        flat.setdefault(source_id, []).append((key, key[dot + 1 :]))
-                    dot, seen = key.find(".", dot + 1), seen + 1
-        present = direct.keys() | nested.keys() | flat.keys()
+        for i, root_keys in enumerate(keys):
+            index_direct, index_nested, index_flat = self._direct[i], self._nested[i], self._flat[i]
+            for key in root_keys:
+                for source_id in index_direct.get(key, ()):
+                    direct[source_id] = key
+                for source_id, length, remainder in index_nested.get(key, ()):
+                    nested.setdefault(source_id, []).append((length, key, remainder))
+                if index_flat and isinstance(key, str):
+                    dot, seen = key.find("."), 0
+                    while dot != -1 and seen < self._flat_depth[i]:
+                        for source_id in index_flat.get(key[:dot], ()):
+                            flat.setdefault(source_id, []).append((key, key[dot + 1 :]))
+                        dot, seen = key.find(".", dot + 1), seen + 1
 
-        def worth(sources: tuple[_Compiled, ...]) -> tuple[_Compiled, ...]:
-            return tuple(s for s in sources if not s.indexed or s.id in present)
+        def reads(sources: tuple[_Compiled, ...]) -> tuple[_Read, ...]:
+            kept: list[_Read] = []
+            for source in sources:
+                if source.id in direct or source.id in nested or source.id in flat:
+                    root = self._position[source.path.root] if source.path.rest else 0
+                    alone = source.id not in nested and source.id not in flat
+                    kept.append((source, root, direct[source.id] if alone else None))
+            return tuple(kept)
 
         return _Layout(
-            fields={name: kept for name, sources in self._fields.items() if (kept := worth(sources))},
-            params=tuple((name, kept) for name, sources in self._params.items() if (kept := worth(sources))),
-            kind=worth(self._kind),
+            fields={name: kept for name, sources in self._fields.items() if (kept := reads(sources))},
+            params=tuple((name, kept) for name, sources in self._params.items() if (kept := reads(sources))),
+            kind=reads(self._kind),
             direct=direct,
             nested={
                 source_id: tuple((key, remainder) for _, key, remainder in sorted(found, key=lambda f: -f[0]))
@@ -205,6 +220,11 @@ class _Layouts:
             },
             flat={source_id: tuple(below) for source_id, below in flat.items()},
         )
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    """A root's dict; anything else has no keys to find (a fresh dict: nothing shared is handed out)."""
+    return value if isinstance(value, dict) else {}
 
 
 def _compile(source_id: int, source: Source) -> _Compiled:
@@ -215,8 +235,13 @@ def _compile(source_id: int, source: Source) -> _Compiled:
         format=MESSAGE_FORMATS[source.format] if source.format else None,
         flattened=source.flattened,
         values={k.lower(): v for k, v in source.values.items()} if source.values else None,
-        indexed=source.path.startswith(INDEXED_ROOT + ".") and len(source.path) > len(INDEXED_ROOT) + 1,
+        plain=not (source.format or source.transform or source.values),
     )
+
+
+def _converted(record: _Context, read: _Read) -> Any:
+    value = record.raw(read)
+    return None if value is None else read[0].convert(value)
 
 
 def _is_empty(value: Any) -> bool:
@@ -239,8 +264,16 @@ class Mapper:
         self._markers = frozenset(spec.redaction_markers)
 
     def _get(self, record: _Context, name: str) -> Any:
-        for source in record.layout.fields.get(name, ()):
-            value = source.read(record)
+        """The first non-empty value of a field's sources (the hot path: reads inlined)."""
+        roots, layout = record.roots, record.layout
+        for source, root, key in layout.fields.get(name, ()):
+            base = roots[root]
+            # The usual case is one key in one dict; nested and flattened spellings ask the layout.
+            value = base[key] if key is not None else layout.value(source, base)
+            if value is None:
+                continue
+            if not source.plain:
+                value = source.convert(value)
             if not _is_empty(value):
                 return value
         return None
@@ -249,8 +282,8 @@ class Mapper:
         return as_str(self._get(record, name))
 
     def _kind_of(self, record: _Context) -> SpanKind:
-        for source in record.layout.kind:
-            value = source.read(record)
+        for read in record.layout.kind:
+            value = _converted(record, read)
             if value:
                 kind = SpanKind(value)
                 if kind is not SpanKind.UNKNOWN:
@@ -266,11 +299,7 @@ class Mapper:
             return Rejection(reason="unmappable", detail=exc.__class__.__name__, raw_id=raw_id)
 
     def _map(self, raw: dict[str, Any]) -> Span | Rejection:
-        attributes = raw.get(INDEXED_ROOT)
-        if isinstance(attributes, dict):
-            record = _Context(raw, attributes, self._layouts.of(attributes))
-        else:
-            record = _Context(raw, {}, self._layouts.empty)
+        record = self._layouts.context(raw)
         span_id = self._str(record, "span_id")
         trace_id = self._str(record, "trace_id")
         if span_id is None or trace_id is None:
@@ -333,8 +362,8 @@ class Mapper:
     def _oversized(self, record: _Context, name: str) -> bool:
         """True when a raw value behind ``name`` (before JSON decoding) is over the size note bar."""
         return any(
-            isinstance(value := source.raw(record), str) and len(value) > OVERSIZED_VALUE_BYTES
-            for source in record.layout.fields.get(name, ())
+            isinstance(value := record.raw(read), str) and len(value) > OVERSIZED_VALUE_BYTES
+            for read in record.layout.fields.get(name, ())
         )
 
     def _checked(self, record: _Context, name: str, redacted: list[str]) -> Any:
@@ -354,8 +383,8 @@ class Mapper:
         params = dict(self._get(record, "llm.params") or {})
         for key, sources in record.layout.params:
             if key not in params:
-                for source in sources:
-                    value = source.read(record)
+                for read in sources:
+                    value = _converted(record, read)
                     if not _is_empty(value):
                         params[key] = value
                         break
