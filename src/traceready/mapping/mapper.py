@@ -26,24 +26,21 @@ from traceready.mapping.transforms import (
     as_unix_ns,
 )
 from traceready.model import (
-    ErrorInfo,
-    LlmInfo,
     Message,
     Rejection,
     Score,
-    SourceRef,
     Span,
     SpanKind,
     StatusCode,
-    ToolInfo,
-    Usage,
-    Versions,
 )
 
 OVERSIZED_VALUE_BYTES = 1 << 20
 """A string value above this size is mapped but noted (``oversized_value``)."""
 
 _LLM_KINDS = frozenset({SpanKind.LLM, SpanKind.DECISION})
+_KINDS = {kind.value: kind for kind in SpanKind}
+_STATUSES = {status.value: status for status in StatusCode}
+"""Exact spellings by dict look-up: the enums' own lookup costs a Python-level call per span."""
 
 
 STRICT_FLAT_ROOT = "attributes"
@@ -285,7 +282,9 @@ class Mapper:
         for read in record.layout.kind:
             value = _converted(record, read)
             if value:
-                kind = SpanKind(value)
+                kind = _KINDS.get(value) if isinstance(value, str) else None
+                if kind is None:
+                    kind = SpanKind(value)  # folds case and odd spellings
                 if kind is not SpanKind.UNKNOWN:
                     return kind
         return SpanKind.UNKNOWN
@@ -326,37 +325,42 @@ class Mapper:
         llm = self._llm(record, model, redacted) if kind in _LLM_KINDS else self._usage_only(record)
         tool = self._tool(record, tool_name, redacted) if kind is SpanKind.TOOL else None
 
-        status = StatusCode(self._str(record, "status_code") or "unset")
+        code = self._str(record, "status_code") or "unset"
+        status = _STATUSES.get(code) or StatusCode(code)
         error = self._error(record, status)
         if self._oversized(record, "input") or self._oversized(record, "output"):
             quality.append("oversized_value")
         metadata = self._get(record, "metadata")
-        return Span(
-            span_id=span_id,
-            trace_id=trace_id,
-            parent_id=self._str(record, "parent_id"),
-            session_id=self._str(record, "session_id"),
-            kind=kind,
-            name=self._str(record, "name") or "",
-            start_ns=start_ns,
-            end_ns=end_ns,
-            status=status,
-            error=error,
-            input=inputs,
-            output=outputs,
-            llm=llm,
-            tool=tool,
-            metadata=metadata if isinstance(metadata, dict) else {},
-            tags=as_str_list(self._get(record, "tags")) or (),
-            versions=Versions(
-                harness=self._str(record, "versions.harness"),
-                prompt=self._str(record, "versions.prompt"),
-            ),
-            environment=self._str(record, "environment"),
-            scores=_scores(self._get(record, "scores")),
-            redacted=tuple(redacted),
-            quality=tuple(quality),
-            source=SourceRef(vendor=self.vendor, raw_id=span_id, url=self._str(record, "url")),
+        # One validation of the whole span: nested parts are handed over as dicts, so pydantic-core
+        # builds them in the same call rather than each in its own Python-side constructor.
+        return Span.model_validate(
+            dict(
+                span_id=span_id,
+                trace_id=trace_id,
+                parent_id=self._str(record, "parent_id"),
+                session_id=self._str(record, "session_id"),
+                kind=kind,
+                name=self._str(record, "name") or "",
+                start_ns=start_ns,
+                end_ns=end_ns,
+                status=status,
+                error=error,
+                input=inputs,
+                output=outputs,
+                llm=llm,
+                tool=tool,
+                metadata=metadata if isinstance(metadata, dict) else {},
+                tags=as_str_list(self._get(record, "tags")) or (),
+                versions={
+                    "harness": self._str(record, "versions.harness"),
+                    "prompt": self._str(record, "versions.prompt"),
+                },
+                environment=self._str(record, "environment"),
+                scores=_scores(self._get(record, "scores")),
+                redacted=tuple(redacted),
+                quality=tuple(quality),
+                source={"vendor": self.vendor, "raw_id": span_id, "url": self._str(record, "url")},
+            )
         )
 
     def _oversized(self, record: _Context, name: str) -> bool:
@@ -379,7 +383,7 @@ class Mapper:
             redacted.append(name)
         return messages
 
-    def _llm(self, record: _Context, model: str | None, redacted: list[str]) -> LlmInfo:
+    def _llm(self, record: _Context, model: str | None, redacted: list[str]) -> dict[str, Any]:
         params = dict(self._get(record, "llm.params") or {})
         for key, sources in record.layout.params:
             if key not in params:
@@ -389,7 +393,7 @@ class Mapper:
                         params[key] = value
                         break
         tools = self._get(record, "llm.tools_offered")
-        return LlmInfo(
+        return dict(
             provider=self._str(record, "llm.provider"),
             model=model,
             response_model=self._str(record, "llm.response_model"),
@@ -402,15 +406,15 @@ class Mapper:
             finish_reasons=as_str_list(self._get(record, "llm.finish_reasons")) or (),
         )
 
-    def _usage_only(self, record: _Context) -> LlmInfo | None:
+    def _usage_only(self, record: _Context) -> dict[str, Any] | None:
         """Token counts on a non-model span (an agent rolling up its children), else None."""
         usage = self._usage(record)
-        if usage.input_tokens is None and usage.output_tokens is None and usage.total_tokens is None:
+        if usage["input_tokens"] is None and usage["output_tokens"] is None and usage["total_tokens"] is None:
             return None
-        return LlmInfo(usage=usage)
+        return {"usage": usage}
 
-    def _usage(self, record: _Context) -> Usage:
-        return Usage(
+    def _usage(self, record: _Context) -> dict[str, int | None]:
+        return dict(
             input_tokens=as_int(self._get(record, "llm.usage.input_tokens")),
             output_tokens=as_int(self._get(record, "llm.usage.output_tokens")),
             total_tokens=as_int(self._get(record, "llm.usage.total_tokens")),
@@ -418,27 +422,27 @@ class Mapper:
             cached_input_tokens=as_int(self._get(record, "llm.usage.cached_input_tokens")),
         )
 
-    def _tool(self, record: _Context, name: str | None, redacted: list[str]) -> ToolInfo:
+    def _tool(self, record: _Context, name: str | None, redacted: list[str]) -> dict[str, Any]:
         arguments = self._get(record, "tool.arguments")
         result = self._get(record, "tool.result")
         for field, value in (("tool.arguments", arguments), ("tool.result", result)):
             if isinstance(value, str) and value in self._markers:
                 redacted.append(field)
-        return ToolInfo(
+        return dict(
             name=name,
             call_id=self._str(record, "tool.call_id"),
             arguments=None if "tool.arguments" in redacted else arguments,
             result=None if "tool.result" in redacted else result,
         )
 
-    def _error(self, record: _Context, status: StatusCode) -> ErrorInfo | None:
+    def _error(self, record: _Context, status: StatusCode) -> dict[str, Any] | None:
         error_type = self._str(record, "error.type")
         recorded = self._str(record, "error.message")
         stacktrace = self._get(record, "error.stacktrace")
         if status is not StatusCode.ERROR and recorded is None and stacktrace is None:
             # Without ERROR status or a recorded exception, ``error.type`` alone is not a failure.
             return None
-        return ErrorInfo(
+        return dict(
             type=error_type,
             message=recorded or self._str(record, "status_message"),
             has_stacktrace=bool(stacktrace),
