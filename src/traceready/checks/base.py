@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 from traceready.answers import Answers
 from traceready.checks.thresholds import Thresholds
@@ -45,6 +45,8 @@ class Trace:
     spans: list[Span]
     _by_id: dict[str, Span] | None = None
     _roots: list[Span] | None = None
+    memo: dict[str, Any] = field(default_factory=dict)
+    """Results several checks derive from the trace (the matched tool calls), computed once."""
 
     @property
     def by_id(self) -> dict[str, Span]:

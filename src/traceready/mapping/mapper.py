@@ -85,7 +85,7 @@ class _Context:
     """One record, the dicts paths go into (the record first; empty where not a dict), their layout."""
 
     record: dict[str, Any]
-    roots: tuple[dict[str, Any], ...]
+    roots: list[dict[str, Any]]
     layout: _Layout
 
     def raw(self, read: _Read) -> Any:
@@ -151,6 +151,7 @@ class _Layouts:
         every = [s for group in (*fields.values(), *params.values(), kind) for s in group]
         self.roots = (_RECORD, *dict.fromkeys(s.path.root for s in every if s.path.rest))
         """The dicts paths are looked up in: the record, and the roots paths go below (``attributes``)."""
+        self._below = self.roots[1:]
         self._position = {root: i for i, root in enumerate(self.roots)}
         self._direct: list[dict[str, list[int]]] = [{} for _ in self.roots]
         self._nested: list[dict[str, list[tuple[int, int, tuple[str, ...]]]]] = [{} for _ in self.roots]
@@ -170,8 +171,11 @@ class _Layouts:
 
     def context(self, record: dict[str, Any]) -> _Context:
         """The record with its root dicts and their layout."""
-        roots = (record, *(_as_dict(record.get(root)) for root in self.roots[1:]))
-        keys = tuple(tuple(base) for base in roots)
+        roots = [record]
+        for root in self._below:
+            base = record.get(root)
+            roots.append(base if isinstance(base, dict) else {})  # not a dict: no keys to find
+        keys = tuple(map(tuple, roots))
         layout = self._cache.get(keys)
         if layout is None:
             if len(self._cache) >= _LAYOUT_CACHE:
@@ -217,11 +221,6 @@ class _Layouts:
             },
             flat={source_id: tuple(below) for source_id, below in flat.items()},
         )
-
-
-def _as_dict(value: Any) -> dict[str, Any]:
-    """A root's dict; anything else has no keys to find (a fresh dict: nothing shared is handed out)."""
-    return value if isinstance(value, dict) else {}
 
 
 def _compile(source_id: int, source: Source) -> _Compiled:
