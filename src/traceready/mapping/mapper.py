@@ -240,6 +240,10 @@ def _converted(record: _Context, read: _Read) -> Any:
     return None if value is None else read[0].convert(value)
 
 
+_SIZED = (str, dict, list)
+"""The types whose empty value is no value."""
+
+
 def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == {} or value == []
 
@@ -270,7 +274,8 @@ class Mapper:
                 continue
             if not source.plain:
                 value = source.convert(value)
-            if not _is_empty(value):
+            # _is_empty inlined: a truthy value is never empty, a falsy one only as "", {} or [].
+            if value or (value is not None and not isinstance(value, _SIZED)):
                 return value
         return None
 
@@ -281,9 +286,9 @@ class Mapper:
         for read in record.layout.kind:
             value = _converted(record, read)
             if value:
-                kind = _KINDS.get(value) if isinstance(value, str) else None
+                kind = _KINDS.get(value) or _KINDS.get(value.lower()) if isinstance(value, str) else None
                 if kind is None:
-                    kind = SpanKind(value)  # folds case and odd spellings
+                    kind = SpanKind(value)  # what is left: padded spellings, non-strings, unknown kinds
                 if kind is not SpanKind.UNKNOWN:
                     return kind
         return SpanKind.UNKNOWN
