@@ -122,6 +122,8 @@ class Check(ABC):
         self.thresholds = thresholds or Thresholds()
         self.tally = Tally()
         self._limit = self.thresholds.examples
+        self._full: set[str] = set()
+        """Example keys whose lists hold ``_limit`` examples already."""
 
     @classmethod
     def gap_ids(cls) -> tuple[str, ...]:
@@ -146,8 +148,11 @@ class Check(ABC):
         else:
             key = metric
         # Called for every unit: once a key's examples are full, counting is all that is left.
+        if key in self._full:
+            return
         kept = tally.examples.get(key)
         if kept is not None and len(kept) >= self._limit:
+            self._full.add(key)  # lists only grow, so a full key stays full
             return
         if met:
             self._example("+", span, None, None)

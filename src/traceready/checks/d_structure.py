@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from traceready.checks.base import Check, Context, Metric, Trace
@@ -21,34 +22,39 @@ _ATTRIBUTES: dict[SpanKind, tuple[str, ...]] = {
     SpanKind.TOOL: ("name", "call_id", "arguments", "result"),
 }
 _COMMON = ("input", "output", "latency", "session_id")
-_COVERAGE: dict[SpanKind, tuple[str, tuple[tuple[str, str], ...]]] = {
-    kind: (kind.value, tuple((a, f"{kind.value}.{a}") for a in _ATTRIBUTES.get(kind, ()) + _COMMON))
-    for kind in SpanKind
-}
-"""Per kind, its coverage key and (attribute, coverage key) pairs: built once, not per span."""
 
 
 def _structured(value: Any) -> bool:
     return isinstance(value, dict | list)
 
 
-def _carries(span: Span, attribute: str) -> bool:
-    llm, tool = span.llm, span.tool
-    match attribute:
-        case "input":
-            return span.input is not None
-        case "output":
-            return span.output is not None
-        case "latency":
-            return span.latency_ms is not None
-        case "session_id":
-            return span.session_id is not None
-        case "usage":
-            return llm is not None and llm.usage.input_tokens is not None
-        case "model" | "input_messages" | "output_messages" | "tools_offered" | "params":
-            return llm is not None and bool(getattr(llm, attribute))
-        case _:
-            return tool is not None and getattr(tool, attribute) is not None
+def _llm_has(attribute: str) -> Callable[[Span], bool]:
+    return lambda span: span.llm is not None and bool(getattr(span.llm, attribute))
+
+
+def _tool_has(attribute: str) -> Callable[[Span], bool]:
+    return lambda span: span.tool is not None and getattr(span.tool, attribute) is not None
+
+
+_CARRIES: dict[str, Callable[[Span], bool]] = {
+    "input": lambda span: span.input is not None,
+    "output": lambda span: span.output is not None,
+    "latency": lambda span: span.latency_ms is not None,
+    "session_id": lambda span: span.session_id is not None,
+    "usage": lambda span: span.llm is not None and span.llm.usage.input_tokens is not None,
+    **{a: _llm_has(a) for a in ("model", "input_messages", "output_messages", "tools_offered", "params")},
+    **{a: _tool_has(a) for a in _ATTRIBUTES[SpanKind.TOOL]},
+}
+"""Whether a span carries each attribute whose coverage is counted per kind."""
+
+_COVERAGE: dict[SpanKind, tuple[str, tuple[tuple[Callable[[Span], bool], str], ...]]] = {
+    kind: (
+        kind.value,
+        tuple((_CARRIES[a], f"{kind.value}.{a}") for a in _ATTRIBUTES.get(kind, ()) + _COMMON),
+    )
+    for kind in SpanKind
+}
+"""Per kind, its coverage key and (test, coverage key) per attribute: built once, not per span."""
 
 
 class StructureCheck(Check):
@@ -115,8 +121,8 @@ class StructureCheck(Check):
             self.count("d.spans_with_standard_ids", "nonstandard_id" not in quality, span)
             kind_key, attributes = _COVERAGE[kind]
             coverage[kind_key] += 1
-            for attribute, key in attributes:
-                if _carries(span, attribute):
+            for carries, key in attributes:
+                if carries(span):
                     coverage[key] += 1
         roots = trace.roots()
         single = len(roots) == 1 and not _has_cycle(trace)
