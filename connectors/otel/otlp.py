@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -40,13 +41,27 @@ def _get(obj: dict[str, Any], camel: str, snake: str) -> Any:
     return obj.get(snake) if value is None else value
 
 
+_PLAIN_KINDS = frozenset(
+    {"stringValue", "string_value", "boolValue", "bool_value", "doubleValue", "double_value"}
+    | {"bytesValue", "bytes_value"}
+)
+"""Value kinds returned as they are (bytes stay base64 text)."""
+
+
 def decode_value(value: Any) -> Any:
     """An OTLP ``AnyValue`` as a plain Python value (lists and dicts for array/kvlist)."""
     if not isinstance(value, dict):
         return value
-    text = value.get("stringValue")
-    if text is not None:  # most attributes are strings: skip the loop over value kinds
-        return text
+    if len(value) == 1:
+        # The usual case, one value kind: no precedence to settle, so no loop over the kinds.
+        kind, raw = next(iter(value.items()))
+        if raw is not None and kind in _PLAIN_KINDS:
+            return raw
+        if raw is not None and (kind == "intValue" or kind == "int_value"):
+            try:
+                return int(raw)
+            except (TypeError, ValueError):
+                return raw
     for camel, snake in _VALUE_KEYS:
         raw = _get(value, camel, snake)
         if raw is None:
@@ -68,20 +83,37 @@ def decode_value(value: Any) -> Any:
 
 def decode_attributes(attributes: Any) -> dict[str, Any]:
     """OTLP ``KeyValue`` list (or an already plain dict) as a flat dict."""
+    return _decode_attributes(attributes)[0]
+
+
+def _decode_attributes(attributes: Any) -> tuple[dict[str, Any], bool]:
+    """The decoded attributes, and True when the list is of the wrong type or holds non-pairs."""
+    if attributes is None:
+        return {}, False
     if isinstance(attributes, dict):
-        return attributes
+        return attributes, False
+    if not isinstance(attributes, list):
+        return {}, True
     decoded: dict[str, Any] = {}
-    if isinstance(attributes, list):
-        for pair in attributes:
-            if isinstance(pair, dict) and isinstance(pair.get("key"), str):
-                decoded[pair["key"]] = decode_value(pair.get("value"))
-    return decoded
+    malformed = False
+    for pair in attributes:
+        key = pair.get("key") if isinstance(pair, dict) else None
+        if not isinstance(key, str):
+            malformed = True
+            continue
+        value = pair.get("value")
+        # Most attributes are strings: read them without a call (decode_value does the rest).
+        text = value.get("stringValue") if isinstance(value, dict) else None
+        decoded[key] = text if text is not None else decode_value(value)
+    return decoded, malformed
 
 
 def normalise_id(raw: Any, size: int, quality: list[str]) -> str | None:
     """A lowercase hex id of ``size`` bytes; base64 ids are converted, odd ones noted and kept."""
     if not isinstance(raw, str) or not raw:
         return None
+    if len(raw) == size * 2 and _LOWER_HEX.fullmatch(raw):  # the spec's form: no case or space fix-up
+        return None if raw.count("0") == len(raw) else raw
     text = raw.strip().lower()
     if len(text) == size * 2 and _is_hex(text):
         return None if text.strip("0") == "" else text
@@ -98,20 +130,12 @@ def normalise_id(raw: Any, size: int, quality: list[str]) -> str | None:
 
 
 _HEX_DIGITS = frozenset("0123456789abcdef")
+_LOWER_HEX = re.compile("[0-9a-f]+")
 
 
 def _is_hex(text: str) -> bool:
     """Plain hex digits only (``int(text, 16)`` would also take ``0x``, ``_`` and signs)."""
     return bool(text) and set(text) <= _HEX_DIGITS
-
-
-def _attributes_malformed(raw: Any) -> bool:
-    """True when an attribute list is of the wrong type or holds entries that are not key/value pairs."""
-    if raw is None or isinstance(raw, dict):
-        return False
-    if not isinstance(raw, list):
-        return True
-    return not all(isinstance(pair, dict) and isinstance(pair.get("key"), str) for pair in raw)
 
 
 def _status(raw: Any) -> dict[str, Any]:
@@ -147,8 +171,8 @@ def span_record(
     if trace_id is None or span_id is None:
         missing = "traceId" if trace_id is None else "spanId"
         return Rejection(reason="missing_id", detail=missing, raw_id=span_id)
-    raw_attributes = span.get("attributes")
-    if _attributes_malformed(raw_attributes):
+    attributes, malformed = _decode_attributes(span.get("attributes"))
+    if malformed:
         notes.append("malformed_attributes")
     events: dict[str, dict[str, Any]] = {}
     evaluations = []
@@ -176,7 +200,7 @@ def span_record(
         "start_ns": _get(span, "startTimeUnixNano", "start_time_unix_nano"),
         "end_ns": _get(span, "endTimeUnixNano", "end_time_unix_nano"),
         "status": _status(span.get("status")),
-        "attributes": decode_attributes(raw_attributes),
+        "attributes": attributes,
         "resource": resource,
         "scope": scope,
         "events": events,

@@ -137,7 +137,7 @@ def _iter_lines(
     number = skipped
     for line in _chain(first, stream):
         number += 1
-        if not line.strip():
+        if not line or line.isspace():  # not strip(): that copies every (long) line
             continue
         decoded = _decode(line)
         if decoded is None:

@@ -10,7 +10,7 @@ parent link will not resolve, which the structure check reports.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 
 from traceready.checks.base import Trace
@@ -28,7 +28,11 @@ class TraceAssembler:
     def __init__(self, on_trace: Callable[[Trace], None], idle_after: int = DEFAULT_IDLE_AFTER) -> None:
         self._on_trace = on_trace
         self._idle_after = idle_after
-        self._open: OrderedDict[str, tuple[int, list[Span]]] = OrderedDict()
+        self._open: dict[str, list[Span]] = {}
+        self._last_seen: dict[str, int] = {}
+        self._arrivals: deque[tuple[int, str]] = deque()
+        """(arrival number, trace id) per span still in the window, oldest first. A trace is idle
+        when its last arrival leaves the window; the earlier ones are skipped as they come up."""
         self._closed: OrderedDict[str, None] = OrderedDict()
         self._seen = 0
         self.late_spans = 0
@@ -37,32 +41,36 @@ class TraceAssembler:
     def add(self, span: Span) -> None:
         """Add one span; may hand on traces that have gone idle."""
         self._seen += 1
-        trace_id = span.trace_id
-        entry = self._open.pop(trace_id, None)
-        if entry is None:
+        seen, trace_id = self._seen, span.trace_id
+        spans = self._open.get(trace_id)
+        if spans is None:
             if trace_id in self._closed:
                 self.late_spans += 1
-            spans = [span]
+            self._open[trace_id] = [span]
         else:
-            spans = entry[1]
             spans.append(span)
-        self._open[trace_id] = (self._seen, spans)
-        if self._seen % _SWEEP_EVERY:
+        self._last_seen[trace_id] = seen
+        self._arrivals.append((seen, trace_id))
+        if seen % _SWEEP_EVERY:
             return
-        horizon = self._seen - self._idle_after
-        while self._open:
-            oldest_id, (last_seen, _) = next(iter(self._open.items()))
-            if last_seen > horizon:
-                break
-            self._close(oldest_id)
+        horizon = seen - self._idle_after
+        arrivals, last_seen = self._arrivals, self._last_seen
+        while arrivals and arrivals[0][0] <= horizon:
+            at, trace_id = arrivals.popleft()
+            if last_seen.get(trace_id) == at:
+                self._close(trace_id)
 
     def flush(self) -> None:
-        """Hand on every open trace, oldest first."""
-        while self._open:
-            self._close(next(iter(self._open)))
+        """Hand on every open trace, the one whose last span came first first."""
+        arrivals, last_seen = self._arrivals, self._last_seen
+        while arrivals:
+            at, trace_id = arrivals.popleft()
+            if last_seen.get(trace_id) == at:
+                self._close(trace_id)
 
     def _close(self, trace_id: str) -> None:
-        _, spans = self._open.pop(trace_id)
+        spans = self._open.pop(trace_id)
+        del self._last_seen[trace_id]
         self._closed[trace_id] = None
         if len(self._closed) > _CLOSED_MEMORY:
             self._closed.popitem(last=False)

@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 from traceready.answers import Answers
 from traceready.checks.thresholds import Thresholds
@@ -45,6 +45,8 @@ class Trace:
     spans: list[Span]
     _by_id: dict[str, Span] | None = None
     _roots: list[Span] | None = None
+    memo: dict[str, Any] = field(default_factory=dict)
+    """Results several checks derive from the trace (the matched tool calls), computed once."""
 
     @property
     def by_id(self) -> dict[str, Span]:
@@ -119,6 +121,9 @@ class Check(ABC):
     def __init__(self, thresholds: Thresholds | None = None) -> None:
         self.thresholds = thresholds or Thresholds()
         self.tally = Tally()
+        self._limit = self.thresholds.examples
+        self._full: set[str] = set()
+        """Example keys whose lists hold ``_limit`` examples already."""
 
     @classmethod
     def gap_ids(cls) -> tuple[str, ...]:
@@ -139,9 +144,18 @@ class Check(ABC):
         tally.denominators[metric] += 1
         if met:
             tally.numerators[metric] += 1
-            kept = tally.examples.get("+")
-            if kept is None or len(kept) < self.thresholds.examples:
-                self._example("+", span, None, None)
+            key = "+"
+        else:
+            key = metric
+        # Called for every unit: once a key's examples are full, counting is all that is left.
+        if key in self._full:
+            return
+        kept = tally.examples.get(key)
+        if kept is not None and len(kept) >= self._limit:
+            self._full.add(key)  # lists only grow, so a full key stays full
+            return
+        if met:
+            self._example("+", span, None, None)
         else:
             self._example(metric, span, self._metric(metric).gap, detail)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from traceready.checks.base import Check, Context, Metric, Trace
@@ -27,23 +28,33 @@ def _structured(value: Any) -> bool:
     return isinstance(value, dict | list)
 
 
-def _carries(span: Span, attribute: str) -> bool:
-    llm, tool = span.llm, span.tool
-    match attribute:
-        case "input":
-            return span.input is not None
-        case "output":
-            return span.output is not None
-        case "latency":
-            return span.latency_ms is not None
-        case "session_id":
-            return span.session_id is not None
-        case "usage":
-            return llm is not None and llm.usage.input_tokens is not None
-        case "model" | "input_messages" | "output_messages" | "tools_offered" | "params":
-            return llm is not None and bool(getattr(llm, attribute))
-        case _:
-            return tool is not None and getattr(tool, attribute) is not None
+def _llm_has(attribute: str) -> Callable[[Span], bool]:
+    return lambda span: span.llm is not None and bool(getattr(span.llm, attribute))
+
+
+def _tool_has(attribute: str) -> Callable[[Span], bool]:
+    return lambda span: span.tool is not None and getattr(span.tool, attribute) is not None
+
+
+_CARRIES: dict[str, Callable[[Span], bool]] = {
+    "input": lambda span: span.input is not None,
+    "output": lambda span: span.output is not None,
+    "latency": lambda span: span.latency_ms is not None,
+    "session_id": lambda span: span.session_id is not None,
+    "usage": lambda span: span.llm is not None and span.llm.usage.input_tokens is not None,
+    **{a: _llm_has(a) for a in ("model", "input_messages", "output_messages", "tools_offered", "params")},
+    **{a: _tool_has(a) for a in _ATTRIBUTES[SpanKind.TOOL]},
+}
+"""Whether a span carries each attribute whose coverage is counted per kind."""
+
+_COVERAGE: dict[SpanKind, tuple[str, tuple[tuple[Callable[[Span], bool], str], ...]]] = {
+    kind: (
+        kind.value,
+        tuple((_CARRIES[a], f"{kind.value}.{a}") for a in _ATTRIBUTES.get(kind, ()) + _COMMON),
+    )
+    for kind in SpanKind
+}
+"""Per kind, its coverage key and (test, coverage key) per attribute: built once, not per span."""
 
 
 class StructureCheck(Check):
@@ -85,42 +96,41 @@ class StructureCheck(Check):
 
     def observe(self, trace: Trace) -> None:
         """Count kinds, links, timing, ids and per-kind attribute coverage."""
+        by_id, coverage = trace.by_id, self.coverage
         for span in trace.spans:
+            kind = span.kind
             self.count(
-                "d.spans_with_known_kind",
-                span.kind is not SpanKind.UNKNOWN,
-                span,
-                detail=span.name or None,
+                "d.spans_with_known_kind", kind is not SpanKind.UNKNOWN, span, detail=span.name or None
             )
-            if span.kind is SpanKind.LLM:
+            if kind is SpanKind.LLM:
                 llm = span.llm
                 structured = llm is not None and bool(llm.input_messages or llm.output_messages)
                 self.count("d.steps_with_structured_io", structured, span)
-            elif span.kind is SpanKind.TOOL:
+            elif kind is SpanKind.TOOL:
                 tool = span.tool
                 structured = tool is not None and (_structured(tool.arguments) or _structured(tool.result))
                 self.count("d.steps_with_structured_io", structured, span)
-            if span.parent_id is not None:
-                self.count(
-                    "d.parent_links_resolved",
-                    span.parent_id in trace.by_id,
-                    span,
-                    detail=f"parent {span.parent_id}",
-                )
-            timing_ok = "end_before_start" not in span.quality and "missing_timestamp" not in span.quality
+            parent_id = span.parent_id
+            if parent_id is not None:
+                resolved = parent_id in by_id
+                detail = None if resolved else f"parent {parent_id}"  # the detail only shows on a miss
+                self.count("d.parent_links_resolved", resolved, span, detail=detail)
+            quality = span.quality
+            timing_ok = "end_before_start" not in quality and "missing_timestamp" not in quality
             self.count("d.spans_with_valid_timing", timing_ok, span)
-            self.count("d.spans_with_standard_ids", "nonstandard_id" not in span.quality, span)
-            self.coverage[f"{span.kind.value}"] += 1
-            for attribute in _ATTRIBUTES.get(span.kind, ()) + _COMMON:
-                if _carries(span, attribute):
-                    self.coverage[f"{span.kind.value}.{attribute}"] += 1
+            self.count("d.spans_with_standard_ids", "nonstandard_id" not in quality, span)
+            kind_key, attributes = _COVERAGE[kind]
+            coverage[kind_key] += 1
+            for carries, key in attributes:
+                if carries(span):
+                    coverage[key] += 1
         roots = trace.roots()
         single = len(roots) == 1 and not _has_cycle(trace)
         self.count(
             "d.traces_with_single_root",
             single,
             roots[0] if roots else trace.spans[0],
-            detail=f"{len(roots)} roots",
+            detail=None if single else f"{len(roots)} roots",
         )
 
     def finish(self, context: Context) -> Finding:

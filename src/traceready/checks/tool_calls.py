@@ -22,7 +22,17 @@ def _start(span: Span) -> int:
 
 
 def match_tool_calls(trace: Trace) -> tuple[list[RequestedCall], list[Span]]:
-    """Requested calls with their spans (by call id, else name and order) and the tool spans."""
+    """Requested calls with their spans (by call id, else name and order) and the tool spans.
+
+    Computed once per trace (b and e both ask); callers only read the lists.
+    """
+    matched: tuple[list[RequestedCall], list[Span]] | None = trace.memo.get("tool_calls")
+    if matched is None:
+        matched = trace.memo["tool_calls"] = _match(trace)
+    return matched
+
+
+def _match(trace: Trace) -> tuple[list[RequestedCall], list[Span]]:
     tool_spans = sorted(trace.of_kind(SpanKind.TOOL), key=_start)
     by_call_id = {s.tool.call_id: s for s in tool_spans if s.tool and s.tool.call_id}
     used: set[str] = set()

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from traceready.mapping.messages import MESSAGE_FORMATS
-from traceready.mapping.paths import Path, items_under, unflatten, walk
+from traceready.mapping.paths import Path, unflatten, walk
 from traceready.mapping.spec import MappingSpec, Source
 from traceready.mapping.transforms import (
     TRANSFORMS,
@@ -26,28 +26,26 @@ from traceready.mapping.transforms import (
     as_unix_ns,
 )
 from traceready.model import (
-    ErrorInfo,
-    LlmInfo,
     Message,
     Rejection,
     Score,
-    SourceRef,
     Span,
     SpanKind,
     StatusCode,
-    ToolInfo,
-    Usage,
-    Versions,
 )
 
 OVERSIZED_VALUE_BYTES = 1 << 20
 """A string value above this size is mapped but noted (``oversized_value``)."""
 
 _LLM_KINDS = frozenset({SpanKind.LLM, SpanKind.DECISION})
+_KINDS = {kind.value: kind for kind in SpanKind}
+_STATUSES = {status.value: status for status in StatusCode}
+"""Exact spellings by dict look-up: the enums' own lookup costs a Python-level call per span."""
 
 
-INDEXED_ROOT = "attributes"
-"""The root whose keys are indexed: flat attribute dicts (OTel, Phoenix) hold most of the paths."""
+STRICT_FLAT_ROOT = "attributes"
+"""Below this root a flattened structure is there only when one of its leaves holds a value (the
+rule of OTel attributes, where a null attribute is no attribute); below other roots, any key is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,23 +56,11 @@ class _Compiled:
     format: Callable[[Any], tuple[Message, ...] | None] | None
     flattened: bool
     values: dict[str, str] | None
-    indexed: bool
-    """True when the path is into ``attributes``: its raw value comes from the record's index."""
+    plain: bool
+    """True when the raw value is the value: no format, transform or value table."""
 
-    def read(self, ctx: _Context) -> Any:
-        if self.indexed:
-            value = ctx.hits.get(self.id)
-            if value is None and self.id in ctx.flats:
-                value = unflatten(items_under(ctx.record[INDEXED_ROOT], self.path.rest))
-        else:
-            value = self.path.get(ctx.record)
-            if value is None and self.flattened:
-                base = ctx.record.get(self.path.root)
-                if isinstance(base, dict) and self.path.rest:
-                    flat = items_under(base, self.path.rest)
-                    value = unflatten(flat) if flat else None
-        if value is None:
-            return None
+    def convert(self, value: Any) -> Any:
+        """The raw value (not None) through this source's format, transform and value table."""
         if self.format is not None:
             return self.format(value)
         if self.transform is not None:
@@ -85,77 +71,156 @@ class _Compiled:
         return value
 
 
+_Read = tuple[_Compiled, int, str | None]
+"""How a layout reads a source: the source, the position of the dict it is found in
+(``_Context.roots``), and the one key of that dict that holds its value when no nested or flattened
+spelling can (None: ask ``_Layout.value``)."""
+
+_RECORD = ""
+"""The record itself, as a root: a bare path (``span_id``) is a key of the record."""
+
+
 @dataclass(slots=True)
 class _Context:
-    """One record with its attribute hits: raw values by source id, and flattened sources present."""
+    """One record, the dicts paths go into (the record first; empty where not a dict), their layout."""
 
     record: dict[str, Any]
-    hits: dict[int, Any]
-    flats: set[int]
+    roots: list[dict[str, Any]]
+    layout: _Layout
 
-    def has_any(self, ids: frozenset[int]) -> bool:
-        """True when any of these indexed sources found something in this record."""
-        return not ids.isdisjoint(self.hits) or not ids.isdisjoint(self.flats)
+    def raw(self, read: _Read) -> Any:
+        """A source's raw value in this record, before any conversion (None when absent)."""
+        source, root, key = read
+        base = self.roots[root]
+        return base[key] if key is not None else self.layout.value(source, base)
 
 
-class _AttributeIndex:
-    """Which sources each attribute key feeds, so a record costs a look-up per key it has.
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where each source finds its value, for one set of keys at the record's roots.
 
-    Without it every source is a path read, most of them misses: the cost grew with the size of
-    the mapping, not of the span. Semantics are those of ``Path.get``: the whole key first, then
-    the longest prefix holding a dict or a JSON object string; flattened sources see dotted keys
-    below their path.
+    Spans of one instrumentation carry the same keys, so this is worked out once per key set (see
+    ``_Layouts``) and a record then costs a look-up per field it has, not per source of the
+    mapping. Semantics are those of ``Path.get``: the whole key first, then the longest prefix
+    holding a dict or a JSON object string; flattened sources see dotted keys below their path.
     """
 
-    def __init__(self, sources: list[_Compiled]) -> None:
-        self.direct: dict[str, list[int]] = {}
-        self.nested: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
-        self.flat: dict[str, list[int]] = {}
-        for source in sources:
-            if not source.indexed:
+    fields: dict[str, tuple[_Read, ...]]
+    """Per field, the sources worth reading for these keys, in spec order."""
+    params: tuple[tuple[str, tuple[_Read, ...]], ...]
+    kind: tuple[_Read, ...]
+    direct: dict[int, str]
+    nested: dict[int, tuple[tuple[str, tuple[str, ...]], ...]]
+    flat: dict[int, tuple[tuple[str, str], ...]]
+
+    def value(self, source: _Compiled, base: dict[str, Any]) -> Any:
+        """The raw value of a source found in ``base`` (the dict at its root), or None."""
+        key = self.direct.get(source.id)
+        if key is not None:
+            value = base[key]
+            if value is not None:
+                return value
+        for key, remainder in self.nested.get(source.id, ()):
+            node = base[key]
+            if node is not None:
+                found = walk(node, remainder)
+                if found is not None:
+                    return found
+        below = self.flat.get(source.id)
+        if below is not None:
+            items = {suffix: base[key] for key, suffix in below}
+            if source.path.root != STRICT_FLAT_ROOT or any(v is not None for v in items.values()):
+                return unflatten(items)
+        return None
+
+
+_LAYOUT_CACHE = 4096
+"""Distinct key sets remembered; real traces have a few dozen, odd input may have more."""
+
+
+class _Layouts:
+    """Layouts by the key sets at the record's roots, computed on first sight; the cache is bounded."""
+
+    def __init__(
+        self,
+        fields: dict[str, tuple[_Compiled, ...]],
+        params: dict[str, tuple[_Compiled, ...]],
+        kind: tuple[_Compiled, ...],
+    ) -> None:
+        self._fields, self._params, self._kind = fields, params, kind
+        every = [s for group in (*fields.values(), *params.values(), kind) for s in group]
+        self.roots = (_RECORD, *dict.fromkeys(s.path.root for s in every if s.path.rest))
+        """The dicts paths are looked up in: the record, and the roots paths go below (``attributes``)."""
+        self._below = self.roots[1:]
+        self._position = {root: i for i, root in enumerate(self.roots)}
+        self._direct: list[dict[str, list[int]]] = [{} for _ in self.roots]
+        self._nested: list[dict[str, list[tuple[int, int, tuple[str, ...]]]]] = [{} for _ in self.roots]
+        self._flat: list[dict[str, list[int]]] = [{} for _ in self.roots]
+        for source in every:
+            if not source.path.rest:  # a bare path is one key of the record, never nested or flattened
+                self._direct[0].setdefault(source.path.root, []).append(source.id)
                 continue
-            self.direct.setdefault(source.path.rest, []).append(source.id)
+            i = self._position[source.path.root]
+            self._direct[i].setdefault(source.path.rest, []).append(source.id)
             for prefix, remainder in source.path.prefixes:
-                self.nested.setdefault(prefix, []).append((source.id, prefix.count(".") + 1, remainder))
+                self._nested[i].setdefault(prefix, []).append((source.id, prefix.count(".") + 1, remainder))
             if source.flattened:
-                self.flat.setdefault(source.path.rest, []).append(source.id)
-        self.flat_depth = max((p.count(".") + 1 for p in self.flat), default=0)
+                self._flat[i].setdefault(source.path.rest, []).append(source.id)
+        self._flat_depth = [max((p.count(".") + 1 for p in flat), default=0) for flat in self._flat]
+        self._cache: dict[tuple[tuple[str, ...], ...], _Layout] = {}
 
     def context(self, record: dict[str, Any]) -> _Context:
-        hits: dict[int, Any] = {}
-        flats: set[int] = set()
-        attributes = record.get(INDEXED_ROOT)
-        if not isinstance(attributes, dict):
-            return _Context(record, hits, flats)
-        nested_found: dict[int, list[tuple[int, Any, tuple[str, ...]]]] = {}
-        direct, nested, flat, depth = self.direct, self.nested, self.flat, self.flat_depth
-        for key, value in attributes.items():
-            if value is None:
-                continue
-            ids = direct.get(key)
-            if ids is not None:
-                for source_id in ids:
-                    hits[source_id] = value
-            entries = nested.get(key)
-            if entries is not None:
-                for source_id, length, remainder in entries:
-                    nested_found.setdefault(source_id, []).append((length, value, remainder))
-            if flat and isinstance(key, str):
-                dot, seen = key.find("."), 0
-                while dot != -1 and seen < depth:
-                    flat_ids = flat.get(key[:dot])
-                    if flat_ids is not None:
-                        flats.update(flat_ids)
-                    dot, seen = key.find(".", dot + 1), seen + 1
-        for source_id, found in nested_found.items():
-            if source_id in hits:
-                continue
-            for _, value, remainder in sorted(found, key=lambda item: -item[0]):
-                walked = walk(value, remainder)
-                if walked is not None:
-                    hits[source_id] = walked
-                    break
-        return _Context(record, hits, flats)
+        """The record with its root dicts and their layout."""
+        roots = [record]
+        for root in self._below:
+            base = record.get(root)
+            roots.append(base if isinstance(base, dict) else {})  # not a dict: no keys to find
+        keys = tuple(map(tuple, roots))
+        layout = self._cache.get(keys)
+        if layout is None:
+            if len(self._cache) >= _LAYOUT_CACHE:
+                self._cache.clear()  # bounded memory on input where every record differs
+            layout = self._cache[keys] = self._layout(keys)
+        return _Context(record, roots, layout)
+
+    def _layout(self, keys: tuple[tuple[str, ...], ...]) -> _Layout:
+        direct: dict[int, str] = {}
+        nested: dict[int, list[tuple[int, str, tuple[str, ...]]]] = {}
+        flat: dict[int, list[tuple[str, str]]] = {}
+        for i, root_keys in enumerate(keys):
+            index_direct, index_nested, index_flat = self._direct[i], self._nested[i], self._flat[i]
+            for key in root_keys:
+                for source_id in index_direct.get(key, ()):
+                    direct[source_id] = key
+                for source_id, length, remainder in index_nested.get(key, ()):
+                    nested.setdefault(source_id, []).append((length, key, remainder))
+                if index_flat and isinstance(key, str):
+                    dot, seen = key.find("."), 0
+                    while dot != -1 and seen < self._flat_depth[i]:
+                        for source_id in index_flat.get(key[:dot], ()):
+                            flat.setdefault(source_id, []).append((key, key[dot + 1 :]))
+                        dot, seen = key.find(".", dot + 1), seen + 1
+
+        def reads(sources: tuple[_Compiled, ...]) -> tuple[_Read, ...]:
+            kept: list[_Read] = []
+            for source in sources:
+                if source.id in direct or source.id in nested or source.id in flat:
+                    root = self._position[source.path.root] if source.path.rest else 0
+                    alone = source.id not in nested and source.id not in flat
+                    kept.append((source, root, direct[source.id] if alone else None))
+            return tuple(kept)
+
+        return _Layout(
+            fields={name: kept for name, sources in self._fields.items() if (kept := reads(sources))},
+            params=tuple((name, kept) for name, sources in self._params.items() if (kept := reads(sources))),
+            kind=reads(self._kind),
+            direct=direct,
+            nested={
+                source_id: tuple((key, remainder) for _, key, remainder in sorted(found, key=lambda f: -f[0]))
+                for source_id, found in nested.items()
+            },
+            flat={source_id: tuple(below) for source_id, below in flat.items()},
+        )
 
 
 def _compile(source_id: int, source: Source) -> _Compiled:
@@ -166,8 +231,17 @@ def _compile(source_id: int, source: Source) -> _Compiled:
         format=MESSAGE_FORMATS[source.format] if source.format else None,
         flattened=source.flattened,
         values={k.lower(): v for k, v in source.values.items()} if source.values else None,
-        indexed=source.path.startswith(INDEXED_ROOT + ".") and len(source.path) > len(INDEXED_ROOT) + 1,
+        plain=not (source.format or source.transform or source.values),
     )
+
+
+def _converted(record: _Context, read: _Read) -> Any:
+    value = record.raw(read)
+    return None if value is None else read[0].convert(value)
+
+
+_SIZED = (str, dict, list)
+"""The types whose empty value is no value."""
 
 
 def _is_empty(value: Any) -> bool:
@@ -184,29 +258,24 @@ class Mapper:
         def compile_all(sources: list[Source]) -> tuple[_Compiled, ...]:
             return tuple(_compile(next(ids), source) for source in sources)
 
-        self._fields = {name: compile_all(srcs) for name, srcs in spec.fields.items()}
-        # A field read only from attributes, none of which the span has, is absent: no loop needed.
-        self._attribute_only = {
-            name: frozenset(s.id for s in sources)
-            for name, sources in self._fields.items()
-            if sources and all(s.indexed for s in sources)
-        }
-        self._params = {name: compile_all(srcs) for name, srcs in spec.params.items()}
-        self._kind = compile_all(spec.kind)
-        every = [s for group in (*self._fields.values(), *self._params.values(), self._kind) for s in group]
-        self._index = _AttributeIndex(every)
+        fields = {name: compile_all(srcs) for name, srcs in spec.fields.items()}
+        params = {name: compile_all(srcs) for name, srcs in spec.params.items()}
+        self._layouts = _Layouts(fields, params, compile_all(spec.kind))
         self._markers = frozenset(spec.redaction_markers)
 
     def _get(self, record: _Context, name: str) -> Any:
-        only = self._attribute_only.get(name)
-        if only is not None and not record.has_any(only):
-            return None
-        hits, flats = record.hits, record.flats
-        for source in self._fields.get(name, ()):
-            if source.indexed and source.id not in hits and source.id not in flats:
-                continue  # the span has no attribute this source reads: no call, no work
-            value = source.read(record)
-            if not _is_empty(value):
+        """The first non-empty value of a field's sources (the hot path: reads inlined)."""
+        roots, layout = record.roots, record.layout
+        for source, root, key in layout.fields.get(name, ()):
+            base = roots[root]
+            # The usual case is one key in one dict; nested and flattened spellings ask the layout.
+            value = base[key] if key is not None else layout.value(source, base)
+            if value is None:
+                continue
+            if not source.plain:
+                value = source.convert(value)
+            # _is_empty inlined: a truthy value is never empty, a falsy one only as "", {} or [].
+            if value or (value is not None and not isinstance(value, _SIZED)):
                 return value
         return None
 
@@ -214,10 +283,12 @@ class Mapper:
         return as_str(self._get(record, name))
 
     def _kind_of(self, record: _Context) -> SpanKind:
-        for source in self._kind:
-            value = source.read(record)
+        for read in record.layout.kind:
+            value = _converted(record, read)
             if value:
-                kind = SpanKind(value)
+                kind = _KINDS.get(value) or _KINDS.get(value.lower()) if isinstance(value, str) else None
+                if kind is None:
+                    kind = SpanKind(value)  # what is left: padded spellings, non-strings, unknown kinds
                 if kind is not SpanKind.UNKNOWN:
                     return kind
         return SpanKind.UNKNOWN
@@ -231,7 +302,7 @@ class Mapper:
             return Rejection(reason="unmappable", detail=exc.__class__.__name__, raw_id=raw_id)
 
     def _map(self, raw: dict[str, Any]) -> Span | Rejection:
-        record = self._index.context(raw)
+        record = self._layouts.context(raw)
         span_id = self._str(record, "span_id")
         trace_id = self._str(record, "trace_id")
         if span_id is None or trace_id is None:
@@ -258,48 +329,49 @@ class Mapper:
         llm = self._llm(record, model, redacted) if kind in _LLM_KINDS else self._usage_only(record)
         tool = self._tool(record, tool_name, redacted) if kind is SpanKind.TOOL else None
 
-        status = StatusCode(self._str(record, "status_code") or "unset")
+        code = self._str(record, "status_code") or "unset"
+        status = _STATUSES.get(code) or StatusCode(code)
         error = self._error(record, status)
         if self._oversized(record, "input") or self._oversized(record, "output"):
             quality.append("oversized_value")
         metadata = self._get(record, "metadata")
-        return Span(
-            span_id=span_id,
-            trace_id=trace_id,
-            parent_id=self._str(record, "parent_id"),
-            session_id=self._str(record, "session_id"),
-            kind=kind,
-            name=self._str(record, "name") or "",
-            start_ns=start_ns,
-            end_ns=end_ns,
-            status=status,
-            error=error,
-            input=inputs,
-            output=outputs,
-            llm=llm,
-            tool=tool,
-            metadata=metadata if isinstance(metadata, dict) else {},
-            tags=as_str_list(self._get(record, "tags")) or (),
-            versions=Versions(
-                harness=self._str(record, "versions.harness"),
-                prompt=self._str(record, "versions.prompt"),
-            ),
-            environment=self._str(record, "environment"),
-            scores=_scores(self._get(record, "scores")),
-            redacted=tuple(redacted),
-            quality=tuple(quality),
-            source=SourceRef(vendor=self.vendor, raw_id=span_id, url=self._str(record, "url")),
+        # One validation of the whole span: nested parts are handed over as dicts, so pydantic-core
+        # builds them in the same call rather than each in its own Python-side constructor.
+        return Span.model_validate(
+            dict(
+                span_id=span_id,
+                trace_id=trace_id,
+                parent_id=self._str(record, "parent_id"),
+                session_id=self._str(record, "session_id"),
+                kind=kind,
+                name=self._str(record, "name") or "",
+                start_ns=start_ns,
+                end_ns=end_ns,
+                status=status,
+                error=error,
+                input=inputs,
+                output=outputs,
+                llm=llm,
+                tool=tool,
+                metadata=metadata if isinstance(metadata, dict) else {},
+                tags=as_str_list(self._get(record, "tags")) or (),
+                versions={
+                    "harness": self._str(record, "versions.harness"),
+                    "prompt": self._str(record, "versions.prompt"),
+                },
+                environment=self._str(record, "environment"),
+                scores=_scores(self._get(record, "scores")),
+                redacted=tuple(redacted),
+                quality=tuple(quality),
+                source={"vendor": self.vendor, "raw_id": span_id, "url": self._str(record, "url")},
+            )
         )
 
     def _oversized(self, record: _Context, name: str) -> bool:
         """True when a raw value behind ``name`` (before JSON decoding) is over the size note bar."""
         return any(
-            isinstance(
-                value := (record.hits.get(source.id) if source.indexed else source.path.get(record.record)),
-                str,
-            )
-            and len(value) > OVERSIZED_VALUE_BYTES
-            for source in self._fields.get(name, ())
+            isinstance(value := record.raw(read), str) and len(value) > OVERSIZED_VALUE_BYTES
+            for read in record.layout.fields.get(name, ())
         )
 
     def _checked(self, record: _Context, name: str, redacted: list[str]) -> Any:
@@ -315,17 +387,17 @@ class Mapper:
             redacted.append(name)
         return messages
 
-    def _llm(self, record: _Context, model: str | None, redacted: list[str]) -> LlmInfo:
+    def _llm(self, record: _Context, model: str | None, redacted: list[str]) -> dict[str, Any]:
         params = dict(self._get(record, "llm.params") or {})
-        for key, sources in self._params.items():
+        for key, sources in record.layout.params:
             if key not in params:
-                for source in sources:
-                    value = source.read(record)
+                for read in sources:
+                    value = _converted(record, read)
                     if not _is_empty(value):
                         params[key] = value
                         break
         tools = self._get(record, "llm.tools_offered")
-        return LlmInfo(
+        return dict(
             provider=self._str(record, "llm.provider"),
             model=model,
             response_model=self._str(record, "llm.response_model"),
@@ -338,15 +410,15 @@ class Mapper:
             finish_reasons=as_str_list(self._get(record, "llm.finish_reasons")) or (),
         )
 
-    def _usage_only(self, record: _Context) -> LlmInfo | None:
+    def _usage_only(self, record: _Context) -> dict[str, Any] | None:
         """Token counts on a non-model span (an agent rolling up its children), else None."""
         usage = self._usage(record)
-        if usage.input_tokens is None and usage.output_tokens is None and usage.total_tokens is None:
+        if usage["input_tokens"] is None and usage["output_tokens"] is None and usage["total_tokens"] is None:
             return None
-        return LlmInfo(usage=usage)
+        return {"usage": usage}
 
-    def _usage(self, record: _Context) -> Usage:
-        return Usage(
+    def _usage(self, record: _Context) -> dict[str, int | None]:
+        return dict(
             input_tokens=as_int(self._get(record, "llm.usage.input_tokens")),
             output_tokens=as_int(self._get(record, "llm.usage.output_tokens")),
             total_tokens=as_int(self._get(record, "llm.usage.total_tokens")),
@@ -354,27 +426,27 @@ class Mapper:
             cached_input_tokens=as_int(self._get(record, "llm.usage.cached_input_tokens")),
         )
 
-    def _tool(self, record: _Context, name: str | None, redacted: list[str]) -> ToolInfo:
+    def _tool(self, record: _Context, name: str | None, redacted: list[str]) -> dict[str, Any]:
         arguments = self._get(record, "tool.arguments")
         result = self._get(record, "tool.result")
         for field, value in (("tool.arguments", arguments), ("tool.result", result)):
             if isinstance(value, str) and value in self._markers:
                 redacted.append(field)
-        return ToolInfo(
+        return dict(
             name=name,
             call_id=self._str(record, "tool.call_id"),
             arguments=None if "tool.arguments" in redacted else arguments,
             result=None if "tool.result" in redacted else result,
         )
 
-    def _error(self, record: _Context, status: StatusCode) -> ErrorInfo | None:
+    def _error(self, record: _Context, status: StatusCode) -> dict[str, Any] | None:
         error_type = self._str(record, "error.type")
         recorded = self._str(record, "error.message")
         stacktrace = self._get(record, "error.stacktrace")
         if status is not StatusCode.ERROR and recorded is None and stacktrace is None:
             # Without ERROR status or a recorded exception, ``error.type`` alone is not a failure.
             return None
-        return ErrorInfo(
+        return dict(
             type=error_type,
             message=recorded or self._str(record, "status_message"),
             has_stacktrace=bool(stacktrace),

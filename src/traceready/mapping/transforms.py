@@ -90,9 +90,17 @@ def as_json(value: Any) -> Any:
     for _ in range(2):
         if not isinstance(value, str):
             return value
+        if value[:1] in ("[", "{", '"'):
+            # The usual case: decode the text as it is, without first copying it (a request body)
+            # to strip it; orjson itself skips whitespace after the document.
+            try:
+                value = orjson.loads(value)
+                continue
+            except orjson.JSONDecodeError:
+                pass
         text = value.strip()
-        if not text or text[0] not in '[{"':
-            return value
+        if not text or text[0] not in '[{"' or len(text) == len(value):
+            return value  # not JSON, or already tried as it is
         try:
             value = orjson.loads(text)
         except orjson.JSONDecodeError:
