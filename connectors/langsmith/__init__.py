@@ -135,7 +135,7 @@ class LangSmithSettings(BaseSettings):
         return "/api/v1" if url.endswith(("/api/v1", "/api")) else ""
 
     def web_url(self) -> str:
-        """The web app's host for deep links (``api.smith`` -> ``smith``, ``eu.api.smith`` -> ``eu.smith``)."""
+        """The web app for deep links (``api.smith`` -> ``smith``, ``eu.api.smith`` -> ``eu.smith``)."""
         parts = urlsplit(self.base_url())
         host = (parts.hostname or "").replace("api.smith.langchain.com", "smith.langchain.com")
         netloc = host + (f":{parts.port}" if parts.port else "")
@@ -392,7 +392,11 @@ class LangSmithConnector(Connector):
     def _record(self, run: dict[str, Any]) -> dict[str, Any]:
         self.runs_pulled += 1
         ttl = run.get("ttl_seconds")
-        if isinstance(ttl, int) and not isinstance(ttl, bool) and (self.ttl_seconds is None or ttl < self.ttl_seconds):
+        if (
+            isinstance(ttl, int)
+            and not isinstance(ttl, bool)
+            and (self.ttl_seconds is None or ttl < self.ttl_seconds)
+        ):
             self.ttl_seconds = ttl
         return shape_run(run, v2=self.api == "v2", web_url=self.web_url)
 

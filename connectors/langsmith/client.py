@@ -33,7 +33,7 @@ V2_PAGE = 1000
 
 
 def raise_org_scoped_key(response: httpx.Response) -> None:
-    """httpx response hook: a 403 asking for a workspace becomes its own AuthError."""
+    """Httpx response hook: a 403 asking for a workspace becomes its own AuthError."""
     if response.status_code != 403:
         return
     response.read()

@@ -85,7 +85,9 @@ def _configured_taxonomies(configs: list[dict[str, Any]]) -> set[str]:
     return found
 
 
-def collect_inventory(client: LangSmithClient, project: str, *, retention_days: int | None = None) -> Inventory:
+def collect_inventory(
+    client: LangSmithClient, project: str, *, retention_days: int | None = None
+) -> Inventory:
     """Datasets, experiments (scores, evaluators, versions, recency), prompts, taxonomies, retention."""
     try:
         return _collect(client, project, retention_days)
@@ -118,9 +120,10 @@ def _collect(client: LangSmithClient, project: str, retention_days: int | None) 
         if isinstance(entry, dict) and "model" in (entry.get("sources") or ())
     }
     project_stats = client.sessions(name=project, include_stats="true")
-    taxonomies = set().union(*(_categorical_keys(s) for s in stats), *(
-        _categorical_keys(p.get("feedback_stats")) for p in project_stats if p.get("name") == project
-    ))
+    taxonomies = set().union(
+        *(_categorical_keys(s) for s in stats),
+        *(_categorical_keys(p.get("feedback_stats")) for p in project_stats if p.get("name") == project),
+    )
     configs = _optional(client, "/feedback-configs")
     if configs:
         taxonomies |= _configured_taxonomies(configs)

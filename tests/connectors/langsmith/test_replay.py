@@ -37,14 +37,15 @@ def findings(report: dict) -> dict[str, dict]:
 
 # In a workspace holding every scenario: i and j come from the workspace's dataset and its two
 # evaluate() experiments (workspace-wide in LangSmith), so they are PRESENT for every project.
+P, R, A, U = "PRESENT", "PARTIAL", "ABSENT", "UNKNOWN"
 EXPECTED = {
-    #                          a          b          c          d          e          f          g          h          i          j
-    "traceable_full":          ("PRESENT", "PRESENT", "PRESENT", "PRESENT", "PRESENT", "PRESENT", "PRESENT", "PRESENT", "PRESENT", "PRESENT"),
-    "traceable_no_tool_spans": ("PRESENT", "ABSENT",  "PRESENT", "PRESENT", "PRESENT", "PRESENT", "UNKNOWN", "PRESENT", "PRESENT", "PRESENT"),
-    "traceable_hidden_io":     ("ABSENT",  "PARTIAL", "ABSENT",  "PARTIAL", "ABSENT",  "PRESENT", "PRESENT", "PRESENT", "PRESENT", "PRESENT"),
-    "wrap_openai_only":        ("PRESENT", "ABSENT",  "PRESENT", "PRESENT", "PARTIAL", "ABSENT",  "UNKNOWN", "PARTIAL", "PRESENT", "PRESENT"),
-    "langchain_agent":         ("PRESENT", "PRESENT", "PRESENT", "PRESENT", "PRESENT", "PRESENT", "PARTIAL", "PRESENT", "PRESENT", "PRESENT"),
-    "eval_with_dataset":       ("PRESENT", "PRESENT", "PRESENT", "PRESENT", "PRESENT", "PRESENT", "PARTIAL", "PRESENT", "PRESENT", "PRESENT"),
+    #                          a  b  c  d  e  f  g  h  i  j
+    "traceable_full":          (P, P, P, P, P, P, P, P, P, P),
+    "traceable_no_tool_spans": (P, A, P, P, P, P, U, P, P, P),
+    "traceable_hidden_io":     (A, R, A, R, A, P, P, P, P, P),
+    "wrap_openai_only":        (P, A, P, P, R, A, U, R, P, P),
+    "langchain_agent":         (P, P, P, P, P, P, R, P, P, P),
+    "eval_with_dataset":       (P, P, P, P, P, P, R, P, P, P),
 }  # fmt: skip
 RUNS = {
     "traceable_full": (21, 6),
@@ -61,7 +62,9 @@ def test_each_scenario_gets_its_verdicts_on_v1_and_v2(replay, scenario: str) -> 
     url, backend = replay
     report = report_of(audit(url, scenario))
     got = tuple(findings(report)[r]["status"] for r in "abcdefghij")
-    assert dict(zip("abcdefghij", got, strict=True)) == dict(zip("abcdefghij", EXPECTED[scenario], strict=True))
+    assert dict(zip("abcdefghij", got, strict=True)) == dict(
+        zip("abcdefghij", EXPECTED[scenario], strict=True)
+    )
     counts = report["counts"]
     assert (counts["records_pulled"], counts["traces"]) == RUNS[scenario]
     assert counts["records_pulled"] == counts["spans_mapped"] + counts["records_rejected"]
@@ -86,8 +89,9 @@ def test_hidden_inputs_and_outputs_lose_reasoning_and_replay(replay) -> None:
     assert "a.content_redacted" in reasoning["gaps"]
     redacted = next(m for m in reasoning["metrics"] if m["metric"] == "a.spans_not_redacted")
     assert (redacted["numerator"], redacted["denominator"]) == (0, 21)
-    assert "0 of 6 traces whose input (root input or first prompt) is recorded and not redacted" in (
-        replayability["reason"]
+    assert (
+        "0 of 6 traces whose input (root input or first prompt) is recorded and not redacted"
+        in (replayability["reason"])
     )
     assert "LANGSMITH_HIDE_INPUTS" in " ".join(r["title"] for r in reasoning["recommendations"])
     # What LangSmith computes server-side survives hiding: tokens and cost.
@@ -101,14 +105,17 @@ def test_wrap_openai_alone_has_no_tool_spans_no_versions_no_threads(replay) -> N
     assert found["f"]["gaps"] == ["f.version_missing"]
     assert "LANGSMITH_REVISION_ID" in found["f"]["recommendations"][0]["title"]
     assert "e.session_id_missing" in found["e"]["gaps"]
-    assert "thread_id" in next(r for r in found["e"]["recommendations"] if r["gap"] == "e.session_id_missing")[
-        "title"
-    ]
+    assert (
+        "thread_id"
+        in next(r for r in found["e"]["recommendations"] if r["gap"] == "e.session_id_missing")["title"]
+    )
 
 
 def test_langchain_tool_runs_keep_the_models_call_id(replay) -> None:
     # @traceable tools are matched by name and order; LangChain tool runs carry tool_call_id.
-    assert "b.tool_call_id_missing" not in findings(report_of(audit(replay[0], "langchain_agent")))["b"]["gaps"]
+    assert (
+        "b.tool_call_id_missing" not in findings(report_of(audit(replay[0], "langchain_agent")))["b"]["gaps"]
+    )
     assert "b.tool_call_id_missing" in findings(report_of(audit(replay[0], "traceable_full")))["b"]["gaps"]
 
 
@@ -132,7 +139,9 @@ def test_inventory_reads_the_workspace(replay) -> None:
     # trace to extended retention (400 days); this project has none, traceable_full has.
     v1 = replay[1] == "v1"
     assert inventory["retention_days"] == (14 if v1 else None)
-    assert report_of(audit(replay[0], "traceable_full"))["inventory"]["retention_days"] == (400 if v1 else None)
+    assert report_of(audit(replay[0], "traceable_full"))["inventory"]["retention_days"] == (
+        400 if v1 else None
+    )
     # Routes the replay does not serve stay unknown, never zero.
     assert inventory["prompt_versions"] is None
 
@@ -184,7 +193,9 @@ def test_sample_draws_uniformly_with_intervals(replay) -> None:
     report = report_of(audit(replay[0], "wrap_openai_only", "--sample", "4", "--seed", "3"))
     assert report["sample"] == {"traces_drawn": 4, "traces_in_window": 10}
     assert report["counts"]["traces"] == 4
-    assert all(m["interval"] is not None for f in report["findings"] for m in f["metrics"] if m["denominator"])
+    assert all(
+        m["interval"] is not None for f in report["findings"] for m in f["metrics"] if m["denominator"]
+    )
 
 
 def test_report_links_runs_in_the_web_app_and_holds_no_prompt_or_key(replay) -> None:
@@ -207,7 +218,9 @@ def test_windows_and_selects_are_sent_explicitly(replay_v1: ReplayServer) -> Non
     assert roots["select"] == ["id", "trace_id", "start_time", "end_time"] and roots["limit"] == 100
     # The runs of all six traces in bulk: one query (one page of 21 runs), not one per trace or run.
     assert len(runs) == 1
-    assert "is_root" not in runs[0] and {"inputs", "outputs", "extra", "feedback_stats"} <= set(runs[0]["select"])
+    assert "is_root" not in runs[0] and {"inputs", "outputs", "extra", "feedback_stats"} <= set(
+        runs[0]["select"]
+    )
     assert not any(r["path"].startswith("/runs/0") for r in sent)
 
 
