@@ -38,6 +38,8 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -62,6 +64,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_ENDPOINT = "https://api.smith.langchain.com"
 TRACES_PER_BATCH = 100
 """Traces whose runs are pulled by one (paged) query."""
+PREFETCH = 2
+"""Batches pulled ahead, each on its own thread (httpx clients are safe to share between threads)."""
 HIDDEN = "__LANGSMITH_HIDDEN__"
 """Marker for inputs/outputs the SDK hid (``LANGSMITH_HIDE_*``); ``mappings/langsmith.yaml`` names it."""
 
@@ -258,6 +262,7 @@ class LangSmithConnector(Connector):
         self.population: int | None = None
         self.ttl_seconds: int | None = None
         """The shortest retention (``ttl_seconds``) seen on a pulled run."""
+        self._lock = threading.Lock()
 
     def close(self) -> None:
         """Close the HTTP client this connector opened (an injected one stays the caller's)."""
@@ -348,17 +353,17 @@ class LangSmithConnector(Connector):
             roots = self._roots()
             logger.info("LangSmith: %d traces chosen in %s (%s)", len(roots), self.project, self.api)
             batches = [roots[i : i + TRACES_PER_BATCH] for i in range(0, len(roots), TRACES_PER_BATCH)]
-            # The pull waits on the server and the scoring uses the CPU: fetch the next batch on a
-            # worker thread while this one is mapped and scored.
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="langsmith-pull") as pool:
-                pending = pool.submit(self._fetch, batches[0]) if batches else None
-                for index in range(len(batches)):
-                    assert pending is not None
-                    records = pending.result()
-                    following = index + 1
-                    pending = (
-                        pool.submit(self._fetch, batches[following]) if following < len(batches) else None
-                    )
+            # The pull waits on the server and the scoring uses the CPU: the next batches are
+            # fetched on worker threads while this one is mapped and scored. Batches come back in
+            # order; at most PREFETCH are pulled ahead, so memory stays bounded.
+            with ThreadPoolExecutor(max_workers=PREFETCH, thread_name_prefix="langsmith-pull") as pool:
+                pending = deque(pool.submit(self._fetch, b) for b in batches[:PREFETCH])
+                following = len(pending)
+                while pending:
+                    records = pending.popleft().result()
+                    if following < len(batches):
+                        pending.append(pool.submit(self._fetch, batches[following]))
+                        following += 1
                     yield from records
         except VendorUnavailableError as exc:
             raise VendorUnavailableError(

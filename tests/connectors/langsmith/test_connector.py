@@ -168,13 +168,18 @@ def test_server_gone_is_unavailable_not_a_traceback() -> None:
 def test_invalid_page_is_counted_and_the_rest_goes_on() -> None:
     import traceready.connectors.langsmith as module
 
-    broken: list[int] = []
+    runs = [r["v1"] for r in STORE["runs"]]
+    newest = sorted((r for r in runs if r["parent_run_id"] is None), key=lambda r: r["start_time"])[-2:]
+    first_batch_start = datetime.fromisoformat(newest[0]["start_time"]).replace(tzinfo=UTC)
 
     def fault(request: httpx.Request, n: int) -> httpx.Response | None:
         body = json.loads(request.content) if request.content else {}
-        if request.url.path == "/runs/query" and "is_root" not in body and not broken:
-            broken.append(n)  # the first batch: the two newest traces
-            return httpx.Response(200, text='{"runs": [{"trunc')
+        if (
+            request.url.path == "/runs/query"
+            and "is_root" not in body
+            and datetime.fromisoformat(body["start_time"]) == first_batch_start
+        ):
+            return httpx.Response(200, text='{"runs": [{"trunc')  # the batch of the two newest traces
         return None
 
     original = module.TRACES_PER_BATCH
@@ -189,8 +194,6 @@ def test_invalid_page_is_counted_and_the_rest_goes_on() -> None:
         )
     finally:
         module.TRACES_PER_BATCH = original
-    runs = [r["v1"] for r in STORE["runs"]]
-    newest = sorted((r for r in runs if r["parent_run_id"] is None), key=lambda r: r["start_time"])[-2:]
     lost = sum(1 for r in runs if r["trace_id"] in {t["trace_id"] for t in newest})
     assert stats.rejections == {"invalid_page": 2}
     assert stats.mapped == 21 - lost
