@@ -101,6 +101,7 @@ _USAGE_COLUMNS = (
 )
 _EXCEPTION = re.compile(r"^\s*([A-Za-z_][\w.]*)\(")
 _TRUE = ("true", "1", "yes")
+SAMPLING_VARIABLE = "LANGSMITH_TRACING_SAMPLING_RATE"
 
 
 class LangSmithSettings(BaseSettings):
@@ -262,6 +263,8 @@ class LangSmithConnector(Connector):
         self.population: int | None = None
         self.ttl_seconds: int | None = None
         """The shortest retention (``ttl_seconds``) seen on a pulled run."""
+        self.sampling_rates: set[str] = set()
+        """``LANGSMITH_TRACING_SAMPLING_RATE`` values the SDK copied into run metadata."""
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -365,6 +368,13 @@ class LangSmithConnector(Connector):
                         pending.append(pool.submit(self._fetch, batches[following]))
                         following += 1
                     yield from records
+            sampled = sorted(r for r in self.sampling_rates if r.strip() not in ("1", "1.0"))
+            if sampled:
+                logger.warning(
+                    "LangSmith: runs were traced with %s=%s: the project holds only that share of the traces",
+                    SAMPLING_VARIABLE,
+                    ",".join(sampled),
+                )
         except VendorUnavailableError as exc:
             raise VendorUnavailableError(
                 f"{exc.message}; {self.runs_pulled} runs had been pulled", hint=exc.hint
@@ -395,14 +405,16 @@ class LangSmithConnector(Connector):
         return records
 
     def _record(self, run: dict[str, Any]) -> dict[str, Any]:
-        self.runs_pulled += 1
-        ttl = run.get("ttl_seconds")
-        if (
-            isinstance(ttl, int)
-            and not isinstance(ttl, bool)
-            and (self.ttl_seconds is None or ttl < self.ttl_seconds)
-        ):
-            self.ttl_seconds = ttl
+        with self._lock:  # batches are fetched on PREFETCH threads
+            self.runs_pulled += 1
+            ttl = run.get("ttl_seconds")
+            if isinstance(ttl, int) and not isinstance(ttl, bool):
+                self.ttl_seconds = ttl if self.ttl_seconds is None else min(ttl, self.ttl_seconds)
+            extra = run.get("extra")
+            metadata = extra.get("metadata") if isinstance(extra, dict) else None
+            rate = metadata.get(SAMPLING_VARIABLE) if isinstance(metadata, dict) else None
+            if rate is not None:
+                self.sampling_rates.add(str(rate))
         return shape_run(run, v2=self.api == "v2", web_url=self.web_url)
 
     def inventory(self) -> Inventory:

@@ -6,6 +6,7 @@ own query code (``lsapi``), with a fault hook per request.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from scripts.langsmith_capture import lsapi
+from scripts.langsmith_capture import replay_server
 from scripts.langsmith_capture.replay_server import DEFAULT_NOW, ReplayServer, load_workspace
 from tests.connectors.langsmith.conftest import LANGSMITH, SINCE, project
 from traceready.audit import PullStats, Scorer, score_spans
@@ -34,6 +35,7 @@ INFO = json.loads((LANGSMITH / "info.json").read_text())
 WORKSPACE = load_workspace(LANGSMITH / "traceable_full")
 STORE = WORKSPACE["stores"][WORKSPACE["main"]]
 
+lsapi = replay_server.lsapi  # the replay server puts its helpers on the path first
 Fault = Callable[[httpx.Request, int], httpx.Response | None]
 
 
@@ -344,3 +346,22 @@ def test_cli_rate_limited_server_is_waited_for() -> None:
         )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["counts"]["traces"] == 10
+
+
+def test_a_tracing_sampling_rate_in_run_metadata_is_warned_about(caplog: pytest.LogCaptureFixture) -> None:
+    def fault(request: httpx.Request, n: int) -> httpx.Response | None:
+        body = json.loads(request.content) if request.content else {}
+        if request.url.path == "/runs/query" and "is_root" not in body:
+            page = copy.deepcopy(lsapi.query_v1(STORE, body))
+            for run in page["runs"]:
+                run["extra"]["metadata"]["LANGSMITH_TRACING_SAMPLING_RATE"] = "0.25"
+            return httpx.Response(200, json=page)
+        return None
+
+    with caplog.at_level("WARNING"):
+        assert len(pulled(connector(fake_langsmith(fault)))) == 21
+    assert "LANGSMITH_TRACING_SAMPLING_RATE=0.25" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        pulled(connector(fake_langsmith(lambda r, n: None)))
+    assert "SAMPLING_RATE" not in caplog.text
