@@ -52,6 +52,7 @@ PROJECT = "bench-agent"
 PROJECT_ID = "5e7c0f4a-2b1d-4c3e-9a8f-0d1e2f3a4b5c"
 START = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
 SERVER_CPU, CHILD_CPU = 1, 0
+RSS_EVERY = 5_000
 
 
 def _status_mb(field: str) -> float:
@@ -244,13 +245,21 @@ def child(stage: str, url: str, backend: str, traces: int) -> None:
     connector = LangSmithConnector(settings, Window(start=START - timedelta(days=1)), limit=traces)
     mapper = Mapper(load_mapping("langsmith"))
     rss_before = _status_mb("VmRSS")
+    rss: list[float] = []
     wall, cpu = time.perf_counter(), time.process_time()
     if stage == "pull":
         records = sum(1 for _ in connector.iter_records())
         mapped, found_traces, findings = records, None, None
     else:
         stats, scorer = PullStats(), Scorer()
-        assembler = score_spans(connector.iter_records(), mapper, scorer, stats)
+        seen = [0]
+
+        def on_span(_span: Any) -> None:
+            seen[0] += 1
+            if seen[0] % RSS_EVERY == 0:
+                rss.append(round(_status_mb("VmRSS"), 1))
+
+        assembler = score_spans(connector.iter_records(), mapper, scorer, stats, on_span=on_span)
         result = scorer.finish(connector.inventory(), Answers())
         records, mapped, found_traces = stats.pulled, stats.mapped, assembler.traces
         findings = "".join(f.status.value[0].upper() for f in result)
@@ -271,6 +280,7 @@ def child(stage: str, url: str, backend: str, traces: int) -> None:
                 "rss_before_mb": round(rss_before, 1),
                 "peak_rss_mb": round(_status_mb("VmHWM"), 1),
                 "verdicts_a_to_j": findings,
+                f"rss_every_{RSS_EVERY}_spans_mb": rss,
             }
         )
     )
