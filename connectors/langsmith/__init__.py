@@ -3,8 +3,8 @@
 Reads the window's root runs (a lean select: ids and times), keeps the newest ``--limit`` traces or
 a uniform ``--sample``, then pulls every run of those traces in bulk: one query per batch of
 traces over the batch's time span, filtered to the batch's trace ids (never one request per run:
-``GET /runs/{id}`` allows 30 a minute). Pages stream by cursor, and the next batch is fetched on a
-worker thread while this one is mapped and scored. ``GET /info`` chooses the query API: v2
+``GET /runs/{id}`` allows 30 a minute). Pages stream by cursor, and the next two batches are fetched on
+worker threads while this one is mapped and scored. ``GET /info`` chooses the query API: v2
 (SmithDB, ``/api/v2/runs/query``) when ``instance_flags.sdb_query_enabled`` is true, else v1
 (``/runs/query``). Runs map through ``mappings/langsmith.yaml``; project facts come from
 ``inventory.py``.
@@ -30,8 +30,8 @@ What the connector shapes before mapping (so one mapping reads v1 and v2 alike):
 - ``inputs``/``outputs`` that are ``{}`` while the run's metadata copies ``LANGSMITH_HIDE_INPUTS`` /
   ``LANGSMITH_HIDE_OUTPUTS`` = true are replaced by the marker ``__LANGSMITH_HIDDEN__``: hidden at
   the source, so the mapping marks them redacted instead of merely missing.
-- ``error`` (``repr(exc)`` + traceback) gives ``error_type`` (the exception class), and
-  ``app_path`` a deep link on the web app's host.
+- ``error`` (``repr(exc)`` + traceback) gives ``error_type`` (the exception class), the model's
+  outputs give ``finish_reasons``, and ``app_path`` a deep link on the web app's host.
 """
 
 from __future__ import annotations
@@ -186,6 +186,24 @@ def feedback_scores(stats: Any) -> list[dict[str, Any]]:
     return scores
 
 
+def finish_reasons(outputs: Any) -> list[str]:
+    """Why the model stopped, from any of the shapes llm runs record.
+
+    OpenAI ``choices[].finish_reason``, Anthropic ``stop_reason``, LangChain
+    ``generations[][].generation_info.finish_reason``.
+    """
+    if not isinstance(outputs, dict):
+        return []
+    found = [c.get("finish_reason") for c in outputs.get("choices") or () if isinstance(c, dict)]
+    found.append(outputs.get("stop_reason"))
+    for row in outputs.get("generations") or ():
+        for generation in row if isinstance(row, list) else (row,):
+            info = generation.get("generation_info") if isinstance(generation, dict) else None
+            if isinstance(info, dict):
+                found.append(info.get("finish_reason"))
+    return [r for r in found if isinstance(r, str) and r]
+
+
 def shape_run(run: dict[str, Any], *, v2: bool, web_url: str) -> dict[str, Any]:
     """One run as the mapping reads it (see the module docstring); the input is not modified."""
     record = dict(run)
@@ -212,6 +230,8 @@ def shape_run(run: dict[str, Any], *, v2: bool, web_url: str) -> dict[str, Any]:
     error = record.get("error")
     if isinstance(error, str) and (match := _EXCEPTION.match(error)):
         record["error_type"] = match.group(1)
+    if record.get("run_type") == "llm":
+        record["finish_reasons"] = finish_reasons(record.get("outputs"))
     record["feedback"] = feedback_scores(record.get("feedback_stats"))
     app_path = record.get("app_path")
     record["url"] = f"{web_url}{app_path}" if isinstance(app_path, str) and app_path.startswith("/") else None
