@@ -21,7 +21,7 @@ from tests.connectors.langsmith.conftest import LANGSMITH, SINCE, project
 from traceready.audit import PullStats, Scorer, score_spans
 from traceready.cli import app
 from traceready.connectors.langsmith import HIDDEN, LangSmithConnector, LangSmithSettings, shape_run
-from traceready.errors import AuthError, NotFoundError, VendorUnavailableError
+from traceready.errors import AuthError, NotFoundError, UsageError, VendorUnavailableError
 from traceready.http import RetryPolicy
 from traceready.mapping.mapper import Mapper
 from traceready.mapping.spec import load_mapping
@@ -365,3 +365,19 @@ def test_a_tracing_sampling_rate_in_run_metadata_is_warned_about(caplog: pytest.
     with caplog.at_level("WARNING"):
         pulled(connector(fake_langsmith(lambda r, n: None)))
     assert "SAMPLING_RATE" not in caplog.text
+
+
+def test_settings_layer_toml_then_environment_then_flags(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from traceready.settings import vendor_settings
+
+    config = tmp_path / "traceready.toml"
+    config.write_text('[langsmith]\nproject = "from-toml"\nquery_api = "v2"\nworkspace_id = "ws-toml"\n')
+    monkeypatch.setenv("LANGSMITH_PROJECT", "from-env")
+    settings = vendor_settings(LangSmithSettings, "langsmith", config, workspace_id="ws-flag", endpoint=None)
+    assert (settings.project, settings.query_api, settings.workspace_id) == ("from-env", "v2", "ws-flag")
+    config.write_text('[langsmith]\nquery_api = "v3"\n')
+    with pytest.raises(UsageError) as caught:
+        vendor_settings(LangSmithSettings, "langsmith", config)
+    assert caught.value.one_line().startswith(
+        "langsmith settings: query_api: Input should be 'auto', 'v1' or 'v2'"
+    )
