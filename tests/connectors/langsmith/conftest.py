@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,24 @@ from tests.cassettes import CASSETTES
 LANGSMITH = CASSETTES / "langsmith"
 SINCE = "2026-11-13T09:00:00Z"
 """The rendered requests' window start: the cassettes' runs start at 2026-11-20T09:00:00Z."""
+
+
+CASSETTE_DAY = date(2026, 11, 21)
+"""The day after the cassettes' runs and experiments (2026-11-20)."""
+
+
+class _CassetteDay(date):
+    @classmethod
+    def today(cls) -> _CassetteDay:
+        return cls(CASSETTE_DAY.year, CASSETTE_DAY.month, CASSETTE_DAY.day)
+
+
+@pytest.fixture(autouse=True)
+def _today_is_the_cassette_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """j's "recent runs" counts experiments of the last 30 days from today: read it as of the cassettes."""
+    import traceready.checks.j_eval_harness as harness
+
+    monkeypatch.setattr(harness, "date", _CassetteDay)
 
 
 def project(scenario: str) -> str:
