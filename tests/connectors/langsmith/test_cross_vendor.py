@@ -9,6 +9,7 @@ must agree; where they differ, the LangSmith finding must carry the fact that ex
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import orjson
 import pytest
@@ -114,3 +115,32 @@ def test_tool_call_ids_are_the_one_fact_recorded_differently(langsmith_reports) 
     assert (ids.numerator, ids.denominator) == (5, 5)
     assert (theirs["numerator"], theirs["denominator"]) == (0, 5)
     assert "b.tool_call_id_missing" in langsmith_reports["openinference_full"]["b"]["gaps"]
+
+
+def test_phoenix_recording_of_the_same_agent_agrees_on_a_to_e(langsmith_reports) -> None:
+    """Phoenix's recorded project (same OpenInference traces as openinference_full) vs LangSmith."""
+    from tests.cassettes import CASSETTES, replayer
+    from traceready.audit import run_audit
+    from traceready.connectors.phoenix import PhoenixConnector, PhoenixSettings
+    from traceready.mapping.mapper import Mapper
+    from traceready.mapping.spec import load_mapping
+    from traceready.recommend import load_catalog
+    from traceready.window import Window
+
+    settings = PhoenixSettings(endpoint="http://127.0.0.1:6210", project="demo")
+    catalog = load_catalog(PhoenixConnector.package_dir() / "recommendations.yaml")
+    window = Window(start=datetime(2016, 1, 1, tzinfo=UTC))
+    with replayer().use_cassette(str(CASSETTES / "phoenix" / "openinference_full_with_experiment.yaml")):
+        report = run_audit(
+            PhoenixConnector(settings, window), Mapper(load_mapping("phoenix")), catalog=catalog
+        )
+    phoenix = {f.requirement: f for f in report.findings}
+    langsmith = langsmith_reports["openinference_full"]
+    assert {r: phoenix[r].status.value for r in SAME_FACTS} == {r: langsmith[r]["status"] for r in SAME_FACTS}
+    differing = {r: (phoenix[r].status.value, langsmith[r]["status"]) for r in "fghij"}
+    differing = {r: pair for r, pair in differing.items() if pair[0] != pair[1]}
+    # Phoenix also prices cost and holds a dataset and experiment; what it lacks is feedback on the
+    # production traces: no scores tie their versions, no label classes the failure.
+    assert differing == {"f": ("PARTIAL", "PRESENT"), "g": ("PARTIAL", "PRESENT")}
+    assert "6 of 6 versioned traces tied to scores or experiments" in langsmith["f"]["reason"]
+    assert "1 of 1 failed steps whose trace carries a categorical label" in langsmith["g"]["reason"]
