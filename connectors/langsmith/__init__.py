@@ -57,7 +57,7 @@ from traceready.model import Rejection
 from traceready.window import Window, reservoir_sample
 
 from .client import V1_PAGE, V2_PAGE, LangSmithClient, PageClient, raise_org_scoped_key
-from .inventory import collect_inventory
+from .inventory import collect_inventory, parse_time
 
 logger = logging.getLogger(__name__)
 
@@ -155,17 +155,6 @@ class LangSmithSettings(BaseSettings):
         if self.workspace_id and self.workspace_id.strip():
             headers["X-Tenant-Id"] = self.workspace_id.strip()
         return headers
-
-
-def _parse_time(value: Any) -> datetime | None:
-    """LangSmith times: v1 naive UTC (``2026-01-05T16:46:01.068924``), v2 with ``Z``."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def feedback_scores(stats: Any) -> list[dict[str, Any]]:
@@ -354,9 +343,9 @@ class LangSmithConnector(Connector):
             for page in self._query(self.window_.start, self.window_.end, select, roots=True):
                 for run in page:
                     trace_id = run.get("trace_id") or run.get("id")
-                    start = _parse_time(run.get("start_time"))
+                    start = parse_time(run.get("start_time"))
                     if isinstance(trace_id, str) and start is not None:
-                        yield trace_id, start, _parse_time(run.get("end_time"))
+                        yield trace_id, start, parse_time(run.get("end_time"))
 
         if self.sample is not None:
             chosen, self.population = reservoir_sample(stream(), self.sample, self.seed)

@@ -38,7 +38,8 @@ VERSION_KEYS = (
 _NOT_A_TAXONOMY = frozenset({"positive", "negative", "true", "false", "yes", "no", "0", "1"})
 
 
-def _parse_time(value: Any) -> datetime | None:
+def parse_time(value: Any) -> datetime | None:
+    """LangSmith times: v1 prints naive UTC (``2026-01-05T16:46:01.068924``), v2 ends them in ``Z``."""
     if not isinstance(value, str):
         return None
     try:
@@ -129,7 +130,7 @@ def _collect(client: LangSmithClient, project: str, retention_days: int | None) 
         taxonomies |= _configured_taxonomies(configs)
     rules = _optional(client, "/runs/rules")
     prompts = _prompt_versions(client)
-    dates = [d for e in experiments if (d := _parse_time(e.get("start_time"))) is not None]
+    dates = [d for e in experiments if (d := parse_time(e.get("start_time"))) is not None]
     return Inventory(
         datasets=len(datasets),
         dataset_examples=sum(int(d.get("example_count") or 0) for d in datasets),
