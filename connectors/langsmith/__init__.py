@@ -36,6 +36,7 @@ What the connector shapes before mapping (so one mapping reads v1 and v2 alike):
 
 from __future__ import annotations
 
+import heapq
 import logging
 import re
 import threading
@@ -349,6 +350,10 @@ class LangSmithConnector(Connector):
 
         if self.sample is not None:
             chosen, self.population = reservoir_sample(stream(), self.sample, self.seed)
+        elif self.api == "v2":
+            # v2 takes no sort order and documents none: read the window's roots (ids and times
+            # only) and keep the newest, in memory for ``limit`` of them.
+            chosen = heapq.nlargest(self.limit, stream(), key=lambda root: root[1])
         else:
             chosen = []
             for root in stream():

@@ -381,3 +381,20 @@ def test_settings_layer_toml_then_environment_then_flags(tmp_path, monkeypatch: 
     assert caught.value.one_line().startswith(
         "langsmith settings: query_api: Input should be 'auto', 'v1' or 'v2'"
     )
+
+
+def test_v2_limit_keeps_the_newest_traces_whatever_order_the_server_pages_in() -> None:
+    def oldest_first(request: httpx.Request, n: int) -> httpx.Response | None:
+        body = json.loads(request.content) if request.content else {}
+        if request.url.path == "/api/v2/runs/query" and body.get("is_root"):
+            page = lsapi.query_v2(STORE, {**body, "page_size": 1000}, DEFAULT_NOW)
+            page["items"].reverse()  # v2 documents no order: assume none
+            return httpx.Response(200, json=page)
+        return None
+
+    roots = sorted(
+        (r["v1"] for r in STORE["runs"] if r["v1"]["parent_run_id"] is None), key=lambda r: r["start_time"]
+    )
+    conn = connector(fake_langsmith(oldest_first, "v2"), limit=2)
+    kept = {r["trace_id"] for r in pulled(conn)}
+    assert kept == {r["trace_id"] for r in roots[-2:]}
