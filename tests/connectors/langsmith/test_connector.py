@@ -398,3 +398,38 @@ def test_v2_limit_keeps_the_newest_traces_whatever_order_the_server_pages_in() -
     conn = connector(fake_langsmith(oldest_first, "v2"), limit=2)
     kept = {r["trace_id"] for r in pulled(conn)}
     assert kept == {r["trace_id"] for r in roots[-2:]}
+
+
+def test_cli_org_scoped_key_exits_3_naming_the_workspace_variable() -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class OrgScoped(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            body = b'{"error": "org_scoped_key_requires_workspace"}'
+            self.send_response(403)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), OrgScoped)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        result = CliRunner(env={"LANGSMITH_API_KEY": KEY, "LANGSMITH_WORKSPACE_ID": ""}).invoke(
+            app, ["audit", "langsmith", "--project", "p", "--endpoint", url, "--since", SINCE]
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert result.exit_code == 3, result.output
+    assert result.stderr.strip() == (
+        "traceready: error: LangSmith: this API key is org-scoped and needs a workspace (403) "
+        "(set LANGSMITH_WORKSPACE_ID to the workspace id)"
+    )
