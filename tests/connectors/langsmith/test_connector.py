@@ -433,3 +433,38 @@ def test_cli_org_scoped_key_exits_3_naming_the_workspace_variable() -> None:
         "traceready: error: LangSmith: this API key is org-scoped and needs a workspace (403) "
         "(set LANGSMITH_WORKSPACE_ID to the workspace id)"
     )
+
+
+def test_inventory_reads_feedback_configs_prompts_and_rules_where_served() -> None:
+    # Shapes as the SDK reads them: FeedbackConfigSchema, ListPromptsResponse, GET /runs/rules items.
+    served = {
+        "/feedback-configs": [
+            {
+                "feedback_key": "failure_type",
+                "feedback_config": {
+                    "type": "categorical",
+                    "categories": [
+                        {"value": 0, "label": "tool_timeout"},
+                        {"value": 1, "label": "wrong_tool"},
+                    ],
+                },
+            },
+            {"feedback_key": "thumbs", "feedback_config": {"type": "categorical", "categories": [
+                {"value": 1, "label": "positive"}, {"value": 0, "label": "negative"}]}},
+            {"feedback_key": "quality", "feedback_config": {"type": "continuous", "min": 0, "max": 1}},
+        ],
+        "/repos/": {"repos": [{"repo_handle": "travel-prompt", "num_commits": 3}], "total": 1},
+        "/runs/rules": [{"id": "r1", "display_name": "judge"}, {"id": "r2", "display_name": "queue"}],
+    }  # fmt: skip
+
+    def fault(request: httpx.Request, n: int) -> httpx.Response | None:
+        found = served.get(request.url.path)
+        return None if found is None else httpx.Response(200, json=found)
+
+    conn = connector(fake_langsmith(fault))
+    pulled(conn)
+    inventory = conn.inventory()
+    assert inventory.failure_taxonomies == ("failure_type",)  # thumbs up/down is not a taxonomy
+    assert inventory.prompt_versions == 3
+    assert inventory.automated_evaluators == 2
+    assert (inventory.datasets, inventory.retention_days) == (0, 400)
