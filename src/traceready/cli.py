@@ -235,6 +235,53 @@ def audit_phoenix(
         )
 
 
+@audit_app.command("langsmith")
+def audit_langsmith(
+    project: Annotated[str | None, typer.Option(help="LangSmith project (LANGSMITH_PROJECT).")] = None,
+    since: SinceOpt = "7d",
+    limit: LimitOpt = 500,
+    sample: SampleOpt = None,
+    seed: SeedOpt = 0,
+    endpoint: Annotated[
+        str | None, typer.Option(help="LangSmith API URL (LANGSMITH_ENDPOINT); EU or self-hosted.")
+    ] = None,
+    workspace_id: Annotated[
+        str | None, typer.Option(help="Workspace id for org-scoped keys (LANGSMITH_WORKSPACE_ID).")
+    ] = None,
+    output_format: FormatOpt = None,
+    out: OutOpt = None,
+    mapping: MappingOpt = None,
+    answers: AnswersOpt = None,
+    fail_under: FailOpt = None,
+    config: ConfigOpt = None,
+    export_spans: ExportOpt = None,
+    debug: Debug = False,
+) -> None:
+    """Audit a LangSmith project (settings from LANGSMITH_*/LANGCHAIN_* variables, traceready.toml, flags)."""
+    with _guarded(debug):
+        from traceready.connector import get_connector
+        from traceready.settings import vendor_settings
+        from traceready.window import Window, parse_since
+
+        cls = get_connector("langsmith")
+        settings_cls = sys.modules[cls.__module__].LangSmithSettings
+        settings = vendor_settings(
+            settings_cls, "langsmith", config, endpoint=endpoint, project=project, workspace_id=workspace_id
+        )
+        window = Window(start=parse_since(since))
+        connector = cls(settings, window, limit=limit, sample=sample, seed=seed)  # type: ignore[call-arg]
+        _run(
+            connector,
+            output_format=output_format,
+            out=out,
+            mapping=mapping,
+            answers=answers,
+            fail_under=fail_under,
+            config=config,
+            export_spans=export_spans,
+        )
+
+
 DEMO_PROJECT = "travel-agent"
 
 

@@ -139,6 +139,15 @@ def as_unix_ns(value: Any) -> int | None:
     return number if number is not None and number >= 0 else None
 
 
+def as_utc_unix_ns(value: Any) -> int | None:
+    """As ``unix_ns``, reading a timestamp without offset as UTC (LangSmith v1 prints them so)."""
+    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T" and value[-1] != "Z":
+        tail = value[19:]
+        if "+" not in tail and "-" not in tail:
+            value += "+00:00"
+    return as_unix_ns(value)
+
+
 def as_bool(value: Any) -> bool | None:
     """A boolean from a bool or the strings true/false."""
     if isinstance(value, bool):
@@ -164,6 +173,7 @@ for _name, _transform in {
     "object": as_object,
     "str_list": as_str_list,
     "unix_ns": as_unix_ns,
+    "utc_ns": as_utc_unix_ns,
     "bool": as_bool,
     "call_arguments": unwrap_call_arguments,
 }.items():

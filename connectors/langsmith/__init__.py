@@ -1,0 +1,437 @@
+"""LangSmith: ``traceready audit langsmith --project my-agent --since 7d``.
+
+Reads the window's root runs (a lean select: ids and times), keeps the newest ``--limit`` traces or
+a uniform ``--sample``, then pulls every run of those traces in bulk: one query per batch of
+traces over the batch's time span, filtered to the batch's trace ids (never one request per run:
+``GET /runs/{id}`` allows 30 a minute). Pages stream by cursor, and the next two batches are fetched on
+worker threads while this one is mapped and scored. ``GET /info`` chooses the query API: v2
+(SmithDB, ``/api/v2/runs/query``) when ``instance_flags.sdb_query_enabled`` is true, else v1
+(``/runs/query``). Runs map through ``mappings/langsmith.yaml``; project facts come from
+``inventory.py``.
+
+Why httpx (the project's ``VendorClient``) and not the ``langsmith`` SDK's ``Client`` (read in
+langsmith 0.15.1): ``Client.list_runs`` speaks only v1, is deprecated ("will be removed after Jan 31,
+2027"), and builds a pydantic ``Run`` per row; its replacement ``Client.runs.query`` (v2) returns an
+``AsyncRunsResource`` even on the sync client and refuses servers below 0.16.0. Neither exposes
+both APIs behind one call, and the SDK's own retry sleeps ``Retry-After or 30 s`` times ``2**n``
+inside ``request_with_retries`` (on ``requests``), which would hide 401/403/429/5xx from the exit
+codes and the bounded retry budget every traceready connector shares (``traceready.http``). Raw
+pages are also what a bounded-memory, fast pull needs: records stay plain dicts until mapped.
+
+What the connector shapes before mapping (so one mapping reads v1 and v2 alike):
+
+- v2 items become v1-shaped: ``project_id`` -> ``session_id``, ``parent_run_ids[-1]`` ->
+  ``parent_run_id``, ``run_type``/``status`` lower-cased, ``metadata`` under ``extra.metadata``.
+- Token and cost columns on chain/tool/other runs are the server's roll-ups of the subtree (v1
+  always, vendor notes §3.1), not usage recorded twice: they move to ``subtree_usage`` so only model
+  calls carry usage, as in every other vendor's spans.
+- ``feedback_stats`` (per key: ``avg``, categorical ``values``) becomes ``feedback``: one score per
+  key with its average, one label per categorical value seen.
+- ``inputs``/``outputs`` that are ``{}`` while the run's metadata copies ``LANGSMITH_HIDE_INPUTS`` /
+  ``LANGSMITH_HIDE_OUTPUTS`` = true are replaced by the marker ``__LANGSMITH_HIDDEN__``: hidden at
+  the source, so the mapping marks them redacted instead of merely missing.
+- ``error`` (``repr(exc)`` + traceback) gives ``error_type`` (the exception class), the model's
+  outputs give ``finish_reasons``, and ``app_path`` a deep link on the web app's host.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import re
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from traceready.connector import Connector, Inventory
+from traceready.errors import UsageError, VendorUnavailableError
+from traceready.http import InvalidPageError, RetryPolicy
+from traceready.model import Rejection
+from traceready.window import Window, reservoir_sample
+
+from .client import V1_PAGE, V2_PAGE, LangSmithClient, PageClient, raise_org_scoped_key
+from .inventory import collect_inventory, parse_time
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ENDPOINT = "https://api.smith.langchain.com"
+TRACES_PER_BATCH = 100
+"""Traces whose runs are pulled by one (paged) query."""
+PREFETCH = 2
+"""Batches pulled ahead, each on its own thread (httpx clients are safe to share between threads)."""
+HIDDEN = "__LANGSMITH_HIDDEN__"
+"""Marker for inputs/outputs the SDK hid (``LANGSMITH_HIDE_*``); ``mappings/langsmith.yaml`` names it."""
+
+ROOT_SELECT_V1 = ("id", "trace_id", "start_time", "end_time")
+ROOT_SELECT_V2 = ("ID", "TRACE_ID", "START_TIME", "END_TIME")
+# fmt: off
+RUN_SELECT_V1 = (
+    "id", "trace_id", "parent_run_id", "parent_run_ids", "dotted_order", "name", "run_type",
+    "start_time", "end_time", "status", "error", "inputs", "outputs", "extra", "events", "tags",
+    "session_id", "thread_id", "reference_example_id", "reference_dataset_id", "feedback_stats",
+    "prompt_tokens", "completion_tokens", "total_tokens", "prompt_token_details",
+    "completion_token_details", "prompt_cost", "completion_cost", "total_cost", "first_token_time",
+    "app_path", "trace_tier", "ttl_seconds",
+)
+RUN_SELECT_V2 = (
+    "ID", "TRACE_ID", "PARENT_RUN_IDS", "DOTTED_ORDER", "NAME", "RUN_TYPE", "START_TIME",
+    "END_TIME", "STATUS", "ERROR", "INPUTS", "OUTPUTS", "EXTRA", "METADATA", "EVENTS", "TAGS",
+    "PROJECT_ID", "THREAD_ID", "REFERENCE_EXAMPLE_ID", "REFERENCE_DATASET_ID", "FEEDBACK_STATS",
+    "PROMPT_TOKENS", "COMPLETION_TOKENS", "TOTAL_TOKENS", "PROMPT_TOKEN_DETAILS",
+    "COMPLETION_TOKEN_DETAILS", "PROMPT_COST", "COMPLETION_COST", "TOTAL_COST", "FIRST_TOKEN_TIME",
+    "APP_PATH",
+)
+# fmt: on
+_USAGE_COLUMNS = (
+    "prompt_tokens",
+    "completion_tokens",
+    "total_tokens",
+    "prompt_token_details",
+    "completion_token_details",
+    "prompt_cost",
+    "completion_cost",
+    "total_cost",
+)
+_EXCEPTION = re.compile(r"^\s*([A-Za-z_][\w.]*)\(")
+_TRUE = ("true", "1", "yes")
+SAMPLING_VARIABLE = "LANGSMITH_TRACING_SAMPLING_RATE"
+
+
+class LangSmithSettings(BaseSettings):
+    """LangSmith's own environment variables, ``LANGSMITH_*`` before ``LANGCHAIN_*`` as the SDK reads them."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+    endpoint: str | None = Field(
+        None, validation_alias=AliasChoices("endpoint", "LANGSMITH_ENDPOINT", "LANGCHAIN_ENDPOINT")
+    )
+    api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("api_key", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY")
+    )
+    project: str | None = Field(
+        None, validation_alias=AliasChoices("project", "LANGSMITH_PROJECT", "LANGCHAIN_PROJECT")
+    )
+    workspace_id: str | None = Field(
+        None,
+        validation_alias=AliasChoices("workspace_id", "LANGSMITH_WORKSPACE_ID", "LANGCHAIN_WORKSPACE_ID"),
+    )
+    query_api: Literal["auto", "v1", "v2"] = "auto"
+    """``auto`` asks ``GET /info``; ``v1``/``v2`` force one query API."""
+
+    def endpoint_url(self) -> str:
+        """The endpoint as given (quotes and trailing slash removed), else the US SaaS API."""
+        text = (self.endpoint or "").strip().strip("\"'").rstrip("/")
+        return text or DEFAULT_ENDPOINT
+
+    def base_url(self) -> str:
+        """The API root: the endpoint without ``/api/v1`` or ``/api`` (v1 and v2 paths hang off it)."""
+        return self.endpoint_url().removesuffix("/api/v1").removesuffix("/api")
+
+    def v1_prefix(self) -> str:
+        """``/api/v1`` when the endpoint is a self-hosted ``.../api/v1`` or ``.../api``, else ""."""
+        url = self.endpoint_url()
+        return "/api/v1" if url.endswith(("/api/v1", "/api")) else ""
+
+    def web_url(self) -> str:
+        """The web app for deep links (``api.smith`` -> ``smith``, ``eu.api.smith`` -> ``eu.smith``)."""
+        parts = urlsplit(self.base_url())
+        host = (parts.hostname or "").replace("api.smith.langchain.com", "smith.langchain.com")
+        netloc = host + (f":{parts.port}" if parts.port else "")
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+    def headers(self) -> dict[str, str]:
+        """``x-api-key`` and, for an org-scoped key, ``X-Tenant-Id``; nothing for empty values."""
+        headers = {"Accept": "application/json"}
+        key = self.api_key.get_secret_value().strip().strip("\"'") if self.api_key is not None else ""
+        if key:
+            headers["x-api-key"] = key
+        if self.workspace_id and self.workspace_id.strip():
+            headers["X-Tenant-Id"] = self.workspace_id.strip()
+        return headers
+
+
+def feedback_scores(stats: Any) -> list[dict[str, Any]]:
+    """``feedback_stats`` as scores: the key's average, and one label per categorical value seen."""
+    if not isinstance(stats, dict):
+        return []
+    scores: list[dict[str, Any]] = []
+    for key, entry in stats.items():
+        if not isinstance(entry, dict):
+            continue
+        raw_sources = entry.get("sources")
+        source = raw_sources[0] if isinstance(raw_sources, list) and raw_sources else None
+        if isinstance(entry.get("avg"), int | float):
+            scores.append({"name": key, "score": entry["avg"], "source": source})
+        values = entry.get("values")
+        for label in values if isinstance(values, dict) else ():
+            scores.append({"name": key, "label": label, "source": source})
+    return scores
+
+
+def finish_reasons(outputs: Any) -> list[str]:
+    """Why the model stopped, from any of the shapes llm runs record.
+
+    OpenAI ``choices[].finish_reason``, Anthropic ``stop_reason``, LangChain
+    ``generations[][].generation_info.finish_reason``.
+    """
+    if not isinstance(outputs, dict):
+        return []
+    found = [c.get("finish_reason") for c in outputs.get("choices") or () if isinstance(c, dict)]
+    found.append(outputs.get("stop_reason"))
+    for row in outputs.get("generations") or ():
+        for generation in row if isinstance(row, list) else (row,):
+            info = generation.get("generation_info") if isinstance(generation, dict) else None
+            if isinstance(info, dict):
+                found.append(info.get("finish_reason"))
+    return [r for r in found if isinstance(r, str) and r]
+
+
+def shape_run(run: dict[str, Any], *, v2: bool, web_url: str) -> dict[str, Any]:
+    """One run as the mapping reads it (see the module docstring); the input is not modified."""
+    record = dict(run)
+    if v2:
+        for key in ("run_type", "status"):
+            if isinstance(record.get(key), str):
+                record[key] = record[key].lower()
+        parents = record.get("parent_run_ids")
+        record["parent_run_id"] = parents[-1] if isinstance(parents, list) and parents else None
+        record.setdefault("session_id", record.get("project_id"))
+        metadata = record.get("metadata")
+        extra = record.get("extra")
+        if isinstance(metadata, dict) and not (isinstance(extra, dict) and extra.get("metadata")):
+            record["extra"] = {**(extra if isinstance(extra, dict) else {}), "metadata": metadata}
+    if record.get("run_type") != "llm":
+        rolled = {k: record.pop(k) for k in _USAGE_COLUMNS if k in record}
+        record["subtree_usage"] = rolled
+    extra = record.get("extra")
+    metadata = extra.get("metadata") if isinstance(extra, dict) else None
+    if isinstance(metadata, dict):
+        for field, variable in (("inputs", "LANGSMITH_HIDE_INPUTS"), ("outputs", "LANGSMITH_HIDE_OUTPUTS")):
+            if record.get(field) == {} and str(metadata.get(variable, "")).lower() in _TRUE:
+                record[field] = HIDDEN
+    error = record.get("error")
+    if isinstance(error, str) and (match := _EXCEPTION.match(error)):
+        record["error_type"] = match.group(1)
+    if record.get("run_type") == "llm":
+        record["finish_reasons"] = finish_reasons(record.get("outputs"))
+    record["feedback"] = feedback_scores(record.get("feedback_stats"))
+    app_path = record.get("app_path")
+    record["url"] = f"{web_url}{app_path}" if isinstance(app_path, str) and app_path.startswith("/") else None
+    return record
+
+
+class LangSmithConnector(Connector):
+    """A LangSmith tracing project over its REST API (v1 or v2 run queries)."""
+
+    slug: ClassVar[str] = "langsmith"
+    title: ClassVar[str] = "LangSmith"
+
+    def __init__(
+        self,
+        settings: LangSmithSettings,
+        window: Window,
+        *,
+        limit: int = 500,
+        sample: int | None = None,
+        seed: int = 0,
+        http: httpx.Client | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        if not settings.project:
+            raise UsageError("no LangSmith project given", hint="pass --project or set LANGSMITH_PROJECT")
+        self.settings = settings
+        self.project = settings.project
+        self.window_ = window
+        self.limit = limit
+        self.sample = sample
+        self.seed = seed
+        self.base_url = settings.base_url()
+        self.web_url = settings.web_url()
+        self._owned = http is None
+        transport = http or httpx.Client(base_url=self.base_url, headers=settings.headers(), timeout=timeout)
+        transport.event_hooks["response"] = [*transport.event_hooks["response"], raise_org_scoped_key]
+        self.client = LangSmithClient(
+            PageClient(
+                transport, vendor="LangSmith", key_variable="LANGSMITH_API_KEY", retry=retry, sleep=sleep
+            ),
+            v1_prefix=settings.v1_prefix(),
+        )
+        self.api: str | None = None
+        """``v1`` or ``v2`` once chosen."""
+        self.project_id: str | None = None
+        self.runs_pulled = 0
+        self.population: int | None = None
+        self.ttl_seconds: int | None = None
+        """The shortest retention (``ttl_seconds``) seen on a pulled run."""
+        self.sampling_rates: set[str] = set()
+        """``LANGSMITH_TRACING_SAMPLING_RATE`` values the SDK copied into run metadata."""
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close the HTTP client this connector opened (an injected one stays the caller's)."""
+        if self._owned:
+            self.client.http.client.close()
+
+    def describe_target(self) -> str:
+        """The project and API."""
+        api = f", {self.api} run queries" if self.api else ""
+        return f"project {self.project} at {self.base_url}{api}"
+
+    def window(self) -> str:
+        """The window, the trace limit and any sampling."""
+        text = self.window_.describe()
+        if self.sample is not None:
+            return f"{text}; uniform sample of {self.sample} traces (seed {self.seed})"
+        return f"{text}; newest {self.limit} traces"
+
+    def sampled(self) -> tuple[int, int] | None:
+        """(drawn, population) when a sample was drawn from a larger window."""
+        if self.sample is None or self.population is None or self.population <= self.sample:
+            return None
+        return min(self.sample, self.population), self.population
+
+    def _choose_api(self) -> str:
+        if self.settings.query_api != "auto":
+            return self.settings.query_api
+        flags = self.client.info().get("instance_flags")
+        # SmithDB serves v2; the SDK treats a missing sdb flag as false (vendor notes §0.2).
+        return "v2" if isinstance(flags, dict) and flags.get("sdb_query_enabled") is True else "v1"
+
+    def _query(self, start: datetime, end: datetime | None, select: tuple[str, ...], *, roots: bool) -> Any:
+        """Pages of runs started in [start, end], newest first."""
+        assert self.project_id is not None
+        if self.api == "v2":
+            body: dict[str, Any] = {
+                "project_ids": [self.project_id],
+                # Without it v2 silently narrows the window to the last 24 h.
+                "min_start_time": start.isoformat(),
+                "selects": list(select),
+                "page_size": V2_PAGE,
+            }
+            if end is not None:
+                body["max_start_time"] = end.isoformat()
+            if roots:
+                body["is_root"] = True
+            return self.client.runs_v2(body)
+        body = {
+            "session": [self.project_id],
+            "start_time": start.isoformat(),
+            "select": list(select),
+            "limit": V1_PAGE,
+            "order": "desc",
+        }
+        if end is not None:
+            body["end_time"] = end.isoformat()
+        if roots:
+            body["is_root"] = True
+        return self.client.runs_v1(body)
+
+    def _roots(self) -> list[tuple[str, datetime, datetime | None]]:
+        """(trace id, start, end) of the chosen root runs, newest first."""
+        select = ROOT_SELECT_V2 if self.api == "v2" else ROOT_SELECT_V1
+
+        def stream() -> Iterator[tuple[str, datetime, datetime | None]]:
+            for page in self._query(self.window_.start, self.window_.end, select, roots=True):
+                for run in page:
+                    trace_id = run.get("trace_id") or run.get("id")
+                    start = parse_time(run.get("start_time"))
+                    if isinstance(trace_id, str) and start is not None:
+                        yield trace_id, start, parse_time(run.get("end_time"))
+
+        if self.sample is not None:
+            chosen, self.population = reservoir_sample(stream(), self.sample, self.seed)
+        elif self.api == "v2":
+            # v2 takes no sort order and documents none: read the window's roots (ids and times
+            # only) and keep the newest, in memory for ``limit`` of them.
+            chosen = heapq.nlargest(self.limit, stream(), key=lambda root: root[1])
+        else:
+            chosen = []
+            for root in stream():
+                chosen.append(root)
+                if len(chosen) >= self.limit:
+                    break
+        return sorted(chosen, key=lambda r: r[1], reverse=True)
+
+    def iter_records(self) -> Iterator[dict[str, Any] | Rejection]:
+        """Runs of the chosen traces, a batch of traces at a time, shaped for the mapping."""
+        try:
+            self.api = self._choose_api()
+            self.project_id = str(self.client.project(self.project)["id"])
+            roots = self._roots()
+            logger.info("LangSmith: %d traces chosen in %s (%s)", len(roots), self.project, self.api)
+            batches = [roots[i : i + TRACES_PER_BATCH] for i in range(0, len(roots), TRACES_PER_BATCH)]
+            # The pull waits on the server and the scoring uses the CPU: the next batches are
+            # fetched on worker threads while this one is mapped and scored. Batches come back in
+            # order; at most PREFETCH are pulled ahead, so memory stays bounded.
+            with ThreadPoolExecutor(max_workers=PREFETCH, thread_name_prefix="langsmith-pull") as pool:
+                pending = deque(pool.submit(self._fetch, b) for b in batches[:PREFETCH])
+                following = len(pending)
+                while pending:
+                    records = pending.popleft().result()
+                    if following < len(batches):
+                        pending.append(pool.submit(self._fetch, batches[following]))
+                        following += 1
+                    yield from records
+            sampled = sorted(r for r in self.sampling_rates if r.strip() not in ("1", "1.0"))
+            if sampled:
+                logger.warning(
+                    "LangSmith: runs were traced with %s=%s: the project holds only that share of the traces",
+                    SAMPLING_VARIABLE,
+                    ",".join(sampled),
+                )
+        except VendorUnavailableError as exc:
+            raise VendorUnavailableError(
+                f"{exc.message}; {self.runs_pulled} runs had been pulled", hint=exc.hint
+            ) from None
+
+    def _fetch(self, batch: list[tuple[str, datetime, datetime | None]]) -> list[dict[str, Any] | Rejection]:
+        """Every run of a batch of traces: one query over the batch's time span (prefetch thread)."""
+        wanted = {trace_id for trace_id, _, _ in batch}
+        start = min(s for _, s, _ in batch)
+        ends = [e for _, _, e in batch]
+        # A run starts and ends inside its root's span; a root still running has no end yet.
+        end = None if any(e is None for e in ends) else max(e for e in ends if e is not None)
+        end = self.window_.end if end is None else end
+        select = RUN_SELECT_V2 if self.api == "v2" else RUN_SELECT_V1
+        records: list[dict[str, Any] | Rejection] = []
+        other = 0
+        try:
+            for page in self._query(start, end, select, roots=False):
+                for run in page:
+                    if run.get("trace_id") not in wanted:
+                        other += 1  # a run of a trace outside this batch: pulled by its own batch
+                        continue
+                    records.append(self._record(run))
+        except InvalidPageError as exc:
+            return [*records, *(Rejection(reason="invalid_page", detail=str(exc), raw_id=t) for t in wanted)]
+        if other:
+            logger.debug("LangSmith: %d runs of other traces skipped in a batch's time span", other)
+        return records
+
+    def _record(self, run: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:  # batches are fetched on PREFETCH threads
+            self.runs_pulled += 1
+            ttl = run.get("ttl_seconds")
+            if isinstance(ttl, int) and not isinstance(ttl, bool):
+                self.ttl_seconds = ttl if self.ttl_seconds is None else min(ttl, self.ttl_seconds)
+            extra = run.get("extra")
+            metadata = extra.get("metadata") if isinstance(extra, dict) else None
+            rate = metadata.get(SAMPLING_VARIABLE) if isinstance(metadata, dict) else None
+            if rate is not None:
+                self.sampling_rates.add(str(rate))
+        return shape_run(run, v2=self.api == "v2", web_url=self.web_url)
+
+    def inventory(self) -> Inventory:
+        """Datasets, experiments, prompts, feedback configs, rules and retention (see inventory.py)."""
+        retention = None if self.ttl_seconds is None else self.ttl_seconds // 86_400
+        return collect_inventory(self.client, self.project, retention_days=retention)
