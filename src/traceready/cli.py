@@ -253,9 +253,16 @@ class _WaitProgress:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+        console = Console(stderr=True)
+        description = f"{self.vendor} {self.reason}: waiting {seconds:.0f}s"
+        if not console.is_terminal:
+            # No live bar in a log or CI: one line says why the audit pauses.
+            console.print(f"traceready: {description}", highlight=False)
+            time.sleep(seconds)
+            return
         columns = (TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn())
-        with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-            task = progress.add_task(f"{self.vendor} {self.reason}: waiting {seconds:.0f}s", total=seconds)
+        with Progress(*columns, console=console, transient=True) as progress:
+            task = progress.add_task(description, total=seconds)
             end = time.monotonic() + seconds
             while (left := end - time.monotonic()) > 0:
                 time.sleep(min(0.25, left))
