@@ -46,7 +46,9 @@ TRACES_PER_BATCH = 100
 RETRY = RetryPolicy(attempts=6, base_delay=1.0, max_delay=60.0, max_total=300.0)
 """BTQL answers 429 with a Retry-After of up to a minute: wait for it rather than give up."""
 
-_ID = re.compile(r"^(?:[0-9a-f]{16}|[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
+_ID = re.compile(
+    r"^(?:[0-9a-f]{16}|[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+)
 
 
 class BraintrustSettings(BaseSettings):
@@ -171,7 +173,10 @@ class BraintrustConnector(Connector):
         return self.project_id
 
     def _window_filter(self) -> dict[str, Any]:
-        conditions = [compare("eq", "is_root", True), compare("ge", "created", self.window_.start.isoformat())]
+        conditions = [
+            compare("eq", "is_root", True),
+            compare("ge", "created", self.window_.start.isoformat()),
+        ]
         if self.window_.end is not None:
             conditions.append(compare("lt", "created", self.window_.end.isoformat()))
         return all_of(*conditions)
@@ -235,7 +240,9 @@ class BraintrustConnector(Connector):
                     latest[row_id] = newer
                     self.superseded += 1
                     dropped.append(
-                        Rejection(reason="superseded_version", detail=str(older.get("_xact_id")), raw_id=row_id)
+                        Rejection(
+                            reason="superseded_version", detail=str(older.get("_xact_id")), raw_id=row_id
+                        )
                     )
         except InvalidPageError as exc:
             for trace_id in trace_ids:

@@ -79,7 +79,9 @@ class BraintrustClient:
     def login(self, app_url: str) -> dict[str, Any]:
         """The org the key belongs to (``POST {app}/api/apikey/login``): its name and data-plane URL."""
         body = self.http.request_json("POST", f"{app_url.rstrip('/')}/api/apikey/login", json={})
-        orgs = [o for o in (body.get("org_info") if isinstance(body, dict) else None) or () if isinstance(o, dict)]
+        orgs = [
+            o for o in (body.get("org_info") if isinstance(body, dict) else None) or () if isinstance(o, dict)
+        ]
         if not orgs:
             raise NotFoundError("Braintrust login returned no organization for this API key")
         if self.org_name is None:
@@ -111,7 +113,9 @@ class BraintrustClient:
             return found[0]
         names = sorted(str(p.get("name")) for p in self.objects("/v1/project") if p.get("name"))
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
-        hint = f"did you mean {', '.join(close)}?" if close else f"projects: {', '.join(names[:10]) or 'none'}"
+        hint = (
+            f"did you mean {', '.join(close)}?" if close else f"projects: {', '.join(names[:10]) or 'none'}"
+        )
         raise NotFoundError(f"Braintrust has no project {name!r}", hint=hint)
 
     def get(self, path: str, **params: Any) -> Any:

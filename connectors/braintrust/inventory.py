@@ -65,11 +65,7 @@ def _categories(score: dict[str, Any]) -> set[str]:
     if isinstance(categories, dict):
         return {str(name).lower() for name in categories}
     if isinstance(categories, list):
-        return {
-            str(c.get("name") if isinstance(c, dict) else c).lower()
-            for c in categories
-            if c is not None
-        }
+        return {str(c.get("name") if isinstance(c, dict) else c).lower() for c in categories if c is not None}
     return set()
 
 

@@ -1,4 +1,4 @@
-"""``traceready audit braintrust`` against the fake Braintrust on a loopback socket: one case per exit code."""
+"""``traceready audit braintrust`` against a fake Braintrust on a loopback socket: a case per exit code."""
 
 from __future__ import annotations
 
@@ -71,7 +71,9 @@ def test_persistent_5xx_exits_5_after_bounded_retries() -> None:
 
     fake = FakeBraintrust(
         "logger_traced_tools",
-        fault=lambda r, n: httpx.Response(502, headers={"retry-after": "0"}) if r.url.path == "/btql" else None,
+        fault=lambda r, n: (
+            httpx.Response(502, headers={"retry-after": "0"}) if r.url.path == "/btql" else None
+        ),
     )
     with serve(fake) as url:
         result = audit(url)
@@ -99,9 +101,9 @@ def test_rate_limit_wait_is_shown_on_stderr_and_the_audit_completes() -> None:
 
     fake = FakeBraintrust(
         "logger_traced_tools",
-        fault=lambda r, n: httpx.Response(429, headers={"retry-after": "1"})
-        if r.url.path == "/btql" and n == 4
-        else None,
+        fault=lambda r, n: (
+            httpx.Response(429, headers={"retry-after": "1"}) if r.url.path == "/btql" and n == 4 else None
+        ),
     )
     with serve(fake) as url:
         result = audit(url, "-f", "json")

@@ -1,4 +1,4 @@
-"""The Braintrust connector on the cassettes built from real SDK payloads, and on every failure a user can meet."""
+"""The Braintrust connector on cassettes built from real SDK payloads, and on every failure a user meets."""
 
 from __future__ import annotations
 
@@ -51,7 +51,9 @@ def connector(fake: FakeBraintrust, **kwargs: Any) -> BraintrustConnector:
         org_name=kwargs.pop("org_name", None),
         project=kwargs.pop("project", project_name(fake.scenario)),
     )
-    client = httpx.Client(transport=httpx.MockTransport(fake.handler), headers={"Authorization": f"Bearer {KEY}"})
+    client = httpx.Client(
+        transport=httpx.MockTransport(fake.handler), headers={"Authorization": f"Bearer {KEY}"}
+    )
     if settings.key() != KEY:
         client.headers["Authorization"] = f"Bearer {settings.key()}" if settings.key() else ""
     return BraintrustConnector(
@@ -108,7 +110,7 @@ def test_wrapper_limits_show_as_precise_gaps_with_braintrust_fixes() -> None:
     assert ratio(traced, "h.llm_spans_with_cost") == (0, 10)
     assert ratio(traced, "h.priceable_llm_spans_with_cost") == (0, 10)
     fixes = {r.gap: r for f in (*plain.findings, *traced.findings) for r in f.recommendations}
-    assert "@traced(type=\"tool\")" in fixes["b.tool_spans_missing"].title
+    assert '@traced(type="tool")' in fixes["b.tool_spans_missing"].title
     assert "tool_call_id" in (fixes["b.tool_call_id_missing"].snippet or "")
     assert "estimated_cost" in fixes["h.cost_missing"].title
     assert "requested model only" in fixes["h.cost_unpriced"].title
@@ -213,7 +215,11 @@ def test_login_finds_the_organizations_data_plane() -> None:
 
 @pytest.mark.parametrize(
     ("api_url", "host"),
-    [("eu", "api-eu.braintrust.dev"), ("us", "api.braintrust.dev"), ("https://bt.corp.test/", "bt.corp.test")],
+    [
+        ("eu", "api-eu.braintrust.dev"),
+        ("us", "api.braintrust.dev"),
+        ("https://bt.corp.test/", "bt.corp.test"),
+    ],
 )
 def test_a_given_data_plane_skips_login(api_url: str, host: str) -> None:
     fake = FakeBraintrust("logger_traced_tools")
@@ -230,7 +236,9 @@ def test_rejected_key_is_an_auth_error_naming_the_variable_not_the_key(status: i
     with pytest.raises(AuthError) as caught:
         list(connector(fake).iter_records())
     assert caught.value.exit_code == 3
-    assert caught.value.one_line() == f"Braintrust rejected the credentials ({status}) (set BRAINTRUST_API_KEY)"
+    assert (
+        caught.value.one_line() == f"Braintrust rejected the credentials ({status}) (set BRAINTRUST_API_KEY)"
+    )
     assert KEY not in caught.value.one_line()
 
 
@@ -318,7 +326,7 @@ def test_invalid_json_page_is_counted_and_the_rest_goes_on(monkeypatch: pytest.M
 
     def fault(request: httpx.Request, n: int) -> httpx.Response | None:
         body = json.loads(request.content) if request.url.path == "/btql" else {}
-        if "or" == body.get("query", {}).get("filter", {}).get("op") and not broken:
+        if body.get("query", {}).get("filter", {}).get("op") == "or" and not broken:
             broken.append(n)
             return httpx.Response(200, text='{"data": [{"trunc')
         return None
@@ -366,7 +374,9 @@ def test_parent_repeating_its_childrens_tokens_is_flagged() -> None:
 def test_cost_the_app_logged_is_read_per_llm_span() -> None:
     fake = FakeBraintrust("logger_traced_tools")
     fake.rows = [
-        dict(r, metrics={**r["metrics"], "estimated_cost": 0.0001}) if r["span_attributes"]["type"] == "llm" else r
+        dict(r, metrics={**r["metrics"], "estimated_cost": 0.0001})
+        if r["span_attributes"]["type"] == "llm"
+        else r
         for r in fake.rows
     ]
     report = audit(connector(fake))
