@@ -59,6 +59,7 @@ for _name, _transform in {
     "braintrust_finish_reasons": braintrust.finish_reasons,
     "braintrust_response_model": braintrust.response_model,
     "braintrust_seconds": braintrust.seconds_to_ns,
+    "braintrust_tool_name": braintrust.tool_name,
     "braintrust_scores": braintrust.scores,
     "braintrust_error_status": braintrust.is_error,
     "braintrust_exception_type": braintrust.exception_type,

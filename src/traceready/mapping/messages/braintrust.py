@@ -81,9 +81,23 @@ def response_model(value: Any) -> str | None:
 
 
 def seconds_to_ns(value: Any) -> int | None:
-    """Unix nanoseconds from Unix seconds (``metrics.start``/``end`` are float seconds)."""
+    """Unix nanoseconds from Unix seconds (``metrics.start``/``end`` are float seconds).
+
+    A float near 1.8e9 holds about a quarter of a microsecond, so the fraction is rounded to whole
+    microseconds rather than carried as float noise into the nanoseconds.
+    """
     seconds = as_float(value)
-    return round(seconds * 1_000_000_000) if seconds is not None and seconds >= 0 else None
+    if seconds is None or seconds < 0:
+        return None
+    whole = int(seconds)
+    return whole * 1_000_000_000 + round((seconds - whole) * 1_000_000) * 1000
+
+
+def tool_name(value: Any) -> str | None:
+    """A span's name when ``span_attributes`` says it is a tool (an untyped span is not one)."""
+    if isinstance(value, dict) and value.get("type") == "tool":
+        return as_str(value.get("name"))
+    return None
 
 
 def first(value: Any) -> Any:
