@@ -110,7 +110,7 @@ def test_responses_api_items_and_plain_messages_are_read() -> None:
         {"type": "function_call", "call_id": "call_9", "name": "search", "arguments": "{}"},
     ]
     messages = braintrust.to_messages(items) or ()
-    assert [m.reasoning for m in messages][0] == "think"
+    assert messages[0].reasoning == "think"
     assert messages[1].tool_calls[0].id == "call_9"
     assert braintrust.to_messages({"question": "not a chat"}) is None
 
@@ -189,8 +189,8 @@ ROW_VALUES = st.recursive(
     max_leaves=12,
 )
 COLUMNS = st.sampled_from(
-    ["id", "span_id", "root_span_id", "span_parents", "span_attributes", "input", "output", "metadata"]
-    + ["metrics", "error", "scores", "tags", "context", "created"]
+    "id span_id root_span_id span_parents span_attributes input output metadata metrics error scores tags"
+    " context created".split()
 )
 
 
