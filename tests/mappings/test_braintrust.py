@@ -189,8 +189,22 @@ ROW_VALUES = st.recursive(
     max_leaves=12,
 )
 COLUMNS = st.sampled_from(
-    "id span_id root_span_id span_parents span_attributes input output metadata metrics error scores tags"
-    " context created".split()
+    [
+        "id",
+        "span_id",
+        "root_span_id",
+        "span_parents",
+        "span_attributes",
+        "input",
+        "output",
+        "metadata",
+        "metrics",
+        "error",
+        "scores",
+        "tags",
+        "context",
+        "created",
+    ]
 )
 
 
