@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
 import httpx
@@ -208,8 +209,24 @@ class BraintrustConnector(Connector):
             project_id = self._connect()
             trace_ids = self._trace_ids(project_id)
             logger.info("Braintrust: %d traces selected in %s", len(trace_ids), self.project)
-            for i in range(0, len(trace_ids), TRACES_PER_BATCH):
-                yield from self._batch(project_id, trace_ids[i : i + TRACES_PER_BATCH])
+            batches = [
+                trace_ids[i : i + TRACES_PER_BATCH] for i in range(0, len(trace_ids), TRACES_PER_BATCH)
+            ]
+            # The pull waits on the data plane and scoring uses the CPU: fetch the next batch on a
+            # worker thread while this one is mapped and scored (one request in flight at a time, so
+            # the BTQL rate limit sees no more than a sequential pull would send).
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="braintrust-pull") as pool:
+                pending = pool.submit(self._fetch, project_id, batches[0]) if batches else None
+                for index in range(len(batches)):
+                    assert pending is not None
+                    records = pending.result()
+                    following = index + 1
+                    pending = (
+                        pool.submit(self._fetch, project_id, batches[following])
+                        if following < len(batches)
+                        else None
+                    )
+                    yield from records
         except VendorUnavailableError as exc:
             raise VendorUnavailableError(
                 f"{exc.message}; {self.spans_pulled} spans had been pulled", hint=exc.hint
@@ -220,6 +237,10 @@ class BraintrustConnector(Connector):
             ) from None
         if self.superseded:
             logger.info("Braintrust: %d older row versions superseded by a later _xact_id", self.superseded)
+
+    def _fetch(self, project_id: str, trace_ids: list[str]) -> list[dict[str, Any] | Rejection]:
+        """One batch of traces, fully pulled (run on the prefetch thread)."""
+        return list(self._batch(project_id, trace_ids))
 
     def _batch(self, project_id: str, trace_ids: list[str]) -> Iterator[dict[str, Any] | Rejection]:
         wanted = any_of(*(compare("eq", "root_span_id", t) for t in trace_ids))

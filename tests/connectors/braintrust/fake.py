@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 
 from tests.cassettes import CASSETTES
 
@@ -93,6 +94,8 @@ class FakeBraintrust:
     def __post_init__(self) -> None:
         self.rows = scenario_rows(self.scenario) + self.extra_rows
         self.rest = rest_answers(self.scenario)
+        self._memo: dict[tuple[int, int, str], list[dict[str, Any]]] = {}
+        self._by_trace: tuple[tuple[int, int], dict[str, list[dict[str, Any]]]] = ((0, 0), {})
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         """Answer one request like Braintrust would."""
@@ -126,16 +129,37 @@ class FakeBraintrust:
         query = body["query"]
         assert query["from"]["name"]["name"] == ["project_logs"], query["from"]
         assert query["sort"] == [{"expr": {"op": "ident", "name": ["_pagination_key"]}, "dir": "desc"}]
-        rows = sorted(
-            (r for r in self.rows if matches(r, query.get("filter"))),
-            key=lambda r: r["_pagination_key"],
-            reverse=True,
-        )
+        rows = self._matching(query.get("filter"))
         start = int(base64.urlsafe_b64decode(query["cursor"]).decode()) if query.get("cursor") else 0
         page = rows[start : start + query["limit"]]
         following = start + len(page)
         cursor = base64.urlsafe_b64encode(str(following).encode()).decode() if page else None
-        return httpx.Response(200, json={"data": page, "cursor": cursor})
+        body = orjson.dumps({"data": page, "cursor": cursor})
+        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+
+    def _matching(self, node: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """Rows passing the filter, newest ``_pagination_key`` first (memoised while rows are unchanged)."""
+        key = (id(self.rows), len(self.rows), json.dumps(node, sort_keys=True))
+        cached = self._memo.get(key)
+        if cached is None:
+            candidates = (r for r in self._candidates(node) if matches(r, node))
+            cached = sorted(candidates, key=lambda r: r["_pagination_key"], reverse=True)
+            self._memo = {key: cached}  # one query's pages are asked in a row: keep only the last
+        return cached
+
+    def _candidates(self, node: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """Rows that may match: an ``or`` of ``root_span_id`` equalities looks traces up by id."""
+        children = node.get("children") if node is not None and node.get("op") == "or" else None
+        if not children or not all(
+            c["op"] == "eq" and c["left"]["name"] == ["root_span_id"] for c in children
+        ):
+            return self.rows
+        if self._by_trace[0] != (id(self.rows), len(self.rows)):
+            index: dict[str, list[dict[str, Any]]] = {}
+            for row in self.rows:
+                index.setdefault(row["root_span_id"], []).append(row)
+            self._by_trace = ((id(self.rows), len(self.rows)), index)
+        return [row for c in children for row in self._by_trace[1].get(c["right"]["value"], [])]
 
     def btql_bodies(self) -> list[dict[str, Any]]:
         """The JSON bodies of the ``/btql`` requests made so far."""

@@ -409,3 +409,24 @@ def test_every_row_of_every_scenario_maps() -> None:
         for row in scenario_rows(scenario):
             span = mapper.map_record(row)
             assert not hasattr(span, "reason"), (scenario, span)
+
+
+def test_a_read_page_leaves_no_cyclic_garbage_behind() -> None:
+    # Scoring relaxes the cyclic GC; a page body kept alive by httpx's response cycle would make
+    # memory grow with every page instead of staying bounded.
+    import gc
+
+    from traceready.http import VendorClient
+
+    fake = FakeBraintrust("logger_traced_tools")
+    client = httpx.Client(
+        base_url=API, transport=httpx.MockTransport(fake.handler), headers={"Authorization": f"Bearer {KEY}"}
+    )
+    http = VendorClient(client, vendor="Braintrust", key_variable="BRAINTRUST_API_KEY")
+    gc.collect()
+    gc.disable()
+    try:
+        http.request_json("GET", "/v1/project")
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
