@@ -4,7 +4,8 @@ Reads production logs (``project_logs``) through ``POST /btql`` in two steps, as
 does: the window's root spans newest first (or a uniform sample of them) give the trace ids, then the
 spans of a batch of traces are pulled page by page (``root_span_id`` filter). Rows are versioned:
 within a batch only the highest ``_xact_id`` of each row ``id`` is kept, older versions are counted
-as ``superseded_version`` rejections so pulled = mapped + rejected still holds. Span ids may be
+as ``superseded_version`` rejections (an exact repeat as ``duplicate_row``) so pulled = mapped +
+rejected still holds. Span ids may be
 16/32 hex digits (SDK >= 0.48, OTel-shaped) or UUIDs (older SDKs, ``BRAINTRUST_LEGACY_IDS``); both
 are Braintrust's own formats. Rows map through ``mappings/braintrust.yaml``; project facts
 (experiments, datasets, scorers, online scoring rules, prompts) come from ``inventory.py``.
@@ -256,6 +257,9 @@ class BraintrustConnector(Connector):
                     kept = latest.get(row_id)
                     if kept is None:
                         latest[row_id] = row
+                        continue
+                    if _xact(row) == _xact(kept):
+                        dropped.append(Rejection(reason="duplicate_row", raw_id=row_id))
                         continue
                     older, newer = (kept, row) if _xact(row) > _xact(kept) else (row, kept)
                     latest[row_id] = newer

@@ -23,7 +23,7 @@ every data plane that serves the SDK accepts it)::
      "fmt": "json", "use_columnstore": false, "brainstore_realtime": true}
 
 A page answers ``{"data": [rows], "cursor": "<opaque>"}``; the cursor goes back in ``query.cursor``
-until it is empty, repeats, or a page comes back empty.
+until it is empty or repeats, or a page comes back shorter than the limit.
 """
 
 from __future__ import annotations
@@ -128,9 +128,10 @@ class BraintrustClient:
         object_id: str,
         query_filter: dict[str, Any] | None,
         *,
-        page_limit: int = PAGE_LIMIT,
+        page_limit: int | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
         """Rows of ``source('<object_id>')`` matching the filter, newest first, one page at a time."""
+        page_limit = page_limit or PAGE_LIMIT
         cursor: str | None = None
         seen: set[str] = set()
         for _ in range(MAX_PAGES):
@@ -155,7 +156,9 @@ class BraintrustClient:
             if rows:
                 yield rows
             cursor = body.get("cursor") if isinstance(body.get("cursor"), str) else None
-            if not cursor or not data:
+            if not cursor or len(data) < page_limit:
+                # A short page is the last one (as the bt CLI reads it): asking for the empty page
+                # after it would spend one more request of the BTQL rate limit on every query.
                 return
             if cursor in seen:
                 # A cursor that does not advance would make us fetch the same page forever.

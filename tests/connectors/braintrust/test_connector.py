@@ -26,6 +26,7 @@ from traceready.findings import Status
 from traceready.http import RetryPolicy
 from traceready.mapping.mapper import Mapper
 from traceready.mapping.spec import load_mapping
+from traceready.model import Rejection
 from traceready.recommend import load_catalog
 from traceready.report.json import render_json
 from traceready.report.model import Report
@@ -163,8 +164,10 @@ def test_pages_are_followed_by_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
     records = [r for r in connector(fake).iter_records() if isinstance(r, dict)]
     assert len(records) == 21
     cursors = [b["query"]["cursor"] for b in fake.btql_bodies()]
-    assert cursors.count(None) == 2  # one chain for the roots, one for the batch of spans
-    assert len(cursors) > 2
+    # 6 roots: a full page and a short one; 21 spans: five full pages and a short one. A short page
+    # ends its chain, so no request is spent on an empty page.
+    assert [c is None for c in cursors] == [True, False, True, False, False, False, False, False]
+    assert all(b["query"]["limit"] == 4 for b in fake.btql_bodies())
 
 
 def test_only_the_latest_xact_id_of_each_row_is_kept() -> None:
@@ -339,7 +342,10 @@ def test_invalid_json_page_is_counted_and_the_rest_goes_on(monkeypatch: pytest.M
     assert 0 < stats.mapped < 21
 
 
-def test_a_repeated_cursor_stops_instead_of_looping() -> None:
+def test_a_repeated_cursor_stops_instead_of_looping(monkeypatch: pytest.MonkeyPatch) -> None:
+    import traceready.connectors.braintrust.client as client_module
+
+    monkeypatch.setattr(client_module, "PAGE_LIMIT", 4)
     fake = FakeBraintrust("logger_traced_tools")
     original = fake.btql
 
@@ -351,8 +357,11 @@ def test_a_repeated_cursor_stops_instead_of_looping() -> None:
         return httpx.Response(200, json={"data": data["data"], "cursor": "same" if data["data"] else None})
 
     fake.btql = stuck  # type: ignore[method-assign]
-    records = [r for r in connector(fake).iter_records() if isinstance(r, dict)]
-    assert len(records) == 21
+    records = list(connector(fake).iter_records())
+    # Roots: the first page twice, then stop (4 traces); their spans: the first page twice, then stop.
+    assert len(fake.btql_bodies()) == 4
+    assert sum(isinstance(r, dict) for r in records) == 4
+    assert [r.reason for r in records if isinstance(r, Rejection)] == ["duplicate_row"] * 4
 
 
 def test_parent_repeating_its_childrens_tokens_is_flagged() -> None:
