@@ -174,7 +174,9 @@ def test_folder_and_gzip_inputs_are_read(tmp_path: Path) -> None:
 def test_connectors_lists_the_otel_connector() -> None:
     result = invoke("connectors")
     assert result.exit_code == 0
-    assert result.stdout.startswith("otel\tOpenTelemetry files\ttraceready.connectors.otel")
+    lines = result.stdout.splitlines()
+    assert "otel\tOpenTelemetry files\ttraceready.connectors.otel" in lines
+    assert lines == sorted(lines)
 
 
 def test_version() -> None:

@@ -126,3 +126,25 @@ def test_limit_and_sample_flags_reach_the_connector() -> None:
     assert limited["counts"]["traces"] == 2
     assert limited["window"].endswith("; newest 2 traces")
     assert sampled["sample"] == {"traces_drawn": 3, "traces_in_window": 6}
+
+
+def test_project_and_org_from_traceready_toml_and_the_org_header(tmp_path) -> None:
+    config = tmp_path / "traceready.toml"
+    config.write_text(f'[braintrust]\nproject = "{PROJECT}"\norg_name = "traceready-local"\n')
+    fake = FakeBraintrust("logger_traced_tools")
+    with serve(fake) as url:
+        result = audit(url, "-f", "json", "--config", str(config), project="")
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.stdout)["counts"]["spans_mapped"] == 21
+    assert {r.headers.get("x-bt-org-name") for r in fake.requests} == {"traceready-local"}
+    assert all(r.url.params.get("org_name") == "traceready-local" for r in fake.requests if r.method == "GET")
+
+
+def test_an_org_the_key_does_not_belong_to_exits_4() -> None:
+    with serve(FakeBraintrust("logger_traced_tools")) as url:
+        result = audit(url, "--org", "someone-else")
+    assert result.exit_code == 4, result.output
+    assert result.stderr.strip() == (
+        "traceready: error: the API key has no Braintrust organization 'someone-else' "
+        "(organizations: traceready-local; set BRAINTRUST_ORG_NAME)"
+    )
