@@ -439,3 +439,30 @@ def test_a_read_page_leaves_no_cyclic_garbage_behind() -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_online_rules_scorer_functions_and_categorical_scores_reach_the_inventory() -> None:
+    fake = FakeBraintrust("logger_traced_tools")
+    project_scores = {
+        "objects": [
+            {"name": "failure_type", "score_type": "categorical",
+             "categories": [{"name": "timeout", "value": 0}, {"name": "wrong_tool", "value": 0.5}]},
+            {"name": "thumbs", "score_type": "categorical", "categories": ["good", "bad"]},
+            {"name": "helpfulness-online", "score_type": "online",
+             "config": {"online": {"sampling_rate": 0.1, "scorers": []}}},
+        ]
+    }  # fmt: skip
+    functions = {"objects": [{"name": "Factuality", "function_type": "scorer"}, {"name": "tool-x"}]}
+    prompts = {"objects": [{"name": "system", "slug": "system"}]}
+    fake.rest[:0] = [
+        ("GET", "/v1/project_score", {}, project_scores),
+        ("GET", "/v1/function", {}, functions),
+        ("GET", "/v1/prompt", {}, prompts),
+    ]
+    report = audit(connector(fake))
+    inventory = report.inventory
+    assert inventory.failure_taxonomies == ("failure_type",)
+    assert inventory.automated_evaluators == 2  # the online rule and the scorer function
+    assert inventory.prompt_versions == 1
+    failures = finding(report, "g")
+    assert "g.no_failure_taxonomy" not in failures.gaps
