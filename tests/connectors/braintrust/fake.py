@@ -43,6 +43,22 @@ def rest_answers(scenario: str) -> list[tuple[str, str, dict[str, Any], Any]]:
     ]
 
 
+def _recent(path: str, body: Any, scenario: str) -> Any:
+    """Experiments as if run just now: their age, not the recording date, decides j's "recent runs"."""
+    if not path.startswith("/v1/experiment") or path.endswith("/summarize"):
+        return body
+    recorded = datetime.fromisoformat(summary(scenario)["recorded_at"])
+    shift = datetime.now(recorded.tzinfo) - recorded
+
+    def moved(item: dict[str, Any]) -> dict[str, Any]:
+        created = datetime.fromisoformat(item["created"].replace("Z", "+00:00"))
+        return dict(item, created=(created + shift).isoformat())
+
+    if isinstance(body, dict) and isinstance(body.get("objects"), list):
+        return dict(body, objects=[moved(o) for o in body["objects"]])
+    return moved(body) if isinstance(body, dict) and "created" in body else body
+
+
 def _value(row: dict[str, Any], name: list[str]) -> Any:
     value: Any = row
     for part in name:
@@ -93,7 +109,7 @@ class FakeBraintrust:
 
     def __post_init__(self) -> None:
         self.rows = scenario_rows(self.scenario) + self.extra_rows
-        self.rest = rest_answers(self.scenario)
+        self.rest = [(m, p, q, _recent(p, b, self.scenario)) for m, p, q, b in rest_answers(self.scenario)]
         self._memo: dict[tuple[int, int, str], list[dict[str, Any]]] = {}
         self._by_trace: tuple[tuple[int, int], dict[str, list[dict[str, Any]]]] = ((0, 0), {})
 
