@@ -53,11 +53,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from traceready.connector import Connector, Inventory
 from traceready.errors import UsageError, VendorUnavailableError
-from traceready.http import InvalidPageError, RetryPolicy
+from traceready.http import InvalidPageError, RetryPolicy, VendorClient
 from traceready.model import Rejection
 from traceready.window import Window, reservoir_sample
 
-from .client import V1_PAGE, V2_PAGE, LangSmithClient, PageClient, raise_org_scoped_key
+from .client import V1_PAGE, V2_PAGE, LangSmithClient, raise_org_scoped_key
 from .inventory import collect_inventory, parse_time
 
 logger = logging.getLogger(__name__)
@@ -261,7 +261,7 @@ class LangSmithConnector(Connector):
         transport = http or httpx.Client(base_url=self.base_url, headers=settings.headers(), timeout=timeout)
         transport.event_hooks["response"] = [*transport.event_hooks["response"], raise_org_scoped_key]
         self.client = LangSmithClient(
-            PageClient(
+            VendorClient(
                 transport, vendor="LangSmith", key_variable="LANGSMITH_API_KEY", retry=retry, sleep=sleep
             ),
             v1_prefix=settings.v1_prefix(),

@@ -282,6 +282,89 @@ def audit_langsmith(
         )
 
 
+class _WaitProgress:
+    """Waits the vendor asked for (429 Retry-After, 5xx backoff), shown as a countdown on stderr."""
+
+    def __init__(self, vendor: str) -> None:
+        self.vendor = vendor
+        self.reason = ""
+
+    def notice(self, delay: float, reason: str) -> None:
+        """Remember why the next sleep happens (``VendorClient`` calls this before sleeping)."""
+        self.reason = "rate limit (429)" if reason == "429" else reason
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep ``seconds`` with a rich progress bar on stderr (stdout stays the report's)."""
+        import time
+
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        console = Console(stderr=True)
+        description = f"{self.vendor} {self.reason}: waiting {seconds:.0f}s"
+        if not console.is_terminal:
+            # No live bar in a log or CI: one line says why the audit pauses.
+            console.print(f"traceready: {description}", highlight=False)
+            time.sleep(seconds)
+            return
+        columns = (TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=console, transient=True) as progress:
+            task = progress.add_task(description, total=seconds)
+            end = time.monotonic() + seconds
+            while (left := end - time.monotonic()) > 0:
+                time.sleep(min(0.25, left))
+                progress.update(task, completed=seconds - max(0.0, end - time.monotonic()))
+
+
+@audit_app.command("braintrust")
+def audit_braintrust(
+    project: Annotated[str | None, typer.Option(help="Braintrust project name (BRAINTRUST_PROJECT).")] = None,
+    since: SinceOpt = "7d",
+    limit: LimitOpt = 500,
+    sample: SampleOpt = None,
+    seed: SeedOpt = 0,
+    api_url: Annotated[
+        str | None,
+        typer.Option(help="Data plane: us, eu, or a self-hosted URL (BRAINTRUST_API_URL)."),
+    ] = None,
+    org: Annotated[str | None, typer.Option(help="Organization name (BRAINTRUST_ORG_NAME).")] = None,
+    output_format: FormatOpt = None,
+    out: OutOpt = None,
+    mapping: MappingOpt = None,
+    answers: AnswersOpt = None,
+    fail_under: FailOpt = None,
+    config: ConfigOpt = None,
+    export_spans: ExportOpt = None,
+    debug: Debug = False,
+) -> None:
+    """Audit a Braintrust project's logs (settings from BRAINTRUST_* variables, traceready.toml, flags)."""
+    with _guarded(debug):
+        from traceready.connector import get_connector
+        from traceready.settings import vendor_settings
+        from traceready.window import Window, parse_since
+
+        cls = get_connector("braintrust")
+        settings_cls = sys.modules[cls.__module__].BraintrustSettings
+        settings = vendor_settings(
+            settings_cls, "braintrust", config, project=project, api_url=api_url, org_name=org
+        )
+        window = Window(start=parse_since(since))
+        waits = _WaitProgress("Braintrust")
+        connector = cls(  # type: ignore[call-arg]
+            settings, window, limit=limit, sample=sample, seed=seed, sleep=waits.sleep, on_wait=waits.notice
+        )
+        _run(
+            connector,
+            output_format=output_format,
+            out=out,
+            mapping=mapping,
+            answers=answers,
+            fail_under=fail_under,
+            config=config,
+            export_spans=export_spans,
+        )
+
+
 DEMO_PROJECT = "travel-agent"
 
 

@@ -150,13 +150,15 @@ class VendorClient:
 
         ``response.read()`` would keep the body on the response, and an httpx response sits in a
         reference cycle with its stream, so every page's body would stay alive until a full garbage
-        collection: peak memory then grows with the pages pulled (measured: 248 MB against 149 MB
-        over 35,000 Phoenix spans).
+        collection, which the audit makes rare while it scores: peak memory then grows with the pages
+        pulled (measured: 248 MB against 149 MB over 35,000 Phoenix spans).
         """
         try:
             return b"".join(response.iter_bytes()) if response.status_code < 400 else b""
         finally:
             response.close()
+            # The stream refers back to the response: drop it so the response is freed at once.
+            response.stream = httpx.ByteStream(b"")
 
     def _decode(self, body: bytes) -> Any:
         try:

@@ -139,8 +139,10 @@ def test_phoenix_recording_of_the_same_agent_agrees_on_a_to_e(langsmith_reports)
     assert {r: phoenix[r].status.value for r in SAME_FACTS} == {r: langsmith[r]["status"] for r in SAME_FACTS}
     differing = {r: (phoenix[r].status.value, langsmith[r]["status"]) for r in "fghij"}
     differing = {r: pair for r, pair in differing.items() if pair[0] != pair[1]}
-    # Phoenix also prices cost and holds a dataset and experiment; what it lacks is feedback on the
-    # production traces: no scores tie their versions, no label classes the failure.
-    assert differing == {"f": ("PARTIAL", "PRESENT"), "g": ("PARTIAL", "PRESENT")}
+    # Both record the same facts on f-j for this agent: Phoenix ties the traces' version to a scored
+    # experiment and labels the failed span with its failure taxonomy; LangSmith carries feedback.
+    assert differing == {}
+    assert "6 of 6 versioned traces tied to scores or experiments" in phoenix["f"].reason
+    assert "1 of 1 failed steps whose trace carries a categorical label" in phoenix["g"].reason
     assert "6 of 6 versioned traces tied to scores or experiments" in langsmith["f"]["reason"]
     assert "1 of 1 failed steps whose trace carries a categorical label" in langsmith["g"]["reason"]

@@ -11,6 +11,7 @@ from typing import Any
 
 from traceready.mapping.messages import (
     anthropic,
+    braintrust,
     genai,
     langchain,
     openai_chat,
@@ -50,6 +51,20 @@ for _name, _normalise in {
     "anthropic": anthropic.to_messages,
     "langchain": langchain.to_messages,
     "chat": normalise_any,
+    "braintrust": braintrust.to_messages,
 }.items():
     register_message_format(_name, _normalise)
 register_transform("tool_names", tool_names)
+for _name, _transform in {
+    "braintrust_finish_reasons": braintrust.finish_reasons,
+    "braintrust_response_model": braintrust.response_model,
+    "braintrust_seconds": braintrust.seconds_to_ns,
+    "braintrust_tool_name": braintrust.tool_name,
+    "braintrust_scores": braintrust.scores,
+    "braintrust_error_status": braintrust.is_error,
+    "braintrust_exception_type": braintrust.exception_type,
+    "braintrust_error_message": braintrust.error_message,
+    "braintrust_stacktrace": braintrust.stacktrace,
+    "first": braintrust.first,
+}.items():
+    register_transform(_name, _transform)
