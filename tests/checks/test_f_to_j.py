@@ -95,6 +95,32 @@ def test_labelled_failures_with_reported_taxonomy_are_present(run):
     assert "Failure taxonomy in use: TRAIL (self-reported)." in finding.notes
 
 
+def test_an_evaluator_verdict_is_not_a_failure_category_where_the_vendor_holds_a_taxonomy(run):
+    # "correctness: incorrect" says the trace went wrong, not what kind of failure it was.
+    judged = trace(
+        tool(failed=True, error_type="TimeoutError", scores=(Score(name="correctness", label="no"),))
+    )
+    classified = trace(
+        tool(
+            failed=True, error_type="TimeoutError", scores=(Score(name="failure_type", label="tool_timeout"),)
+        ),
+        trace_id="t2",
+    )
+    inventory = Inventory(failure_taxonomies=("failure_type",))
+    finding = run(FailuresCheck, judged, classified, inventory=inventory)
+    assert ratio(finding, "g.failures_labelled") == (1, 2)
+    assert finding.status is Status.PARTIAL
+    assert "labels seen: correctness" in " ".join(finding.notes)
+    assert run(FailuresCheck, classified, inventory=inventory).status is Status.PRESENT
+
+
+def test_labels_count_as_they_are_where_the_source_cannot_show_a_taxonomy(run):
+    labelled = trace(
+        tool(failed=True, error_type="TimeoutError", scores=(Score(name="triage", label="infra"),))
+    )
+    assert ratio(run(FailuresCheck, labelled), "g.failures_labelled") == (1, 1)
+
+
 def test_no_failures_is_unknown(run):
     assert run(FailuresCheck, trace(llm())).status is Status.UNKNOWN
 

@@ -65,6 +65,11 @@ def failure_class(span: Span) -> str | None:
     return None
 
 
+_LABELS = "labels:"
+_SEPARATOR = "\x1f"
+"""Facts ``labels:<name>\x1f<name>`` count failed steps by the label names their trace carries."""
+
+
 def _is_failure(span: Span) -> bool:
     if span.is_failed:
         return True
@@ -95,7 +100,7 @@ class FailuresCheck(Check):
 
     def observe(self, trace: Trace) -> None:
         """Count failures, their mechanical class and whether the trace is labelled."""
-        labelled = any(score.label for s in trace.spans for score in s.scores)
+        names = sorted({score.name for s in trace.spans for score in s.scores if score.label})
         for span in trace.spans:
             if not _is_failure(span):
                 continue
@@ -103,7 +108,29 @@ class FailuresCheck(Check):
             self.fact(f"class.{category or 'untyped'}")
             detail = span.error.type if span.error and span.error.type else None
             self.count("g.failures_with_type", category is not None, span, detail=detail)
-            self.count("g.failures_labelled", labelled, span)
+            self.count("g.failures_labelled", bool(names), span)
+            if names:
+                # Which labels: at the end, only a failure taxonomy's labels classify a failure.
+                self.fact(_LABELS + _SEPARATOR.join(names))
+
+    def _only_taxonomy_labels(self, labelled: Ratio, taxonomies: set[str]) -> tuple[Ratio, str | None]:
+        """Count a labelled failure only when a label comes from a failure taxonomy the vendor holds.
+
+        An evaluator's ``correctness: incorrect`` says that a trace went wrong, not what kind of failure
+        it was; counting it would make g PRESENT on labels no meta-agent can act on.
+        """
+        by_names = {
+            key.removeprefix(_LABELS): n for key, n in self.tally.facts.items() if key.startswith(_LABELS)
+        }
+        taxonomy_labelled = sum(n for key, n in by_names.items() if taxonomies & set(key.split(_SEPARATOR)))
+        if taxonomy_labelled == labelled.numerator:
+            return labelled, None
+        others = sorted({name for key in by_names for name in key.split(_SEPARATOR)} - taxonomies)
+        note = (
+            f"{labelled.numerator - taxonomy_labelled} labelled failed steps carry no failure-taxonomy label"
+            f" (labels seen: {', '.join(others) or 'unnamed'}), so they are not counted as classified."
+        )
+        return labelled.model_copy(update={"numerator": taxonomy_labelled}), note
 
     def finish(self, context: Context) -> Finding:
         """Level the ratios; a taxonomy comes from the inventory or the answers file."""
@@ -123,6 +150,10 @@ class FailuresCheck(Check):
         taxonomies = context.inventory.failure_taxonomies
         reported = context.answers.failures.taxonomy
         notes, gaps = [], []
+        ratios = self.ratios()
+        if taxonomies is not None:
+            ratios[1], note = self._only_taxonomy_labels(ratios[1], set(taxonomies))
+            notes += [note] if note else []
         evidence = Evidence.OBSERVED
         if taxonomies:
             notes.append(f"Failure taxonomy configured: {', '.join(taxonomies)}.")
@@ -140,7 +171,7 @@ class FailuresCheck(Check):
         if not total and reported and not taxonomies:
             evidence = Evidence.SELF_REPORTED
         return self.verdict(
-            self.ratios(),
+            ratios,
             evidence=evidence,
             breakdown=breakdown,
             notes=notes,
