@@ -29,11 +29,11 @@ import httpx
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from traceready.connector import Connector, Inventory
+from traceready.connector import Inventory, WindowedConnector
 from traceready.errors import AuthError, UsageError, VendorUnavailableError
 from traceready.http import InvalidPageError, RetryPolicy, VendorClient
 from traceready.model import Rejection
-from traceready.window import Window, reservoir_sample
+from traceready.window import Window
 
 from .client import BraintrustClient, all_of, any_of, compare
 from .inventory import collect_inventory
@@ -83,7 +83,7 @@ class BraintrustSettings(BaseSettings):
         return value or None
 
 
-class BraintrustConnector(Connector):
+class BraintrustConnector(WindowedConnector):
     """A Braintrust project's production logs over BTQL."""
 
     slug: ClassVar[str] = "braintrust"
@@ -107,10 +107,7 @@ class BraintrustConnector(Connector):
             raise UsageError("no Braintrust project given", hint="pass --project or set BRAINTRUST_PROJECT")
         self.settings = settings
         self.project = settings.project
-        self.window_ = window
-        self.limit = limit
-        self.sample = sample
-        self.seed = seed
+        super().__init__(window, limit=limit, sample=sample, seed=seed)
         self.api_url = settings.data_plane()
         self._owned = http is None
         key = settings.key()
@@ -134,7 +131,6 @@ class BraintrustConnector(Connector):
         self.project_id: str | None = None
         self.spans_pulled = 0
         self.superseded = 0
-        self.population: int | None = None
 
     def close(self) -> None:
         """Close the HTTP client this connector opened (an injected one stays the caller's)."""
@@ -144,19 +140,6 @@ class BraintrustConnector(Connector):
     def describe_target(self) -> str:
         """The project and data plane."""
         return f"project {self.project} at {self.api_url or self.settings.control_plane()}"
-
-    def window(self) -> str:
-        """The window, the trace limit and any sampling."""
-        text = self.window_.describe()
-        if self.sample is not None:
-            return f"{text}; uniform sample of {self.sample} traces (seed {self.seed})"
-        return f"{text}; newest {self.limit} traces"
-
-    def sampled(self) -> tuple[int, int] | None:
-        """(drawn, population) when a sample was drawn from a larger window."""
-        if self.sample is None or self.population is None or self.population <= self.sample:
-            return None
-        return min(self.sample, self.population), self.population
 
     def _connect(self) -> str:
         """Find the data plane (login when not given) and the project id."""
@@ -194,15 +177,7 @@ class BraintrustConnector(Connector):
 
     def _trace_ids(self, project_id: str) -> list[str]:
         ids = self._root_ids(project_id)
-        if self.sample is not None:
-            chosen, self.population = reservoir_sample(ids, self.sample, self.seed)
-            return chosen
-        chosen = []
-        for trace_id in ids:
-            chosen.append(trace_id)
-            if len(chosen) >= self.limit:
-                break
-        return chosen
+        return self.select(ids)
 
     def iter_records(self) -> Iterator[dict[str, Any] | Rejection]:
         """Spans of the selected traces, a batch of traces at a time, latest version of each row."""

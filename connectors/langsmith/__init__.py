@@ -51,11 +51,11 @@ import httpx
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from traceready.connector import Connector, Inventory
+from traceready.connector import Inventory, WindowedConnector
 from traceready.errors import UsageError, VendorUnavailableError
 from traceready.http import InvalidPageError, RetryPolicy, VendorClient
 from traceready.model import Rejection
-from traceready.window import Window, reservoir_sample
+from traceready.window import Window
 
 from .client import V1_PAGE, V2_PAGE, LangSmithClient, raise_org_scoped_key
 from .inventory import collect_inventory, parse_time
@@ -228,7 +228,7 @@ def shape_run(run: dict[str, Any], *, v2: bool, web_url: str) -> dict[str, Any]:
     return record
 
 
-class LangSmithConnector(Connector):
+class LangSmithConnector(WindowedConnector):
     """A LangSmith tracing project over its REST API (v1 or v2 run queries)."""
 
     slug: ClassVar[str] = "langsmith"
@@ -251,10 +251,7 @@ class LangSmithConnector(Connector):
             raise UsageError("no LangSmith project given", hint="pass --project or set LANGSMITH_PROJECT")
         self.settings = settings
         self.project = settings.project
-        self.window_ = window
-        self.limit = limit
-        self.sample = sample
-        self.seed = seed
+        super().__init__(window, limit=limit, sample=sample, seed=seed)
         self.base_url = settings.base_url()
         self.web_url = settings.web_url()
         self._owned = http is None
@@ -270,7 +267,6 @@ class LangSmithConnector(Connector):
         """``v1`` or ``v2`` once chosen."""
         self.project_id: str | None = None
         self.runs_pulled = 0
-        self.population: int | None = None
         self.ttl_seconds: int | None = None
         """The shortest retention (``ttl_seconds``) seen on a pulled run."""
         self.sampling_rates: set[str] = set()
@@ -286,19 +282,6 @@ class LangSmithConnector(Connector):
         """The project and API."""
         api = f", {self.api} run queries" if self.api else ""
         return f"project {self.project} at {self.base_url}{api}"
-
-    def window(self) -> str:
-        """The window, the trace limit and any sampling."""
-        text = self.window_.describe()
-        if self.sample is not None:
-            return f"{text}; uniform sample of {self.sample} traces (seed {self.seed})"
-        return f"{text}; newest {self.limit} traces"
-
-    def sampled(self) -> tuple[int, int] | None:
-        """(drawn, population) when a sample was drawn from a larger window."""
-        if self.sample is None or self.population is None or self.population <= self.sample:
-            return None
-        return min(self.sample, self.population), self.population
 
     def _choose_api(self) -> str:
         if self.settings.query_api != "auto":
@@ -348,18 +331,12 @@ class LangSmithConnector(Connector):
                     if isinstance(trace_id, str) and start is not None:
                         yield trace_id, start, parse_time(run.get("end_time"))
 
-        if self.sample is not None:
-            chosen, self.population = reservoir_sample(stream(), self.sample, self.seed)
-        elif self.api == "v2":
+        if self.sample is None and self.api == "v2":
             # v2 takes no sort order and documents none: read the window's roots (ids and times
             # only) and keep the newest, in memory for ``limit`` of them.
             chosen = heapq.nlargest(self.limit, stream(), key=lambda root: root[1])
         else:
-            chosen = []
-            for root in stream():
-                chosen.append(root)
-                if len(chosen) >= self.limit:
-                    break
+            chosen = self.select(stream())
         return sorted(chosen, key=lambda r: r[1], reverse=True)
 
     def iter_records(self) -> Iterator[dict[str, Any] | Rejection]:

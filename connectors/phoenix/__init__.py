@@ -18,11 +18,11 @@ import httpx
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from traceready.connector import Connector, Inventory
+from traceready.connector import Inventory, WindowedConnector
 from traceready.errors import NotFoundError, VendorUnavailableError
 from traceready.http import InvalidPageError, RetryPolicy, VendorClient
 from traceready.model import Rejection
-from traceready.window import Window, reservoir_sample
+from traceready.window import Window
 
 from .client import PhoenixClient
 from .inventory import collect_inventory
@@ -112,7 +112,7 @@ def _inline_events(span: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return events
 
 
-class PhoenixConnector(Connector):
+class PhoenixConnector(WindowedConnector):
     """A Phoenix project over its REST API."""
 
     slug: ClassVar[str] = "phoenix"
@@ -137,10 +137,7 @@ class PhoenixConnector(Connector):
             raise UsageError("no Phoenix project given", hint="pass --project or set PHOENIX_PROJECT")
         self.settings = settings
         self.project = settings.project
-        self.window_ = window
-        self.limit = limit
-        self.sample = sample
-        self.seed = seed
+        super().__init__(window, limit=limit, sample=sample, seed=seed)
         self.base_url = settings.base_url()
         self._owned = http is None
         transport = http or httpx.Client(base_url=self.base_url, headers=settings.headers(), timeout=timeout)
@@ -150,7 +147,6 @@ class PhoenixConnector(Connector):
             )
         )
         self.spans_pulled = 0
-        self.population: int | None = None
 
     def close(self) -> None:
         """Close the HTTP client this connector opened (an injected one stays the caller's)."""
@@ -161,32 +157,11 @@ class PhoenixConnector(Connector):
         """The project and server."""
         return f"project {self.project} at {self.base_url}"
 
-    def window(self) -> str:
-        """The window, the trace limit and any sampling."""
-        text = self.window_.describe()
-        if self.sample is not None:
-            return f"{text}; uniform sample of {self.sample} traces (seed {self.seed})"
-        return f"{text}; newest {self.limit} traces"
-
-    def sampled(self) -> tuple[int, int] | None:
-        """(drawn, population) when a sample was drawn from a larger window."""
-        if self.sample is None or self.population is None or self.population <= self.sample:
-            return None
-        return min(self.sample, self.population), self.population
-
     def _trace_ids(self) -> list[str]:
         start = self.window_.start.isoformat()
         end = self.window_.end.isoformat() if self.window_.end else None
         ids = (t["trace_id"] for t in self.client.traces(self.project, start, end) if t.get("trace_id"))
-        if self.sample is not None:
-            chosen, self.population = reservoir_sample(ids, self.sample, self.seed)
-            return chosen
-        chosen = []
-        for trace_id in ids:
-            chosen.append(trace_id)
-            if len(chosen) >= self.limit:
-                break
-        return chosen
+        return self.select(ids)
 
     def iter_records(self) -> Iterator[dict[str, Any] | Rejection]:
         """Spans of the selected traces, a batch of traces at a time, with annotations and cost."""

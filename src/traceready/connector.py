@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from importlib.metadata import entry_points
+from itertools import islice
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from traceready.errors import UsageError
 from traceready.model import Rejection
+from traceready.window import Window, reservoir_sample
 
 logger = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "traceready.connectors"
+
+T = TypeVar("T")
 
 
 class Inventory(BaseModel):
@@ -86,6 +90,38 @@ class Connector(ABC):
 
         module = sys.modules[cls.__module__]
         return Path(module.__file__ or ".").parent
+
+
+class WindowedConnector(Connector):
+    """A vendor API audited over a time window: the newest ``limit`` traces, or a uniform sample."""
+
+    def __init__(self, window: Window, *, limit: int, sample: int | None, seed: int) -> None:
+        self.window_ = window
+        self.limit = limit
+        self.sample = sample
+        self.seed = seed
+        self.population: int | None = None
+        """Traces in the window, known once a sample was drawn from all of them."""
+
+    def window(self) -> str:
+        """The window, the trace limit and any sampling."""
+        text = self.window_.describe()
+        if self.sample is not None:
+            return f"{text}; uniform sample of {self.sample} traces (seed {self.seed})"
+        return f"{text}; newest {self.limit} traces"
+
+    def sampled(self) -> tuple[int, int] | None:
+        """(drawn, population) when a sample was drawn from a larger window."""
+        if self.sample is None or self.population is None or self.population <= self.sample:
+            return None
+        return min(self.sample, self.population), self.population
+
+    def select(self, traces: Iterable[T]) -> list[T]:
+        """The first ``limit`` of ``traces`` (newest first), or a uniform ``sample`` of all of them."""
+        if self.sample is not None:
+            chosen, self.population = reservoir_sample(traces, self.sample, self.seed)
+            return chosen
+        return list(islice(traces, self.limit))
 
 
 def installed_connectors() -> dict[str, type[Connector]]:
