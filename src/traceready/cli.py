@@ -195,6 +195,31 @@ SampleOpt = Annotated[
 SeedOpt = Annotated[int, typer.Option(help="Seed of --sample, for repeatable samples.")]
 
 
+def _vendor_connector(
+    slug: str,
+    settings_name: str,
+    config: Path | None,
+    since: str,
+    limit: int,
+    sample: int | None,
+    seed: int,
+    *,
+    connector_options: dict[str, Any] | None = None,
+    **flags: Any,
+) -> Connector:
+    """A vendor API's connector: its settings (traceready.toml, its env variables, the flags), the window."""
+    from traceready.connector import get_connector
+    from traceready.settings import vendor_settings
+    from traceready.window import Window, parse_since
+
+    cls = get_connector(slug)
+    settings = vendor_settings(getattr(sys.modules[cls.__module__], settings_name), slug, config, **flags)
+    window = Window(start=parse_since(since))
+    return cls(  # type: ignore[call-arg]
+        settings, window, limit=limit, sample=sample, seed=seed, **(connector_options or {})
+    )
+
+
 @audit_app.command("phoenix")
 def audit_phoenix(
     project: Annotated[str | None, typer.Option(help="Phoenix project (PHOENIX_PROJECT).")] = None,
@@ -214,15 +239,17 @@ def audit_phoenix(
 ) -> None:
     """Audit a live Arize Phoenix project (settings from PHOENIX_* variables, traceready.toml, flags)."""
     with _guarded(debug):
-        from traceready.connector import get_connector
-        from traceready.settings import vendor_settings
-        from traceready.window import Window, parse_since
-
-        cls = get_connector("phoenix")
-        settings_cls = sys.modules[cls.__module__].PhoenixSettings
-        settings = vendor_settings(settings_cls, "phoenix", config, endpoint=endpoint, project=project)
-        window = Window(start=parse_since(since))
-        connector = cls(settings, window, limit=limit, sample=sample, seed=seed)  # type: ignore[call-arg]
+        connector = _vendor_connector(
+            "phoenix",
+            "PhoenixSettings",
+            config,
+            since,
+            limit,
+            sample,
+            seed,
+            endpoint=endpoint,
+            project=project,
+        )
         _run(
             connector,
             output_format=output_format,
@@ -259,17 +286,18 @@ def audit_langsmith(
 ) -> None:
     """Audit a LangSmith project (settings from LANGSMITH_*/LANGCHAIN_* variables, traceready.toml, flags)."""
     with _guarded(debug):
-        from traceready.connector import get_connector
-        from traceready.settings import vendor_settings
-        from traceready.window import Window, parse_since
-
-        cls = get_connector("langsmith")
-        settings_cls = sys.modules[cls.__module__].LangSmithSettings
-        settings = vendor_settings(
-            settings_cls, "langsmith", config, endpoint=endpoint, project=project, workspace_id=workspace_id
+        connector = _vendor_connector(
+            "langsmith",
+            "LangSmithSettings",
+            config,
+            since,
+            limit,
+            sample,
+            seed,
+            endpoint=endpoint,
+            project=project,
+            workspace_id=workspace_id,
         )
-        window = Window(start=parse_since(since))
-        connector = cls(settings, window, limit=limit, sample=sample, seed=seed)  # type: ignore[call-arg]
         _run(
             connector,
             output_format=output_format,
@@ -339,19 +367,19 @@ def audit_braintrust(
 ) -> None:
     """Audit a Braintrust project's logs (settings from BRAINTRUST_* variables, traceready.toml, flags)."""
     with _guarded(debug):
-        from traceready.connector import get_connector
-        from traceready.settings import vendor_settings
-        from traceready.window import Window, parse_since
-
-        cls = get_connector("braintrust")
-        settings_cls = sys.modules[cls.__module__].BraintrustSettings
-        settings = vendor_settings(
-            settings_cls, "braintrust", config, project=project, api_url=api_url, org_name=org
-        )
-        window = Window(start=parse_since(since))
         waits = _WaitProgress("Braintrust")
-        connector = cls(  # type: ignore[call-arg]
-            settings, window, limit=limit, sample=sample, seed=seed, sleep=waits.sleep, on_wait=waits.notice
+        connector = _vendor_connector(
+            "braintrust",
+            "BraintrustSettings",
+            config,
+            since,
+            limit,
+            sample,
+            seed,
+            connector_options={"sleep": waits.sleep, "on_wait": waits.notice},
+            project=project,
+            api_url=api_url,
+            org_name=org,
         )
         _run(
             connector,
