@@ -22,12 +22,12 @@ Retention and org environments are not read: no REST call shows a project's rete
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from traceready.connector import Inventory
+from traceready.connector import VERDICT_LABELS, Inventory
 from traceready.errors import NotFoundError
 from traceready.http import InvalidPageError
+from traceready.window import parse_time
 
 if TYPE_CHECKING:
     from .client import BraintrustClient
@@ -39,16 +39,6 @@ EXPERIMENTS_READ = 10
 DATASETS_READ = 20
 """Datasets whose record counts are read."""
 VERSION_KEYS = ("harness_version", "agent_version", "version", "git_sha", "prompt_version", "commit")
-_NOT_A_TAXONOMY = frozenset({"positive", "negative", "good", "bad", "yes", "no", "thumbs up", "thumbs down"})
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _versions(experiment: dict[str, Any]) -> list[str]:
@@ -108,10 +98,10 @@ def _collect(client: BraintrustClient, project_id: str) -> Inventory:
             for s in project_scores
             if s.get("score_type") == "categorical"
             and len(cats := _categories(s)) >= 2
-            and not cats <= _NOT_A_TAXONOMY
+            and not cats <= VERDICT_LABELS
         )
     )
-    dates = [d for e in experiments if (d := _parse_time(e.get("created"))) is not None]
+    dates = [d for e in experiments if (d := parse_time(e.get("created"))) is not None]
     return Inventory(
         datasets=len(datasets),
         dataset_examples=examples,

@@ -55,10 +55,10 @@ from traceready.connector import Inventory, WindowedConnector
 from traceready.errors import UsageError, VendorUnavailableError
 from traceready.http import InvalidPageError, RetryPolicy, VendorClient
 from traceready.model import Rejection
-from traceready.window import Window
+from traceready.window import Window, parse_time
 
 from .client import V1_PAGE, V2_PAGE, LangSmithClient, raise_org_scoped_key
-from .inventory import collect_inventory, parse_time
+from .inventory import collect_inventory
 
 logger = logging.getLogger(__name__)
 

@@ -15,12 +15,12 @@ Retention comes from the pulled runs themselves (``ttl_seconds``, vendor notes Â
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
-from traceready.connector import Inventory
+from traceready.connector import VERDICT_LABELS, Inventory
 from traceready.errors import NotFoundError
 from traceready.http import InvalidPageError
+from traceready.window import parse_time
 
 from .client import LangSmithClient
 
@@ -35,18 +35,6 @@ VERSION_KEYS = (
     "prompt_version",
     "commit",
 )
-_NOT_A_TAXONOMY = frozenset({"positive", "negative", "true", "false", "yes", "no", "0", "1"})
-
-
-def parse_time(value: Any) -> datetime | None:
-    """LangSmith times: v1 prints naive UTC (``2026-01-05T16:46:01.068924``), v2 ends them in ``Z``."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _versions(experiment: dict[str, Any]) -> list[str]:
@@ -66,7 +54,7 @@ def _categorical_keys(stats: Any) -> set[str]:
         for key, entry in stats.items()
         if isinstance(entry, dict)
         and isinstance(entry.get("values"), dict)
-        and {str(v).lower() for v in entry["values"]} - _NOT_A_TAXONOMY
+        and {str(v).lower() for v in entry["values"]} - VERDICT_LABELS
     }
 
 
@@ -81,7 +69,7 @@ def _configured_taxonomies(configs: list[dict[str, Any]]) -> set[str]:
             for c in body.get("categories") or ()
             if isinstance(c, dict)
         }
-        if len(labels) >= 2 and not labels <= _NOT_A_TAXONOMY and config.get("feedback_key"):
+        if len(labels) >= 2 and not labels <= VERDICT_LABELS and config.get("feedback_key"):
             found.add(str(config["feedback_key"]))
     return found
 

@@ -11,11 +11,11 @@ categorical config (positive/negative) that is not a failure taxonomy. Retention
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
-from traceready.connector import Inventory
+from traceready.connector import VERDICT_LABELS, Inventory
 from traceready.http import InvalidPageError
+from traceready.window import parse_time
 
 from .client import PhoenixClient
 
@@ -34,21 +34,11 @@ VERSION_KEYS = (
     "prompt_version",
     "commit",
 )
-_NOT_A_TAXONOMY = frozenset({"positive", "negative"})
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _is_failure_taxonomy(config: dict[str, Any]) -> bool:
     labels = {str(v.get("label")).lower() for v in config.get("values") or () if isinstance(v, dict)}
-    return config.get("type") == "CATEGORICAL" and len(labels) >= 2 and not labels <= _NOT_A_TAXONOMY
+    return config.get("type") == "CATEGORICAL" and len(labels) >= 2 and not labels <= VERDICT_LABELS
 
 
 def _versions(experiment: dict[str, Any]) -> list[Any]:
@@ -89,7 +79,7 @@ def _collect(client: PhoenixClient) -> Inventory:
         len(client.list_all(f"/v1/prompts/{p['id']}/versions")) for p in prompts[:PROMPTS_READ]
     )
     configs = client.list_all("/v1/annotation_configs")
-    dates = [d for e in experiments if (d := _parse_time(e.get("created_at"))) is not None]
+    dates = [d for e in experiments if (d := parse_time(e.get("created_at"))) is not None]
     return Inventory(
         datasets=len(datasets),
         dataset_examples=sum(int(d.get("example_count") or 0) for d in datasets),

@@ -29,6 +29,15 @@ ENTRY_POINT_GROUP = "traceready.connectors"
 
 T = TypeVar("T")
 
+VERDICT_LABELS = frozenset(
+    {
+        *("positive", "negative", "good", "bad", "yes", "no", "thumbs up", "thumbs down"),
+        *("true", "false", "0", "1", "correct", "incorrect", "pass", "fail"),
+    }
+)
+"""Labels of a verdict, not of a failure category: a categorical config using only these (an
+evaluator's ``correctness``, a thumbs-up) is no failure taxonomy (``Inventory.failure_taxonomies``)."""
+
 
 class Inventory(BaseModel):
     """Project-level facts a connector found beside the spans; None means "could not see"."""

@@ -259,3 +259,18 @@ def test_a_server_without_session_annotations_is_audited_all_the_same() -> None:
 
     records = list(connector(fake_phoenix(recorded_bodies(), fault)).iter_records())
     assert sum(isinstance(r, dict) for r in records) == 21
+
+
+@pytest.mark.parametrize(
+    ("labels", "taxonomy"),
+    [
+        pytest.param(["correct", "incorrect"], False, id="evaluator_verdict"),
+        pytest.param(["pass", "fail"], False, id="pass_fail"),
+        pytest.param(["tool_timeout", "wrong_tool", "hallucination"], True, id="failure_categories"),
+    ],
+)
+def test_only_failure_categories_make_a_taxonomy(labels: list[str], taxonomy: bool) -> None:
+    from traceready.connectors.phoenix.inventory import _is_failure_taxonomy
+
+    config = {"type": "CATEGORICAL", "values": [{"label": label} for label in labels]}
+    assert _is_failure_taxonomy(config) is taxonomy
