@@ -36,7 +36,7 @@ import re
 import signal
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -44,9 +44,10 @@ from urllib.parse import parse_qs, urlsplit
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
 
+import loopback  # noqa: E402
 import lsapi  # noqa: E402
-from capture_server import HOST  # noqa: E402
 
 CASSETTES = HERE.parents[1] / "cassettes" / "langsmith"
 DEFAULT_NOW = dt.datetime(2026, 11, 20, 10, 0, 0, tzinfo=dt.UTC)  # convert.REPLAY_NOW
@@ -89,9 +90,7 @@ def load_all(root: Path = CASSETTES) -> dict[str, Any]:
     return merged
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(loopback.LoopbackServer):
     def __init__(
         self,
         port: int,
@@ -102,7 +101,7 @@ class _Server(ThreadingHTTPServer):
         rate_limit: int,
         now: dt.datetime,
     ) -> None:
-        super().__init__((HOST, port), _Handler)
+        super().__init__(port, _Handler)
         self.workspace = workspace
         self.stores: dict[str, dict[str, Any]] = workspace["stores"]
         self.info = info
@@ -258,7 +257,7 @@ class ReplayServer:
     def url(self) -> str:
         if self._server is None:
             raise RuntimeError("server is not running")
-        return f"http://{HOST}:{self._server.server_address[1]}"
+        return self._server.url
 
     @property
     def requests(self) -> list[dict[str, Any]]:
@@ -269,18 +268,14 @@ class ReplayServer:
 
     def start(self) -> str:
         self._server = _Server(*self._args, **self._kw)  # type: ignore[arg-type]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="ls-replay", daemon=True)
-        self._thread.start()
+        self._thread = loopback.start(self._server, "ls-replay")
         return self.url
 
     def stop(self) -> None:
         if self._server is None:
             return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
+        server, self._server = self._server, None
+        loopback.stop(server, self._thread)
 
     def __enter__(self) -> str:
         return self.start()

@@ -7,13 +7,14 @@ away mid-pull). Everything else is forwarded unchanged.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
+
+from scripts.loopback import serving
 
 
 @dataclass
@@ -98,13 +99,9 @@ def fault_proxy(upstream: str, rules: list[Rule]) -> Iterator[FaultProxy]:
 
         do_GET = do_POST = _handle  # noqa: N815 - http.server's naming
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield state
+        with serving(Handler) as server:
+            state.url = server.url
+            yield state
     finally:
-        server.shutdown()
-        server.server_close()
         client.close()

@@ -6,13 +6,13 @@ The server runs on a thread of the test process and is stopped with ``shutdown()
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 
+from scripts.loopback import serving
 from tests.connectors.braintrust.fake import FakeBraintrust
 
 
@@ -48,14 +48,6 @@ def serve(fake: FakeBraintrust) -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    fake.org_api_url = url
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield url
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(Handler) as server:
+        fake.org_api_url = server.url
+        yield server.url

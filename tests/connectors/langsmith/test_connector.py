@@ -401,8 +401,9 @@ def test_v2_limit_keeps_the_newest_traces_whatever_order_the_server_pages_in() -
 
 
 def test_cli_org_scoped_key_exits_3_naming_the_workspace_variable() -> None:
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from http.server import BaseHTTPRequestHandler
+
+    from scripts.loopback import serving
 
     class OrgScoped(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
@@ -416,18 +417,10 @@ def test_cli_org_scoped_key_exits_3_naming_the_workspace_variable() -> None:
             self.end_headers()
             self.wfile.write(body)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), OrgScoped)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}"
+    with serving(OrgScoped) as server:
         result = CliRunner(env={"LANGSMITH_API_KEY": KEY, "LANGSMITH_WORKSPACE_ID": ""}).invoke(
-            app, ["audit", "langsmith", "--project", "p", "--endpoint", url, "--since", SINCE]
+            app, ["audit", "langsmith", "--project", "p", "--endpoint", server.url, "--since", SINCE]
         )
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
     assert result.exit_code == 3, result.output
     assert result.stderr.strip() == (
         "traceready: error: LangSmith: this API key is org-scoped and needs a workspace (403) "
