@@ -58,6 +58,12 @@ class Inventory(BaseModel):
     projects: tuple[str, ...] | None = None
     experiment_projects: int | None = None
     retention_days: int | None = None
+    annotation_queues: int | None = None
+    """Queues where people review and label traces (feeds g's categories and j's datasets)."""
+    automation_rules: int | None = None
+    """Enabled rules acting on new traces: online evaluators, routing to queues or datasets."""
+    environments: tuple[str, ...] | None = None
+    """Deployment environments the vendor keeps apart (e.g. prompt versions pinned per environment)."""
 
 
 class Connector(ABC):
