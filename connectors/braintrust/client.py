@@ -42,6 +42,8 @@ PAGE_LIMIT = 1000
 """Rows per ``/btql`` page: the SDK's batch size and the ``bt`` CLI's cap."""
 MAX_PAGES = 10_000
 """The SDK's guard against a server that never ends a cursor chain."""
+LIST_LIMIT = 1000
+"""Objects per REST list page."""
 
 
 def ident(*name: str) -> dict[str, Any]:
@@ -98,13 +100,29 @@ class BraintrustClient:
     def _org_params(self) -> dict[str, Any]:
         return {"org_name": self.org_name} if self.org_name else {}
 
-    def objects(self, path: str, **params: Any) -> list[dict[str, Any]]:
-        """A REST list (``{"objects": [...]}``) of one project's experiments, datasets, prompts..."""
-        body = self.http.request_json("GET", path, params={**self._org_params(), "limit": 1000, **params})
-        objects = body.get("objects") if isinstance(body, dict) else None
-        if not isinstance(objects, list):
-            raise InvalidPageError(f"Braintrust list {path} has no objects")
-        return [o for o in objects if isinstance(o, dict)]
+    def objects(
+        self, path: str, *, paged: bool = True, pages: int = 1, **params: Any
+    ) -> list[dict[str, Any]]:
+        """A REST list (``{"objects": [...]}``) of one project's experiments, datasets, prompts...
+
+        ``paged=False`` sends no ``limit`` (``GET /environment`` takes none). With ``pages > 1`` a full
+        page is followed by ``starting_after=<last id>``, the spec's cursor, up to ``pages`` pages.
+        """
+        found: list[dict[str, Any]] = []
+        limit = LIST_LIMIT if paged else None
+        query = {**self._org_params(), **({"limit": limit} if limit is not None else {}), **params}
+        for _ in range(pages):
+            body = self.http.request_json("GET", path, params=query)
+            objects = body.get("objects") if isinstance(body, dict) else None
+            if not isinstance(objects, list):
+                raise InvalidPageError(f"Braintrust list {path} has no objects")
+            page = [o for o in objects if isinstance(o, dict)]
+            found.extend(page)
+            last = page[-1].get("id") if page else None
+            if limit is None or len(objects) < limit or not isinstance(last, str):
+                break
+            query = {**query, "starting_after": last}
+        return found
 
     def project(self, name: str) -> dict[str, Any]:
         """The project named ``name``, or NotFoundError naming close project names."""
@@ -129,8 +147,14 @@ class BraintrustClient:
         query_filter: dict[str, Any] | None,
         *,
         page_limit: int | None = None,
+        audit_log: bool = False,
     ) -> Iterator[list[dict[str, Any]]]:
-        """Rows of ``source('<object_id>')`` matching the filter, newest first, one page at a time."""
+        """Rows of ``source('<object_id>')`` matching the filter, newest first, one page at a time.
+
+        ``audit_log=True`` reads the object's audit log instead of its rows (one entry per write,
+        with ``audit_data.action``), as the SDK's ``get_prompt_versions`` does; that query is sent
+        unsorted, as the SDK sends it.
+        """
         page_limit = page_limit or PAGE_LIMIT
         cursor: str | None = None
         seen: set[str] = set()
@@ -138,17 +162,22 @@ class BraintrustClient:
             query: dict[str, Any] = {
                 "select": [{"op": "star"}],
                 "from": {"op": "function", "name": ident(source), "args": [literal(object_id)]},
-                "sort": [{"expr": ident("_pagination_key"), "dir": "desc"}],
                 "limit": page_limit,
                 "cursor": cursor,
             }
+            if not audit_log:
+                query["sort"] = [{"expr": ident("_pagination_key"), "dir": "desc"}]
             if query_filter is not None:
                 query["filter"] = query_filter
-            body = self.http.request_json(
-                "POST",
-                "/btql",
-                json={"query": query, "fmt": "json", "use_columnstore": False, "brainstore_realtime": True},
-            )
+            request: dict[str, Any] = {
+                "query": query,
+                "fmt": "json",
+                "use_columnstore": False,
+                "brainstore_realtime": True,
+            }
+            if audit_log:
+                request["audit_log"] = True
+            body = self.http.request_json("POST", "/btql", json=request)
             data = body.get("data") if isinstance(body, dict) else None
             if not isinstance(data, list):
                 raise InvalidPageError(f"Braintrust /btql page over {source} has no data list")

@@ -5,12 +5,37 @@ It serves ``cassettes/braintrust/<scenario>/``: REST answers from ``rest.json`` 
 the request's filter (``and``/``or``/``eq``/``ge``/``lt`` over columns) is evaluated, rows are sorted
 by ``_pagination_key`` descending, cut at the query's ``limit`` and continued by an opaque cursor.
 The recorded window is not matched (it moves with the clock); tests assert the window on the request.
+
+Routes the capture never reached (the SDK only reads them) are served from the fields below, each
+shaped as braintrust 0.48.1's generated REST client types it (``braintrust/api/_generated/``, built
+from braintrust-openapi commit 146bb7bb; no live answer was recorded). The fake refuses query
+parameters that the spec does not list for a route, so the connector cannot lean on a filter the
+real API may not have:
+
+- ``GET /environment`` (no ``/v1``; params ``ids``, ``name``, ``org_name``; no ``limit``) answers
+  ``{"objects": [Environment]}``, Environment = ``{id, org_id, name, slug, description, created,
+  deleted_at}`` (``environments.py``, ``models/environments.py``). ``environments=None`` answers 404,
+  as a data plane without the route would.
+- ``GET /v1/project_automation`` (params ``limit``, ``starting_after``, ``ending_before``, ``ids``,
+  ``project_automation_name``, ``org_name``: no ``project_id``) answers ``{"objects":
+  [ProjectAutomation]}``, ProjectAutomation = ``{id, project_id, user_id, created, name,
+  description, config}``, a retention config being ``{event_type: "retention", object_type:
+  "project_logs"|"experiment"|"dataset", retention_days: int}`` (``models/project_automations.py``
+  ``Config20``, ``models/common.py`` ``RetentionObjectType``).
+- ``GET /v1/org_automation`` (the same params with ``org_automation_name``) answers ``{"objects":
+  [OrgAutomation]}``, OrgAutomation = ``{id, org_id, user_id, created, name, description, config}``
+  with the same retention config (``models/org_automations.py``). ``org_automations=None``: 404.
+- ``POST /btql`` over ``project_prompts('<project id>')`` with ``audit_log: true``: the audit log,
+  one entry per write. The SDK's ``get_prompt_versions`` (``logger.py``) reads only ``id`` (the
+  prompt), ``_xact_id`` and ``audit_data.action`` (``upsert``/``merge`` make a version); the other
+  fields of ``prompt_audit_entry`` are not verified.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +48,76 @@ import orjson
 from tests.cassettes import CASSETTES
 
 ROOT = CASSETTES / "braintrust"
+ORG_ID = "5b0c5a4e-7f3d-5e51-9c8f-0c1a7d2e9b10"
+"""The organization of every scenario's login answer."""
+CREATED = "2026-11-20T09:30:00.000Z"
+LIST_PARAMS = {
+    "/environment": {"ids", "name", "org_name"},
+    "/v1/project_automation": {
+        *("limit", "starting_after", "ending_before", "ids", "project_automation_name", "org_name")
+    },
+    "/v1/org_automation": {
+        *("limit", "starting_after", "ending_before", "ids", "org_automation_name", "org_name")
+    },
+}
+"""Query parameters the spec lists for the routes served from fields (see the module docstring)."""
+
+
+def _id(*parts: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(parts)))
+
+
+def environment(slug: str, name: str | None = None, *, deleted: bool = False) -> dict[str, Any]:
+    """An org environment as ``GET /environment`` lists it."""
+    return {
+        "id": _id("environment", slug),
+        "org_id": ORG_ID,
+        "name": name or slug.capitalize(),
+        "slug": slug,
+        "description": None,
+        "created": CREATED,
+        "deleted_at": CREATED if deleted else None,
+    }
+
+
+def retention_config(days: Any, object_type: str = "project_logs") -> dict[str, Any]:
+    """A data-retention automation config."""
+    return {"event_type": "retention", "object_type": object_type, "retention_days": days}
+
+
+def project_automation(
+    project_id: str, config: dict[str, Any], name: str = "Log retention"
+) -> dict[str, Any]:
+    """A project automation as ``GET /v1/project_automation`` lists it."""
+    return {
+        "id": _id("project_automation", project_id, name),
+        "project_id": project_id,
+        "user_id": _id("user"),
+        "created": CREATED,
+        "name": name,
+        "description": None,
+        "config": config,
+    }
+
+
+def org_automation(config: dict[str, Any], name: str = "Org log retention") -> dict[str, Any]:
+    """An organization automation as ``GET /v1/org_automation`` lists it."""
+    return {
+        "id": _id("org_automation", name),
+        "org_id": ORG_ID,
+        "user_id": _id("user"),
+        "created": CREATED,
+        "name": name,
+        "description": None,
+        "config": config,
+    }
+
+
+def prompt_audit_entry(prompt_id: str, xact_id: str, action: str = "upsert") -> dict[str, Any]:
+    """One write of a prompt in the ``project_prompts`` audit log (``audit_log: true``)."""
+    return {"id": prompt_id, "_xact_id": xact_id, "slug": "system", "audit_data": {"action": action}}
+
+
 KEY = "bt-test-key-0123456789"
 APP = "http://app.braintrust.test"
 API = "http://api.braintrust.test"
@@ -105,6 +200,10 @@ class FakeBraintrust:
     extra_rows: list[dict[str, Any]] = field(default_factory=list)
     fault: Callable[[httpx.Request, int], httpx.Response | None] = lambda request, n: None
     org_api_url: str = API
+    environments: list[dict[str, Any]] | None = field(default_factory=list)
+    project_automations: list[dict[str, Any]] = field(default_factory=list)
+    org_automations: list[dict[str, Any]] | None = field(default_factory=list)
+    prompt_audit: list[dict[str, Any]] = field(default_factory=list)
     requests: list[httpx.Request] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -128,6 +227,8 @@ class FakeBraintrust:
             return httpx.Response(200, json={"org_info": orgs})
         if request.method == "POST" and path == "/btql":
             return self.btql(json.loads(request.content))
+        if request.method == "GET" and path in LIST_PARAMS:
+            return self.listing(request)
         if request.method == "GET" and path == "/v1/project":
             everything = next(b for m, p, q, b in self.rest if p == path and not q)
             wanted = request.url.params.get("project_name")
@@ -140,9 +241,31 @@ class FakeBraintrust:
             return httpx.Response(200, json={"objects": []})
         return httpx.Response(404, json={"error": "not found"})
 
+    def listing(self, request: httpx.Request) -> httpx.Response:
+        """``/environment`` and the automation lists, from the fields; a page after ``starting_after``."""
+        path = request.url.path
+        unknown = set(request.url.params) - LIST_PARAMS[path]
+        assert not unknown, f"{path} takes no {sorted(unknown)} in the spec"
+        objects = {
+            "/environment": self.environments,
+            "/v1/project_automation": self.project_automations,
+            "/v1/org_automation": self.org_automations,
+        }[path]
+        if objects is None:
+            return httpx.Response(404, json={"error": f"no route {path}"})
+        if (name := request.url.params.get("name")) is not None:
+            objects = [o for o in objects if o["name"] == name]
+        after = request.url.params.get("starting_after")
+        if after is not None:
+            objects = objects[[o["id"] for o in objects].index(after) + 1 :]
+        limit = request.url.params.get("limit")
+        return httpx.Response(200, json={"objects": objects[: int(limit)] if limit else objects})
+
     def btql(self, body: dict[str, Any]) -> httpx.Response:
         """One page of rows matching the query."""
         query = body["query"]
+        if query["from"]["name"]["name"] == ["project_prompts"]:
+            return self.prompt_audit_page(body)
         assert query["from"]["name"]["name"] == ["project_logs"], query["from"]
         assert query["sort"] == [{"expr": {"op": "ident", "name": ["_pagination_key"]}, "dir": "desc"}]
         rows = self._matching(query.get("filter"))
@@ -152,6 +275,17 @@ class FakeBraintrust:
         cursor = base64.urlsafe_b64encode(str(following).encode()).decode() if page else None
         body = orjson.dumps({"data": page, "cursor": cursor})
         return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+
+    def prompt_audit_page(self, body: dict[str, Any]) -> httpx.Response:
+        """A page of the prompts' audit log (the SDK asks for it with ``audit_log: true``)."""
+        assert body.get("audit_log") is True, "project_prompts rows are not versions; ask for the audit log"
+        query = body["query"]
+        assert query.get("filter") is None
+        start = int(base64.urlsafe_b64decode(query["cursor"]).decode()) if query.get("cursor") else 0
+        page = self.prompt_audit[start : start + query["limit"]]
+        following = start + len(page)
+        cursor = base64.urlsafe_b64encode(str(following).encode()).decode() if page else None
+        return httpx.Response(200, json={"data": page, "cursor": cursor})
 
     def _matching(self, node: dict[str, Any] | None) -> list[dict[str, Any]]:
         """Rows passing the filter, newest ``_pagination_key`` first (memoised while rows are unchanged)."""
@@ -198,4 +332,18 @@ def project_name(scenario: str) -> str:
     return str(summary(scenario)["project"]["name"])
 
 
-__all__ = ["API", "APP", "KEY", "FakeBraintrust", "Path", "project_name", "scenarios", "summary"]
+__all__ = [
+    "API",
+    "APP",
+    "KEY",
+    "FakeBraintrust",
+    "Path",
+    "environment",
+    "org_automation",
+    "project_automation",
+    "project_name",
+    "prompt_audit_entry",
+    "retention_config",
+    "scenarios",
+    "summary",
+]
