@@ -148,3 +148,31 @@ def test_an_org_the_key_does_not_belong_to_exits_4() -> None:
         "traceready: error: the API key has no Braintrust organization 'someone-else' "
         "(organizations: traceready-local; set BRAINTRUST_ORG_NAME)"
     )
+
+
+def test_environments_and_retention_reach_the_printed_report() -> None:
+    from tests.connectors.braintrust.fake import environment, project_automation, retention_config, summary
+
+    project_id = summary("logger_traced_tools")["project"]["id"]
+    fake = FakeBraintrust(
+        "logger_traced_tools",
+        environments=[environment("production"), environment("staging")],
+        project_automations=[project_automation(project_id, retention_config(30))],
+    )
+    with serve(fake) as url:
+        as_json = audit(url, "-f", "json")
+        as_markdown = audit(url, "-f", "md")
+    assert as_json.exit_code == as_markdown.exit_code == 0, as_json.output
+    inventory = orjson.loads(as_json.stdout)["inventory"]
+    assert (inventory["environments"], inventory["retention_days"]) == (["production", "staging"], 30)
+    assert "environments: production, staging" in as_markdown.stdout
+    assert "retention days 30" in as_markdown.stdout
+
+
+def test_a_missing_environment_route_leaves_them_unknown_without_a_traceback() -> None:
+    with serve(FakeBraintrust("logger_traced_tools", environments=None, org_automations=None)) as url:
+        result = audit(url, "-f", "json")
+    assert result.exit_code == 0, result.output
+    inventory = orjson.loads(result.stdout)["inventory"]
+    assert (inventory["environments"], inventory["retention_days"]) == (None, None)
+    assert "Traceback" not in result.output

@@ -393,6 +393,23 @@ def test_cost_the_app_logged_is_read_per_llm_span() -> None:
     assert "h.cost_missing" not in finding(report, "h").gaps
 
 
+def test_cost_the_openrouter_integration_logs_is_read_per_llm_span() -> None:
+    # braintrust 0.48.1 integrations/openrouter/tracing.py copies OpenRouter's usage.cost into
+    # metrics.cost (and cost_details into metrics.cost_*); only the app's own spans carry a cost.
+    fake = FakeBraintrust("logger_traced_tools")
+    llm = [r for r in fake.rows if r["span_attributes"]["type"] == "llm"]
+    priced = {r["id"] for r in llm[:4]}
+    fake.rows = [
+        dict(r, metrics={**r["metrics"], "cost": 0.00042, "cost_upstream_inference_cost": 0.0004})
+        if r["id"] in priced
+        else r
+        for r in fake.rows
+    ]
+    report = audit(connector(fake))
+    assert ratio(report, "h.llm_spans_with_cost") == (4, 10)
+    assert "h.cost_missing" in finding(report, "h").gaps
+
+
 def test_reports_carry_no_prompt_content_nor_key() -> None:
     text = render_json(audit(connector(FakeBraintrust("logger_traced_tools"))))
     assert "Lisbon" not in text and "Paris" not in text
@@ -453,7 +470,7 @@ def test_online_rules_scorer_functions_and_categorical_scores_reach_the_inventor
         ]
     }  # fmt: skip
     functions = {"objects": [{"name": "Factuality", "function_type": "scorer"}, {"name": "tool-x"}]}
-    prompts = {"objects": [{"name": "system", "slug": "system"}]}
+    prompts = {"objects": [{"id": "p-system", "name": "system", "slug": "system"}]}
     fake.rest[:0] = [
         ("GET", "/v1/project_score", {}, project_scores),
         ("GET", "/v1/function", {}, functions),
