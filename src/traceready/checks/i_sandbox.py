@@ -80,7 +80,11 @@ class SandboxCheck(Check):
             status, evidence, reason = (
                 Status.PRESENT,
                 Evidence.INVENTORY,
-                (f"{experiments} experiment projects are kept apart from production."),
+                (
+                    "1 experiment project is kept apart from production."
+                    if experiments == 1
+                    else f"{experiments} experiment projects are kept apart from production."
+                ),
             )
             gaps: list[str] = []
         elif mixed:
