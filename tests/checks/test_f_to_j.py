@@ -216,3 +216,23 @@ def test_inventory_datasets_are_inventory_evidence(run):
     assert finding.evidence is Evidence.INVENTORY
     assert finding.status is Status.PARTIAL
     assert "j.no_scored_experiments" in finding.gaps
+
+
+def test_vendor_environments_alone_are_partial_never_present(run):
+    staged = Inventory(experiment_projects=0, environments=("development", "production"))
+    finding = run(SandboxCheck, trace(agent()), inventory=staged)
+    assert (finding.status, finding.evidence) == (Status.PARTIAL, Evidence.INVENTORY)
+    assert finding.gaps == ("i.no_sandbox_evidence",)
+    assert "Vendor environments: development, production." in finding.notes
+
+
+def test_production_only_vendor_environments_are_no_evidence(run):
+    finding = run(SandboxCheck, trace(agent()), inventory=Inventory(environments=("production",)))
+    assert finding.status is Status.UNKNOWN
+
+
+def test_self_report_outranks_vendor_environments(run):
+    answers = Answers(sandbox=SandboxAnswers(experiments_isolated=False))
+    staged = Inventory(environments=("staging", "production"))
+    finding = run(SandboxCheck, trace(agent()), inventory=staged, answers=answers)
+    assert (finding.status, finding.evidence) == (Status.ABSENT, Evidence.SELF_REPORTED)

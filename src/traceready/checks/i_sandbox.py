@@ -1,7 +1,9 @@
 """i) Sandboxed execution: experiments run apart from production.
 
-Spans rarely show this: environment tags on spans and experiment projects in the inventory are
-observed evidence; otherwise the answers file says it, marked self-reported.
+Spans rarely show this: experiment projects in the inventory and environment tags on spans are
+observed evidence; then the answers file, marked self-reported; then the vendor's own deployment
+environments (a production one beside a non-production one), which show that versions are staged
+but not that experiments run apart, so they earn PARTIAL at most.
 """
 
 from __future__ import annotations
@@ -19,6 +21,11 @@ def is_production(environment: str) -> bool:
     """True unless the environment name says development, test, staging or experiment."""
     folded = environment.lower()
     return not any(word in folded for word in NON_PRODUCTION)
+
+
+def _spans_both(environments: list[str] | tuple[str, ...]) -> bool:
+    """True when the names include a production and a non-production environment."""
+    return any(is_production(e) for e in environments) and any(not is_production(e) for e in environments)
 
 
 class SandboxCheck(Check):
@@ -64,13 +71,20 @@ class SandboxCheck(Check):
         envs = sorted(self.environments)
         experiments = context.inventory.experiment_projects
         isolated = context.answers.sandbox.experiments_isolated
-        mixed = any(is_production(e) for e in envs) and any(not is_production(e) for e in envs)
+        mixed = _spans_both(envs)
         notes = [f"Environments seen: {', '.join(envs)}."] if envs else []
+        staged = context.inventory.environments
+        if staged:
+            notes.append(f"Vendor environments: {', '.join(staged)}.")
         if experiments:
             status, evidence, reason = (
                 Status.PRESENT,
                 Evidence.INVENTORY,
-                (f"{experiments} experiment projects are kept apart from production."),
+                (
+                    "1 experiment project is kept apart from production."
+                    if experiments == 1
+                    else f"{experiments} experiment projects are kept apart from production."
+                ),
             )
             gaps: list[str] = []
         elif mixed:
@@ -94,6 +108,16 @@ class SandboxCheck(Check):
                 ("Experiments run against production (self-reported)."),
             )
             gaps = ["i.no_isolation"]
+        elif staged and _spans_both(staged):
+            status, evidence, reason = (
+                Status.PARTIAL,
+                Evidence.INVENTORY,
+                (
+                    "The vendor keeps production and non-production environments apart, "
+                    "but no experiment project shows that experiments run outside production."
+                ),
+            )
+            gaps = ["i.no_sandbox_evidence"]
         else:
             status, evidence, reason = (
                 Status.UNKNOWN,
