@@ -217,3 +217,13 @@ def test_a_short_last_page_at_the_cap_is_a_full_count(
         report = audit(connector(fake))
     assert report.inventory.prompt_versions == 3
     assert "lower bound" not in caplog.text
+
+
+def test_org_environments_without_experiments_make_i_partial_with_braintrusts_fix() -> None:
+    fake = FakeBraintrust(SCENARIO, environments=[environment("production"), environment("staging")])
+    report = audit(connector(fake))
+    i = next(f for f in report.findings if f.requirement == "i")
+    assert (i.status.value, i.evidence.value, i.gaps) == ("PARTIAL", "inventory", ("i.no_sandbox_evidence",))
+    (fix,) = i.recommendations
+    assert "org environments only pin prompt versions" in fix.title
+    assert 'init_logger(project="my-agent-staging")' in (fix.snippet or "")
