@@ -8,7 +8,8 @@ as ``superseded_version`` rejections (an exact repeat as ``duplicate_row``) so p
 rejected still holds. Span ids may be
 16/32 hex digits (SDK >= 0.48, OTel-shaped) or UUIDs (older SDKs, ``BRAINTRUST_LEGACY_IDS``); both
 are Braintrust's own formats. Rows map through ``mappings/braintrust.yaml``; project facts
-(experiments, datasets, scorers, online scoring rules, prompts) come from ``inventory.py``.
+(experiments, datasets, scorers, online scoring rules, prompt versions, org environments, logs
+retention) come from ``inventory.py``.
 
 Data planes: ``BRAINTRUST_API_URL`` (or ``--api-url``: a URL, or ``us`` / ``eu`` for the hosted
 ones) wins; without it the key logs in at ``BRAINTRUST_APP_URL`` (default www.braintrust.dev) and
@@ -267,7 +268,7 @@ class BraintrustConnector(WindowedConnector):
         return record
 
     def inventory(self) -> Inventory:
-        """Experiments, datasets, scorers, online scoring rules and prompts (see inventory.py)."""
+        """Experiments, datasets, evaluators, prompt versions, environments, retention (inventory.py)."""
         if self.project_id is None:
             return Inventory()
         return collect_inventory(self.client, self.project_id)
