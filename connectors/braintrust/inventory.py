@@ -11,7 +11,8 @@ and so do not spend the BTQL rate limit:
 - automated evaluators: names of scores that experiments recorded (``Eval`` scorers are code or LLM
   functions; human review scores are configured as project scores and excluded), scorer functions
   (``/v1/function``, ``function_type: "scorer"``) and online scoring rules (``/v1/project_score``,
-  ``score_type: "online"``).
+  ``score_type: "online"``, counted only while ``config.online`` is not ``paused`` and names a scorer;
+  they are also the ``automation_rules``).
 - failure taxonomies: categorical project scores with at least two categories.
 - prompt versions: one ``POST /btql`` over ``project_prompts('<project id>')`` with
   ``audit_log: true`` (the query of the SDK's ``get_prompt_versions``, braintrust 0.48.1
@@ -101,7 +102,7 @@ def _collect(client: BraintrustClient, project_id: str) -> Inventory:
     prompts = client.objects("/v1/prompt", project_id=project_id)
 
     human = {str(s.get("name")) for s in project_scores if s.get("score_type") != "online"}
-    online = {str(s.get("name")) for s in project_scores if s.get("score_type") == "online"}
+    online = {str(s.get("name")) for s in project_scores if _scoring_online(s)}
     scorers = {str(f.get("name")) for f in functions if f.get("function_type") == "scorer"}
     scored = 0
     evaluators: set[str] = set()
@@ -133,6 +134,7 @@ def _collect(client: BraintrustClient, project_id: str) -> Inventory:
         scored_experiments=scored,
         last_experiment_at=max(dates) if dates else None,
         automated_evaluators=len(evaluators | scorers | online),
+        automation_rules=len(online),
         experiments_with_version=sum(1 for e in experiments if _versions(e)),
         experiment_versions=tuple(sorted({v for e in experiments for v in _versions(e)})),
         prompt_versions=(
@@ -145,6 +147,15 @@ def _collect(client: BraintrustClient, project_id: str) -> Inventory:
         retention_days=_optional("log retention", lambda: _retention_days(client, project_id), None),
         environments=_optional("environments", lambda: _environments(client), None),
     )
+
+
+def _scoring_online(score: dict[str, Any]) -> bool:
+    """An online scoring rule that runs: not paused, with at least one scorer (``config.online``)."""
+    if score.get("score_type") != "online":
+        return False
+    config = score.get("config")
+    rule = config.get("online") if isinstance(config, dict) else None
+    return isinstance(rule, dict) and rule.get("status") != "paused" and bool(rule.get("scorers"))
 
 
 def _optional(what: str, read: Callable[[], T], fallback: T) -> T:

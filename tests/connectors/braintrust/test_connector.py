@@ -466,7 +466,13 @@ def test_online_rules_scorer_functions_and_categorical_scores_reach_the_inventor
              "categories": [{"name": "timeout", "value": 0}, {"name": "wrong_tool", "value": 0.5}]},
             {"name": "thumbs", "score_type": "categorical", "categories": ["good", "bad"]},
             {"name": "helpfulness-online", "score_type": "online",
-             "config": {"online": {"sampling_rate": 0.1, "scorers": []}}},
+             "config": {"online": {"sampling_rate": 0.1,
+                                   "scorers": [{"type": "global", "name": "Helpful"}]}}},
+            {"name": "paused-online", "score_type": "online",
+             "config": {"online": {"sampling_rate": 1, "status": "paused",
+                                   "scorers": [{"type": "global", "name": "Factuality"}]}}},
+            {"name": "empty-online", "score_type": "online",
+             "config": {"online": {"sampling_rate": 1, "scorers": []}}},
         ]
     }  # fmt: skip
     functions = {"objects": [{"name": "Factuality", "function_type": "scorer"}, {"name": "tool-x"}]}
@@ -479,7 +485,8 @@ def test_online_rules_scorer_functions_and_categorical_scores_reach_the_inventor
     report = audit(connector(fake))
     inventory = report.inventory
     assert inventory.failure_taxonomies == ("failure_type",)
-    assert inventory.automated_evaluators == 2  # the online rule and the scorer function
+    assert inventory.automated_evaluators == 2  # the running online rule and the scorer function
+    assert inventory.automation_rules == 1  # a paused rule, or one without scorers, evaluates nothing
     assert inventory.prompt_versions == 1
     failures = finding(report, "g")
     assert "g.no_failure_taxonomy" not in failures.gaps
