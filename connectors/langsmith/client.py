@@ -5,7 +5,8 @@ Endpoints (``/work/shared/vendors/langsmith.md`` §1-§4, checked against the la
 ``GET /sessions?name=`` (project id), v1 ``POST /runs/query`` (``{"runs": [...], "cursors":
 {"next": ...}}``, ``limit`` at most 100) and v2 ``POST /api/v2/runs/query`` (``{"items": [...],
 "next_cursor": ...}``, ``page_size`` up to 1000, UPPERCASE ``selects``, a 24 h default window unless
-``min_start_time`` is sent), ``GET /datasets``, ``GET /sessions?reference_dataset=``.
+``min_start_time`` is sent), ``GET /datasets``, ``GET /sessions?reference_dataset=``, and the
+workspace lists ``inventory.py`` reads (feedback configs, annotation queues, rules, hub prompts).
 
 Auth is ``x-api-key``; an org-scoped key also needs ``X-Tenant-Id``, and without it LangSmith answers
 403 ``{"error": "org_scoped_key_requires_workspace"}`` (SDK ``client.py`` ``request_with_retries``):
@@ -133,6 +134,10 @@ class LangSmithClient:
                 return
             seen.add(cursor)
             query["cursor"] = cursor
+
+    def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """One unpaged GET on a v1 route (a rules list, one annotation queue)."""
+        return self.http.request_json("GET", f"{self.v1_prefix}{path}", params=params)
 
     def get_list(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """A small offset-paged collection (datasets, feedback configs...)."""
