@@ -291,7 +291,7 @@ def write_manifest_entry() -> None:
         "API; answers from scripts/langsmith_capture/workspace_api.py)",
         "client": ", ".join(f"{k} {v}" for k, v in versions.items()) + f" (Python {python})",
         "date": CLOCK[:10],
-        "command": "scripts/langsmith_capture/run.sh (workspace_config.py)",
+        "command": "scripts/langsmith_capture/run.sh workspace_config",
         "converted": "feedback configs, annotation queues and hub prompts: what the SDK's "
         "create_feedback_config / create_annotation_queue / push_prompt sent, stored and answered by "
         "workspace_api.py (server fields ours: ids uuid5, times fixed to " + CLOCK + ", commit hashes "
