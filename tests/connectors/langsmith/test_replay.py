@@ -290,3 +290,15 @@ def test_v2_always_sends_min_start_time(tmp_path: Path) -> None:
     assert queries and all(q["min_start_time"] for q in queries)
     assert queries[0]["selects"] == ["ID", "TRACE_ID", "START_TIME", "END_TIME"]
     assert queries[0]["page_size"] == 1000 and queries[0]["is_root"] is True
+
+
+def test_the_markdown_inventory_line_names_queues_and_active_rules(tmp_path: Path) -> None:
+    root = workspace_of(tmp_path / "ws", "langchain_agent", "eval_with_dataset", "workspace_config")
+    with ReplayServer(backend="v1", root=root) as url:
+        args = ["audit", "langsmith", "--project", project("langchain_agent"), "--endpoint", url]
+        result = CliRunner(env=ENV).invoke(app, [*args, "--since", SINCE, "-f", "md"])
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.stdout.splitlines() if x.startswith("- Inventory:"))
+    # The queue-only rule and the dataset's code-evaluator rule act on this project; both enabled.
+    assert "; annotation queues 2; active automation rules 2;" in line
+    assert "; last experiment at 2026-11-20 09:00 UTC;" in line
