@@ -135,6 +135,28 @@ class LangSmithClient:
             seen.add(cursor)
             query["cursor"] = cursor
 
+    def rules_v2(self) -> list[dict[str, Any]]:
+        """Every rule from ``GET /api/v2/runs/rules`` (``{"items", "next_cursor"}``), v1-shaped.
+
+        The v2 list names a rule's project ``project_id`` where v1 says ``session_id``.
+        """
+        out: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"page_size": 100}
+        seen: set[str] = set()
+        while True:
+            page = self.http.request_json("GET", "/api/v2/runs/rules", params=params)
+            items = page.get("items") if isinstance(page, dict) else None
+            if not isinstance(items, list):
+                raise InvalidPageError("LangSmith /api/v2/runs/rules page has no items list")
+            for rule in items:
+                if isinstance(rule, dict):
+                    out.append({**rule, "session_id": rule.get("session_id") or rule.get("project_id")})
+            cursor = page.get("next_cursor")
+            if not cursor or not items or cursor in seen:
+                return out
+            seen.add(cursor)
+            params["cursor"] = cursor
+
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """One unpaged GET on a v1 route (a rules list, one annotation queue)."""
         return self.http.request_json("GET", f"{self.v1_prefix}{path}", params=params)

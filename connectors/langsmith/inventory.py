@@ -15,7 +15,8 @@ Read with the SDK's own routes (langsmith 0.15.1 ``client.py`` and its generated
 - ``GET /runs/rules`` (automation rules, ``types/evaluator.py`` "Run rules schema": one unpaged
   list; ``session_id`` or ``dataset_id`` is what a rule watches, ``evaluators`` /
   ``code_evaluators`` / ``evaluator_id`` make it an online evaluator, ``add_to_annotation_queue_id``
-  / ``add_to_dataset_id`` route runs, ``is_enabled``, ``sampling_rate``);
+  / ``add_to_dataset_id`` route runs, ``is_enabled``, ``sampling_rate``; where the deprecated v1
+  list is gone, ``GET /api/v2/runs/rules``: cursor-paged, ``project_id`` for ``session_id``);
 - ``GET /repos/`` (hub prompts, ``{"repos": [...], "total": n}`` with ``num_commits``).
 
 Datasets, experiments, configs, queues and prompts are workspace-wide, as in the LangSmith UI. Rules
@@ -136,10 +137,16 @@ def _is_evaluator(rule: dict[str, Any]) -> bool:
 def _project_rules(
     client: LangSmithClient, project_id: str | None, dataset_ids: set[str]
 ) -> list[dict[str, Any]] | None:
-    """Active rules watching the project or a workspace dataset; None when the route is not served."""
+    """Active rules watching the project or a workspace dataset; None when no rules route is served."""
     try:
         rules = client.get_json("/runs/rules")
-    except (InvalidPageError, NotFoundError):
+    except NotFoundError:
+        # The v1 list is deprecated for GET /api/v2/runs/rules (SDK 0.15.1 evaluators.list).
+        try:
+            rules = client.rules_v2()
+        except (InvalidPageError, NotFoundError):
+            return None
+    except InvalidPageError:
         return None
     if not isinstance(rules, list):
         return None

@@ -568,3 +568,23 @@ def test_prompts_are_read_page_by_page_until_the_total() -> None:
     conn = connector(fake_langsmith(serving({"/repos/": repos})))
     pulled(conn)
     assert conn.inventory().prompt_versions == 260
+
+
+def test_rules_fall_back_to_the_v2_list_where_v1_is_gone() -> None:
+    # v2 (types/rule.py) pages by cursor and names the project project_id.
+    project_id = STORE["project_id"]
+    pages = {
+        None: {"items": [_rule("judge", project_id=project_id, evaluators=JUDGE)], "next_cursor": "c2"},
+        "c2": {"items": [_rule("to-queue", project_id=project_id, add_to_annotation_queue_id="q")]},
+    }
+    seen: list[httpx.Request] = []
+    served = {"/api/v2/runs/rules": lambda request: pages[request.url.params.get("cursor")]}
+    conn = connector(fake_langsmith(serving(served, seen)))
+    pulled(conn)
+    inventory = conn.inventory()
+    assert (inventory.automation_rules, inventory.automated_evaluators) == (2, 1)
+    assert [r.url.path for r in seen if "rules" in r.url.path] == [
+        "/runs/rules",
+        "/api/v2/runs/rules",
+        "/api/v2/runs/rules",
+    ]
