@@ -34,7 +34,7 @@ import logging
 from typing import Any
 
 from traceready.connector import VERDICT_LABELS, Inventory
-from traceready.errors import NotFoundError
+from traceready.errors import AuthError, NotFoundError
 from traceready.http import InvalidPageError
 from traceready.window import parse_time
 
@@ -90,6 +90,9 @@ def _configured_taxonomies(configs: list[dict[str, Any]]) -> set[str]:
     return found
 
 
+UNSEEN = (InvalidPageError, NotFoundError, AuthError)
+"""A workspace route this server does not serve (404, another shape) or this key may not read (403)."""
+
 MAX_QUEUE_READS = 50
 """Annotation queues whose rubric is read one by one (``GET /annotation-queues/{id}``), at most."""
 
@@ -111,7 +114,7 @@ def _rubric_taxonomies(client: LangSmithClient, queues: list[dict[str, Any]], kn
         reads += 1
         try:
             detail = client.get_json(f"/annotation-queues/{queue['id']}")
-        except (InvalidPageError, NotFoundError):
+        except UNSEEN:
             continue
         items = detail.get("rubric_items") if isinstance(detail, dict) else None
         configs = [
@@ -144,9 +147,11 @@ def _project_rules(
         # The v1 list is deprecated for GET /api/v2/runs/rules (SDK 0.15.1 evaluators.list).
         try:
             rules = client.rules_v2()
-        except (InvalidPageError, NotFoundError):
+        except UNSEEN as exc:
+            _unseen("/api/v2/runs/rules", exc)
             return None
-    except InvalidPageError:
+    except UNSEEN as exc:
+        _unseen("/runs/rules", exc)
         return None
     if not isinstance(rules, list):
         return None
@@ -168,7 +173,7 @@ def collect_inventory(
     """Datasets, experiments, evaluators and rules, versions, prompts, taxonomies, queues, retention."""
     try:
         return _collect(client, project, retention_days)
-    except (InvalidPageError, NotFoundError) as exc:
+    except UNSEEN as exc:
         logger.warning("LangSmith inventory unreadable (%s); workspace facts unknown", exc)
         return Inventory(retention_days=retention_days)
 
@@ -176,11 +181,20 @@ def collect_inventory(
 def _optional(
     client: LangSmithClient, path: str, params: dict[str, Any] | None = None
 ) -> list[dict[str, Any]] | None:
-    """A workspace list, or None when this server does not serve the route."""
+    """A workspace list, or None when this server does not serve the route (or this key may not read it)."""
     try:
         return client.get_list(path, params)
-    except (InvalidPageError, NotFoundError):
+    except UNSEEN as exc:
+        _unseen(path, exc)
         return None
+
+
+def _unseen(path: str, exc: Exception) -> None:
+    """Log why a workspace fact stays unknown: a 403 is worth a warning, a missing route is not."""
+    if isinstance(exc, AuthError):
+        logger.warning("LangSmith: this key may not read %s (%s); that fact stays unknown", path, exc.message)
+    else:
+        logger.debug("LangSmith: %s not served (%s); that fact stays unknown", path, exc)
 
 
 def _collect(client: LangSmithClient, project: str, retention_days: int | None) -> Inventory:
@@ -247,7 +261,8 @@ def _prompt_versions(client: LangSmithClient) -> int | None:
         params = {"limit": PROMPT_PAGE, "offset": offset, "is_archived": "false"}
         try:
             body = client.get_json("/repos/", params)
-        except (NotFoundError, InvalidPageError):
+        except UNSEEN as exc:
+            _unseen("/repos/", exc)
             return None
         repos = body.get("repos") if isinstance(body, dict) else None
         if not isinstance(repos, list):

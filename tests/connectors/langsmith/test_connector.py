@@ -588,3 +588,18 @@ def test_rules_fall_back_to_the_v2_list_where_v1_is_gone() -> None:
         "/api/v2/runs/rules",
         "/api/v2/runs/rules",
     ]
+
+
+def test_a_workspace_route_this_key_may_not_read_stays_unknown(caplog: pytest.LogCaptureFixture) -> None:
+    def fault(request: httpx.Request, n: int) -> httpx.Response | None:
+        if request.url.path in ("/runs/rules", "/annotation-queues"):
+            return httpx.Response(403, json={"detail": "Forbidden"})
+        return None
+
+    conn = connector(fake_langsmith(fault))
+    pulled(conn)
+    inventory = conn.inventory()
+    assert inventory.automation_rules is inventory.annotation_queues is None
+    assert inventory.datasets == 0  # the rest of the inventory is still read
+    assert "this key may not read /runs/rules" in caplog.text
+    assert KEY not in caplog.text
