@@ -5,7 +5,8 @@ Endpoints (``/work/shared/vendors/langsmith.md`` §1-§4, checked against the la
 ``GET /sessions?name=`` (project id), v1 ``POST /runs/query`` (``{"runs": [...], "cursors":
 {"next": ...}}``, ``limit`` at most 100) and v2 ``POST /api/v2/runs/query`` (``{"items": [...],
 "next_cursor": ...}``, ``page_size`` up to 1000, UPPERCASE ``selects``, a 24 h default window unless
-``min_start_time`` is sent), ``GET /datasets``, ``GET /sessions?reference_dataset=``.
+``min_start_time`` is sent), ``GET /datasets``, ``GET /sessions?reference_dataset=``, and the
+workspace lists ``inventory.py`` reads (feedback configs, annotation queues, rules, hub prompts).
 
 Auth is ``x-api-key``; an org-scoped key also needs ``X-Tenant-Id``, and without it LangSmith answers
 403 ``{"error": "org_scoped_key_requires_workspace"}`` (SDK ``client.py`` ``request_with_retries``):
@@ -133,6 +134,32 @@ class LangSmithClient:
                 return
             seen.add(cursor)
             query["cursor"] = cursor
+
+    def rules_v2(self) -> list[dict[str, Any]]:
+        """Every rule from ``GET /api/v2/runs/rules`` (``{"items", "next_cursor"}``), v1-shaped.
+
+        The v2 list names a rule's project ``project_id`` where v1 says ``session_id``.
+        """
+        out: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"page_size": 100}
+        seen: set[str] = set()
+        while True:
+            page = self.http.request_json("GET", "/api/v2/runs/rules", params=params)
+            items = page.get("items") if isinstance(page, dict) else None
+            if not isinstance(items, list):
+                raise InvalidPageError("LangSmith /api/v2/runs/rules page has no items list")
+            for rule in items:
+                if isinstance(rule, dict):
+                    out.append({**rule, "session_id": rule.get("session_id") or rule.get("project_id")})
+            cursor = page.get("next_cursor")
+            if not cursor or not items or cursor in seen:
+                return out
+            seen.add(cursor)
+            params["cursor"] = cursor
+
+    def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """One unpaged GET on a v1 route (a rules list, one annotation queue)."""
+        return self.http.request_json("GET", f"{self.v1_prefix}{path}", params=params)
 
     def get_list(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """A small offset-paged collection (datasets, feedback configs...)."""

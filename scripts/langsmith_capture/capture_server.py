@@ -44,6 +44,11 @@ Endpoints, as the SDK (langsmith 0.15.x, ``client.py``) uses them:
     examples, uploaded as multipart (parts ``<example id>``, ``<id>.inputs``, ``<id>.outputs``).
 ``GET /settings``
     the tenant.
+``POST|GET /feedback-configs``, ``POST|GET /annotation-queues``, ``GET /annotation-queues/{id}``,
+``POST|GET /repos/``, ``GET /repos/{owner}/{name}``, ``GET|POST /commits/{owner}/{name}``
+    the workspace configuration the SDK creates (``create_feedback_config``,
+    ``create_annotation_queue``, ``create_prompt``, ``create_commit``), answered by
+    ``workspace_api.py`` (shared with the replay server).
 
 Anything else is recorded and answered 404. The recorder keeps, in arrival order, one entry per
 HTTP request (method, path, transport, encoding, part names, sizes; credentials are never
@@ -71,11 +76,14 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import workspace_api
+
 HOST = "127.0.0.1"
 
 # Stable ids for the things the server, not the SDK, assigns (converter uses the same).
 ID_NAMESPACE = uuid.UUID("6f1d3c9e-2b7a-5e4f-9a1c-3d2e1f0a9b8c")
 TENANT_ID = str(uuid.uuid5(ID_NAMESPACE, "tenant:traceready-capture"))
+TENANT_HANDLE = "traceready"
 PROJECT_CREATED_AT = "2026-11-01T08:00:00.000000+00:00"
 
 
@@ -299,10 +307,13 @@ class Workspace:
         self.datasets: dict[str, dict[str, Any]] = {}
         self.examples: dict[str, dict[str, Any]] = {}
         self.projects: dict[str, dict[str, Any]] = {}
+        self.config: dict[str, Any] = workspace_api.empty()
+        """Feedback configs, annotation queues, hub prompts (``workspace_api``)."""
+        self.clock: str | None = None
+        """A fixed time for what the server stamps (None: now)."""
 
-    @staticmethod
-    def _now() -> str:
-        return dt.datetime.now(dt.UTC).isoformat()
+    def _now(self) -> str:
+        return self.clock or dt.datetime.now(dt.UTC).isoformat()
 
     def project_by_name(self, name: str) -> dict[str, Any]:
         for proj in self.projects.values():
@@ -409,6 +420,7 @@ class Workspace:
                     "datasets": list(self.datasets.values()),
                     "examples": list(self.examples.values()),
                     "projects": list(self.projects.values()),
+                    **({"config": self.config} if any(self.config.values()) else {}),
                 }
             )
         )
@@ -512,8 +524,20 @@ class _Handler(BaseHTTPRequestHandler):
                     "id": TENANT_ID,
                     "display_name": "traceready capture",
                     "created_at": PROJECT_CREATED_AT,
-                    "tenant_handle": "traceready",
+                    "tenant_handle": TENANT_HANDLE,
                 }
+            elif path == "/feedback-configs":
+                answer = workspace_api.list_feedback_configs(ws.config, params)
+            elif path == "/annotation-queues":
+                answer = workspace_api.list_annotation_queues(ws.config, params)
+            elif m := re.fullmatch(rf"/annotation-queues/({_UUID})", path):
+                answer = workspace_api.read_annotation_queue(ws.config, m.group(1))
+            elif path == "/repos":
+                answer = workspace_api.list_repos(ws.config, params)
+            elif m := re.fullmatch(r"/repos/([^/]+)/([^/]+)", path):
+                answer = workspace_api.get_repo(ws.config, m.group(2))
+            elif m := re.fullmatch(r"/commits/([^/]+)/([^/]+)", path):
+                answer = workspace_api.list_commits(ws.config, m.group(2), params)
             else:
                 return False
         self._record({"transport": "workspace"}, [])
@@ -522,6 +546,18 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(200, answer)
         return True
+
+    def _create_config(self, path: str, doc: dict[str, Any]) -> dict[str, Any] | None:
+        ws = self.server.workspace
+        now = ws._now()
+        if path == "/feedback-configs":
+            return workspace_api.create_feedback_config(ws.config, doc, TENANT_ID, now)
+        if path == "/annotation-queues":
+            return workspace_api.create_annotation_queue(ws.config, doc, TENANT_ID, now)
+        if path == "/repos":
+            return workspace_api.create_repo(ws.config, doc, TENANT_ID, TENANT_HANDLE, now)
+        m = re.fullmatch(r"/commits/([^/]+)/([^/]+)", path)
+        return workspace_api.create_commit(ws.config, m.group(2), doc, now) if m else None
 
     # -- verbs -----------------------------------------------------------
     def do_GET(self) -> None:
@@ -593,6 +629,14 @@ class _Handler(BaseHTTPRequestHandler):
                     proj = self.server.workspace.create_project(doc)
                 self._record({"transport": "workspace", "body": doc}, [])
                 self._send(200, proj)
+            elif path in ("/feedback-configs", "/annotation-queues", "/repos") or path.startswith(
+                "/commits/"
+            ):
+                doc = json.loads(body)
+                with self.server.lock:
+                    answer = self._create_config(path, doc)
+                self._record({"transport": "workspace", "body": doc}, [])
+                self._send(404, {"detail": "Not Found"}) if answer is None else self._send(200, answer)
             elif m := _EXAMPLES_PATH_RE.match(path):
                 parts = parse_multipart(body, self.headers.get("Content-Type", ""))
                 with self.server.lock:
@@ -640,8 +684,11 @@ class _Handler(BaseHTTPRequestHandler):
 class CaptureServer:
     """In-process capture server (context manager): ``with CaptureServer() as url: ...``."""
 
-    def __init__(self, port: int = 0, *, mode: str = "zstd", verbose: bool = False) -> None:
+    def __init__(
+        self, port: int = 0, *, mode: str = "zstd", verbose: bool = False, clock: str | None = None
+    ) -> None:
         self._port = port
+        self._clock = clock
         self._info = info_payload(mode)
         self._verbose = verbose
         self._server: _Server | None = None
@@ -679,6 +726,7 @@ class CaptureServer:
         if self._server is not None:
             raise RuntimeError("already running")
         self._server = _Server(self._port, self._info, self._verbose)
+        self._server.workspace.clock = self._clock
         self._thread = threading.Thread(target=self._server.serve_forever, name="ls-capture", daemon=True)
         self._thread.start()
         return self.url

@@ -9,7 +9,11 @@
    ``_v2_run_to_schema``, and ``list_feedback``; each returns every run / feedback once.
 3. Trees rebuild: every ``parent_run_id`` resolves, ``trace_id`` is the root, ``parent_run_ids``
    follow ``dotted_order``, v2 ``parent_run_ids[-1]`` equals v1 ``parent_run_id``.
-4. No data file (JSON, JSON lines, TOML) under ``cassettes/langsmith`` holds the dummy key,
+4. The SDK reads the workspace configuration (``workspace_config/``) through the replay server:
+   ``list_feedback_configs``, ``list_annotation_queues``, ``read_annotation_queue`` (rubric items
+   with their configs), ``list_prompts``; every rule validates as the SDK's generated
+   ``types.evaluator.Evaluator``.
+5. No data file (JSON, JSON lines, TOML) under ``cassettes/langsmith`` holds the dummy key,
    ``lsv2``, ``Bearer`` or ``sk-`` keys, and every URL in them is loopback.
 
 Prints one summary line per scenario (run types, what the llm runs' inputs/outputs look like).
@@ -32,7 +36,7 @@ sys.path.insert(0, str(HERE))
 import lsapi  # noqa: E402
 from capture import DUMMY_API_KEY  # noqa: E402
 from convert import REPLAY_NOW, WINDOW_START  # noqa: E402
-from replay_server import CASSETTES, ReplayServer, load_workspace  # noqa: E402
+from replay_server import CASSETTES, CONFIG_FOLDER, ReplayServer, load_workspace  # noqa: E402
 
 SECRETS = re.compile(r"lsv2|Bearer |sk-[A-Za-z0-9-]{6,}|" + re.escape(DUMMY_API_KEY))
 URL = re.compile(r"https?://([^/\s\"':]+)")
@@ -173,6 +177,34 @@ def check_datasets(folder: Path, workspace: dict[str, Any], url: str) -> None:
                 fail(f"{folder.name}: experiment {exp.name} lacks dataset_version or feedback_stats")
 
 
+def check_workspace_config(url: str) -> str:
+    """Feedback configs, queues, prompts and rules read back through the SDK's own models."""
+    from langsmith import Client
+    from langsmith.types.evaluator import Evaluator
+
+    config = json.loads((CASSETTES / CONFIG_FOLDER / "workspace.json").read_text(encoding="utf-8"))
+    client = Client(api_url=url, api_key=DUMMY_API_KEY, auto_batch_tracing=False)
+    configs = list(client.list_feedback_configs())
+    if {c.feedback_key for c in configs} != {c["feedback_key"] for c in config["feedback_configs"]}:
+        fail(f"{CONFIG_FOLDER}: feedback configs read back as {configs}")
+    queues = list(client.list_annotation_queues())
+    if len(queues) != len(config["annotation_queues"]):
+        fail(f"{CONFIG_FOLDER}: {len(queues)} annotation queues read back")
+    for queue in queues:
+        rubric = client.read_annotation_queue(queue.id).rubric_items or []
+        if not rubric or any(item.get("feedback_config") is None for item in rubric):
+            fail(f"{CONFIG_FOLDER}: queue {queue.name} rubric without configs: {rubric}")
+    prompts = client.list_prompts()
+    if prompts.total != len(config["repos"]) or not all(p.num_commits for p in prompts.repos):
+        fail(f"{CONFIG_FOLDER}: prompts read back as {prompts}")
+    rules = [Evaluator.model_validate(r) for r in client.request_with_retries("GET", "/runs/rules").json()]
+    if len(rules) != len(config["run_rules"]):
+        fail(f"{CONFIG_FOLDER}: {len(rules)} rules read back")
+    return (
+        f"{len(configs)} feedback configs, {len(queues)} queues, {prompts.total} prompts, {len(rules)} rules"
+    )
+
+
 def _shape(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ",".join(sorted(value)) + "}"
@@ -225,12 +257,14 @@ def main() -> None:
                 check_sdk(folder, stores[folder.name], url, backend)
                 if workspaces[folder.name]["datasets"]:
                     check_datasets(folder, workspaces[folder.name], url)
+            config = check_workspace_config(url) if (CASSETTES / CONFIG_FOLDER).is_dir() else "none"
     check_secrets(CASSETTES)
     for folder in folders:
         print(summary(folder, stores[folder.name]))
+    print(f"{CONFIG_FOLDER}: {config}")
     print(
-        f"ok: {len(folders)} scenarios, rendered pages == replay answers, SDK reads v1 and v2, no secrets "
-        f"({dt.datetime.now(dt.UTC):%Y-%m-%d})"
+        f"ok: {len(folders)} scenarios, rendered pages == replay answers, SDK reads v1 and v2 and the "
+        f"workspace configuration, no secrets ({dt.datetime.now(dt.UTC):%Y-%m-%d})"
     )
 
 

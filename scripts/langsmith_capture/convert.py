@@ -432,6 +432,8 @@ def _toml_inline(mapping: dict[str, int]) -> _Inline:
 def _toml(value: Any) -> str:
     if isinstance(value, _Inline):
         return str(value)
+    if isinstance(value, dict):  # an inline table read back from MANIFEST.toml
+        return str(_toml_inline(value))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

@@ -17,6 +17,9 @@ Loads every scenario folder (``runs.jsonl``, ``feedback.json``, ``ingest.jsonl``
                                         page_size 1..1000 cursor include_subtree_usage``
 ``GET /runs/{id}``                      one v1 run (every field)
 ``GET /feedback?run=&key=``             feedback list
+``GET /feedback-configs``, ``GET /annotation-queues``, ``GET /annotation-queues/{id}``,
+``GET /repos/``, ``GET /runs/rules``     the workspace configuration in ``workspace_config/``
+                                        (``workspace_api.py``); 404 when that folder is absent
 
 ``--backend v1|v2`` picks the ``/info`` answer (v1 also answers v2 queries; it is the flags that
 tell a client which to use). ``--require-api-key`` answers 401 without an ``x-api-key`` header.
@@ -48,9 +51,12 @@ sys.path.insert(0, str(HERE.parent))
 
 import loopback  # noqa: E402
 import lsapi  # noqa: E402
+import workspace_api  # noqa: E402
 
 CASSETTES = HERE.parents[1] / "cassettes" / "langsmith"
 DEFAULT_NOW = dt.datetime(2026, 11, 20, 10, 0, 0, tzinfo=dt.UTC)  # convert.REPLAY_NOW
+CONFIG_FOLDER = "workspace_config"
+"""Feedback configs, annotation queues, prompts and rules (``workspace_config.py``)."""
 
 
 def load_workspace(folder: Path) -> dict[str, Any]:
@@ -81,12 +87,15 @@ def load_store(folder: Path) -> dict[str, Any]:
 
 def load_all(root: Path = CASSETTES) -> dict[str, Any]:
     """Every scenario folder under ``root`` merged into one workspace (projects keyed by id)."""
-    merged: dict[str, Any] = {"stores": {}, "datasets": [], "examples": []}
+    merged: dict[str, Any] = {"stores": {}, "datasets": [], "examples": [], "config": None}
     for folder in sorted(p for p in root.iterdir() if (p / "runs.jsonl").exists()):
         ws = load_workspace(folder)
         merged["stores"].update(ws["stores"])
         merged["datasets"] += ws["datasets"]
         merged["examples"] += ws["examples"]
+    config = root / CONFIG_FOLDER / "workspace.json"
+    if config.exists():
+        merged["config"] = json.loads(config.read_text(encoding="utf-8"))
     return merged
 
 
@@ -195,8 +204,29 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/feedback":
             items = [f for s in self.server.stores.values() for f in lsapi.feedback_response(s, params)]
             self._send(200, items)
-        else:
+        elif not self._config_get(path, params):
             self._send(404, {"detail": "Not Found"})
+
+    def _config_get(self, path: str, params: dict[str, list[str]]) -> bool:
+        """Answer a workspace configuration read; False when ``path`` is none (or not served)."""
+        config = self.server.workspace["config"]
+        if config is None:
+            return False  # a deployment without these routes: 404, the audit reads "unknown"
+        answer: Any
+        if path == "/feedback-configs":
+            answer = workspace_api.list_feedback_configs(config, params)
+        elif path == "/annotation-queues":
+            answer = workspace_api.list_annotation_queues(config, params)
+        elif m := re.fullmatch(r"/annotation-queues/([0-9a-f-]{36})", path):
+            answer = workspace_api.read_annotation_queue(config, m.group(1))
+        elif path == "/repos":
+            answer = workspace_api.list_repos(config, params)
+        elif path == "/runs/rules":
+            answer = workspace_api.list_run_rules(config, params)
+        else:
+            return False
+        self._send(404, {"detail": "Not Found"}) if answer is None else self._send(200, answer)
+        return True
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

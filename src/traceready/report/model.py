@@ -5,6 +5,8 @@ Everything in it is statistics and ids; no prompt or output content appears unle
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from pydantic import BaseModel, ConfigDict
 
 from traceready.connector import Inventory
@@ -67,6 +69,10 @@ class Report(_Frozen):
     findings: tuple[Finding, ...]
 
 
+_INVENTORY_LABELS = {"automation_rules": "active automation rules"}
+"""Labels where the field name alone would mislead (rules count only the enabled ones)."""
+
+
 def describe_inventory(inventory: Inventory) -> str | None:
     """The inventory in one line, or None when the source shows no project facts at all."""
     facts = inventory.model_dump(exclude_none=True, exclude={"experiment_versions"})
@@ -74,10 +80,13 @@ def describe_inventory(inventory: Inventory) -> str | None:
         return None
     parts = []
     for key, value in facts.items():
+        label = _INVENTORY_LABELS.get(key, key.replace("_", " "))
         if isinstance(value, tuple | list):
-            parts.append(f"{key.replace('_', ' ')}: {', '.join(map(str, value)) or 'none'}")
+            parts.append(f"{label}: {', '.join(map(str, value)) or 'none'}")
+        elif isinstance(value, datetime):
+            parts.append(f"{label} {value.astimezone(UTC):%Y-%m-%d %H:%M} UTC")
         else:
-            parts.append(f"{key.replace('_', ' ')} {value}")
+            parts.append(f"{label} {value}")
     if inventory.experiment_versions:
         parts.append(f"versions named by experiments: {', '.join(inventory.experiment_versions)}")
     return "; ".join(parts)

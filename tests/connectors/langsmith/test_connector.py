@@ -428,8 +428,22 @@ def test_cli_org_scoped_key_exits_3_naming_the_workspace_variable() -> None:
     )
 
 
-def test_inventory_reads_feedback_configs_prompts_and_rules_where_served() -> None:
-    # Shapes as the SDK reads them: FeedbackConfigSchema, ListPromptsResponse, GET /runs/rules items.
+def serving(served: dict[str, object], seen: list[httpx.Request] | None = None) -> Fault:
+    """A fault hook answering ``served`` paths with 200 (a callable value gets the request)."""
+
+    def fault(request: httpx.Request, n: int) -> httpx.Response | None:
+        if seen is not None:
+            seen.append(request)
+        found = served.get(request.url.path)
+        if callable(found):
+            found = found(request)
+        return None if found is None else httpx.Response(200, json=found)
+
+    return fault
+
+
+def test_inventory_reads_feedback_configs_and_prompts_where_served() -> None:
+    # Shapes as the SDK reads them: FeedbackConfigSchema, ListPromptsResponse.
     served = {
         "/feedback-configs": [
             {
@@ -447,17 +461,145 @@ def test_inventory_reads_feedback_configs_prompts_and_rules_where_served() -> No
             {"feedback_key": "quality", "feedback_config": {"type": "continuous", "min": 0, "max": 1}},
         ],
         "/repos/": {"repos": [{"repo_handle": "travel-prompt", "num_commits": 3}], "total": 1},
-        "/runs/rules": [{"id": "r1", "display_name": "judge"}, {"id": "r2", "display_name": "queue"}],
     }  # fmt: skip
-
-    def fault(request: httpx.Request, n: int) -> httpx.Response | None:
-        found = served.get(request.url.path)
-        return None if found is None else httpx.Response(200, json=found)
-
-    conn = connector(fake_langsmith(fault))
+    conn = connector(fake_langsmith(serving(served)))
     pulled(conn)
     inventory = conn.inventory()
     assert inventory.failure_taxonomies == ("failure_type",)  # thumbs up/down is not a taxonomy
     assert inventory.prompt_versions == 3
-    assert inventory.automated_evaluators == 2
     assert (inventory.datasets, inventory.retention_days) == (0, 400)
+
+
+def _rule(name: str, **fields: object) -> dict[str, object]:
+    """A rule as ``GET /runs/rules`` lists it (langsmith 0.15.1 ``types/evaluator.py``)."""
+    return {"id": name, "display_name": name, "sampling_rate": 1.0, "is_enabled": True, **fields}
+
+
+JUDGE = [{"structured": {"prompt": [["system", "grade"]], "schema": {"title": "helpfulness"}}}]
+
+
+def test_only_active_rules_on_the_project_count_and_only_evaluator_rules_are_evaluators() -> None:
+    project_id = STORE["project_id"]
+    rules = [
+        _rule("judge", session_id=project_id, evaluators=JUDGE),
+        _rule("code", session_id=project_id, code_evaluators=[{"code": "def perform_eval(run): ..."}]),
+        _rule("linked", session_id=project_id, evaluator_id="e1"),
+        _rule("to-queue", session_id=project_id, add_to_annotation_queue_id="q1"),
+        _rule("to-dataset", session_id=project_id, add_to_dataset_id="d1"),
+        _rule("off", session_id=project_id, evaluators=JUDGE, is_enabled=False),
+        _rule("paused", session_id=project_id, evaluators=JUDGE, sampling_rate=0.0),
+        _rule("other-project", session_id="0000dead-0000-0000-0000-000000000000", evaluators=JUDGE),
+        _rule("unknown-dataset", dataset_id="0000beef-0000-0000-0000-000000000000", evaluators=JUDGE),
+    ]
+    old_server = {
+        k: v for k, v in _rule("old", session_id=project_id, evaluators=JUDGE).items() if k != "is_enabled"
+    }
+    seen: list[httpx.Request] = []
+    conn = connector(fake_langsmith(serving({"/runs/rules": [*rules, old_server]}, seen)))
+    pulled(conn)
+    inventory = conn.inventory()
+    # judge, code, linked, to-queue, to-dataset, and the rule of a server without is_enabled.
+    assert inventory.automation_rules == 6
+    assert inventory.automated_evaluators == 4
+    # One unpaged read: the v1 route takes no limit/offset (paging it would re-read the same list).
+    asked = [r for r in seen if r.url.path == "/runs/rules"]
+    assert len(asked) == 1 and "offset" not in asked[0].url.params
+
+
+def test_a_dataset_rule_counts_when_the_dataset_is_the_workspaces() -> None:
+    dataset = {"id": "5e7d0000-0000-0000-0000-000000000001", "name": "golden", "example_count": 4}
+    served = {
+        "/datasets": [dataset],
+        "/runs/rules": [_rule("on-golden", dataset_id=dataset["id"], evaluators=JUDGE)],
+    }
+    conn = connector(fake_langsmith(serving(served)))
+    pulled(conn)
+    inventory = conn.inventory()
+    assert (inventory.datasets, inventory.automation_rules, inventory.automated_evaluators) == (1, 1, 1)
+
+
+def test_a_queue_rubric_with_failure_categories_is_a_taxonomy_a_verdict_rubric_is_not() -> None:
+    def config(key: str, *labels: str) -> dict[str, object]:
+        categories = [{"value": i, "label": label} for i, label in enumerate(labels)]
+        return {"feedback_key": key, "feedback_config": {"type": "categorical", "categories": categories}}
+
+    queues = [
+        {"id": "q-triage", "name": "triage", "rubric_keys": ["failure_category", "correctness"]},
+        {"id": "q-empty", "name": "inbox", "rubric_keys": []},
+    ]
+    triage = {
+        "id": "q-triage",
+        "name": "triage",
+        "rubric_items": [
+            {
+                "feedback_key": "failure_category",
+                "feedback_config": config("failure_category", "timeout", "wrong_tool"),
+            },
+            {"feedback_key": "correctness", "feedback_config": config("correctness", "correct", "incorrect")},
+        ],
+    }
+    seen: list[httpx.Request] = []
+    # No /feedback-configs route here: the taxonomy can come only from the queue's rubric.
+    served = {"/annotation-queues": queues, "/annotation-queues/q-triage": triage}
+    conn = connector(fake_langsmith(serving(served, seen)))
+    pulled(conn)
+    inventory = conn.inventory()
+    assert inventory.annotation_queues == 2
+    assert inventory.failure_taxonomies == ("failure_category",)
+    listed = next(r for r in seen if r.url.path == "/annotation-queues")
+    assert listed.url.params["include_rubric_keys"] == "true"
+    assert not any(r.url.path == "/annotation-queues/q-empty" for r in seen)  # no rubric: not read
+
+
+def test_workspace_routes_not_served_stay_unknown_not_zero() -> None:
+    conn = connector(fake_langsmith(lambda request, n: None))
+    pulled(conn)
+    inventory = conn.inventory()
+    assert inventory.annotation_queues is inventory.automation_rules is inventory.prompt_versions is None
+    assert inventory.automated_evaluators == 0  # no experiments: the count is known, and zero
+
+
+def test_prompts_are_read_page_by_page_until_the_total() -> None:
+    def repos(request: httpx.Request) -> dict[str, object]:
+        offset = int(request.url.params["offset"])
+        page = [{"repo_handle": f"p{i}", "num_commits": 2} for i in range(offset, min(offset + 100, 130))]
+        return {"repos": page, "total": 130}
+
+    conn = connector(fake_langsmith(serving({"/repos/": repos})))
+    pulled(conn)
+    assert conn.inventory().prompt_versions == 260
+
+
+def test_rules_fall_back_to_the_v2_list_where_v1_is_gone() -> None:
+    # v2 (types/rule.py) pages by cursor and names the project project_id.
+    project_id = STORE["project_id"]
+    pages = {
+        None: {"items": [_rule("judge", project_id=project_id, evaluators=JUDGE)], "next_cursor": "c2"},
+        "c2": {"items": [_rule("to-queue", project_id=project_id, add_to_annotation_queue_id="q")]},
+    }
+    seen: list[httpx.Request] = []
+    served = {"/api/v2/runs/rules": lambda request: pages[request.url.params.get("cursor")]}
+    conn = connector(fake_langsmith(serving(served, seen)))
+    pulled(conn)
+    inventory = conn.inventory()
+    assert (inventory.automation_rules, inventory.automated_evaluators) == (2, 1)
+    assert [r.url.path for r in seen if "rules" in r.url.path] == [
+        "/runs/rules",
+        "/api/v2/runs/rules",
+        "/api/v2/runs/rules",
+    ]
+
+
+def test_a_workspace_route_this_key_may_not_read_stays_unknown(caplog: pytest.LogCaptureFixture) -> None:
+    def fault(request: httpx.Request, n: int) -> httpx.Response | None:
+        if request.url.path in ("/runs/rules", "/annotation-queues"):
+            return httpx.Response(403, json={"detail": "Forbidden"})
+        return None
+
+    conn = connector(fake_langsmith(fault))
+    pulled(conn)
+    inventory = conn.inventory()
+    assert inventory.automation_rules is inventory.annotation_queues is None
+    assert inventory.datasets == 0  # the rest of the inventory is still read
+    assert "this key may not read /runs/rules" in caplog.text
+    assert KEY not in caplog.text

@@ -123,7 +123,8 @@ def test_failure_labelled_by_categorical_feedback(replay) -> None:
     found = findings(report_of(audit(replay[0], "traceable_full")))["g"]
     labelled = next(m for m in found["metrics"] if m["metric"] == "g.failures_labelled")
     assert (labelled["numerator"], labelled["denominator"]) == (1, 1)
-    assert "Failure taxonomy configured: failure_type." in found["notes"]
+    # failure_type from the recorded feedback, failure_category from the workspace's configs/queue.
+    assert "Failure taxonomy configured: failure_category, failure_type." in found["notes"]
     unlabelled = findings(report_of(audit(replay[0], "langchain_agent")))["g"]
     assert unlabelled["reason"] == "Only 0 of 1 failed steps whose trace carries a categorical label."
 
@@ -132,9 +133,13 @@ def test_inventory_reads_the_workspace(replay) -> None:
     report = report_of(audit(replay[0], "eval_with_dataset"))
     inventory = report["inventory"]
     assert (inventory["datasets"], inventory["dataset_examples"], inventory["experiments"]) == (1, 2, 2)
-    assert (inventory["scored_experiments"], inventory["automated_evaluators"]) == (2, 3)
+    # 3 evaluate() evaluator keys + the code-evaluator rule on the dataset; no rule watches this project.
+    assert (inventory["scored_experiments"], inventory["automated_evaluators"]) == (2, 4)
+    assert inventory["automation_rules"] == 1
     assert inventory["experiment_versions"] == ["1.3.0", "1.4.0", "3f9c2d1", "travel-prompt-v3"]
-    assert inventory["failure_taxonomies"] == ["failure_type"]
+    # correctness (correct/incorrect) is configured too, but a verdict is no failure taxonomy.
+    assert inventory["failure_taxonomies"] == ["failure_category", "failure_type"]
+    assert (inventory["annotation_queues"], inventory["prompt_versions"]) == (2, 2)
     # v1 runs carry ttl_seconds (v2 has no such select: unknown there). Feedback auto-upgrades a
     # trace to extended retention (400 days); this project has none, traceable_full has.
     v1 = replay[1] == "v1"
@@ -142,8 +147,58 @@ def test_inventory_reads_the_workspace(replay) -> None:
     assert report_of(audit(replay[0], "traceable_full"))["inventory"]["retention_days"] == (
         400 if v1 else None
     )
-    # Routes the replay does not serve stay unknown, never zero.
-    assert inventory["prompt_versions"] is None
+
+
+def test_workspace_routes_a_server_does_not_serve_stay_unknown(tmp_path: Path) -> None:
+    # Without workspace_config/ the replay answers 404 to configs, queues, prompts and rules.
+    with ReplayServer(backend="v1", root=workspace_of(tmp_path / "ws", "eval_with_dataset")) as url:
+        inventory = report_of(audit(url, "eval_with_dataset"))["inventory"]
+    assert (
+        inventory["annotation_queues"]
+        is inventory["automation_rules"]
+        is inventory["prompt_versions"]
+        is None
+    )
+    assert inventory["automated_evaluators"] == 3  # the experiments' evaluator keys are still seen
+
+
+@pytest.mark.parametrize(
+    ("scenario", "rules", "evaluators"),
+    [
+        pytest.param("traceable_full", 2, 1, id="online_judge_and_add_to_dataset_rule"),
+        pytest.param("langchain_agent", 1, 0, id="queue_only_rule_is_no_evaluator"),
+        pytest.param("wrap_openai_only", 0, 0, id="disabled_judge"),
+        pytest.param("traceable_no_tool_spans", 0, 0, id="judge_sampling_nothing"),
+    ],
+)
+def test_only_active_rules_on_the_project_count_and_only_evaluator_rules_are_evaluators(
+    tmp_path: Path, scenario: str, rules: int, evaluators: int
+) -> None:
+    # The workspace has seven rules (workspace_config/): each project sees its own active ones only.
+    with ReplayServer(backend="v1", root=workspace_of(tmp_path / "ws", scenario, "workspace_config")) as url:
+        report = report_of(audit(url, scenario))
+    inventory, harness = report["inventory"], findings(report)["j"]
+    assert (inventory["automation_rules"], inventory["automated_evaluators"]) == (rules, evaluators)
+    metric = next(m for m in harness["metrics"] if m["metric"] == "j.automated_evaluators")
+    assert (metric["numerator"], metric["label"]) == (
+        int(evaluators > 0),
+        f"automated evaluators ({evaluators} found)",
+    )
+    assert ("j.no_automated_evaluators" in harness["gaps"]) is (evaluators == 0)
+
+
+def test_a_queue_rubric_of_failure_categories_defines_gs_taxonomy(tmp_path: Path) -> None:
+    # langchain_agent's failure carries no label; alone, its workspace defines no taxonomy.
+    with ReplayServer(backend="v1", root=workspace_of(tmp_path / "bare", "langchain_agent")) as url:
+        bare = findings(report_of(audit(url, "langchain_agent")))["g"]
+    root = workspace_of(tmp_path / "configured", "langchain_agent", "workspace_config")
+    with ReplayServer(backend="v1", root=root) as url:
+        report = report_of(audit(url, "langchain_agent"))
+    configured = findings(report)["g"]
+    assert "g.no_failure_taxonomy" in bare["gaps"]
+    assert "g.no_failure_taxonomy" not in configured["gaps"]
+    assert report["inventory"]["failure_taxonomies"] == ["failure_category"]
+    assert report["inventory"]["annotation_queues"] == 2
 
 
 @pytest.mark.parametrize(
@@ -235,3 +290,15 @@ def test_v2_always_sends_min_start_time(tmp_path: Path) -> None:
     assert queries and all(q["min_start_time"] for q in queries)
     assert queries[0]["selects"] == ["ID", "TRACE_ID", "START_TIME", "END_TIME"]
     assert queries[0]["page_size"] == 1000 and queries[0]["is_root"] is True
+
+
+def test_the_markdown_inventory_line_names_queues_and_active_rules(tmp_path: Path) -> None:
+    root = workspace_of(tmp_path / "ws", "langchain_agent", "eval_with_dataset", "workspace_config")
+    with ReplayServer(backend="v1", root=root) as url:
+        args = ["audit", "langsmith", "--project", project("langchain_agent"), "--endpoint", url]
+        result = CliRunner(env=ENV).invoke(app, [*args, "--since", SINCE, "-f", "md"])
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.stdout.splitlines() if x.startswith("- Inventory:"))
+    # The queue-only rule and the dataset's code-evaluator rule act on this project; both enabled.
+    assert "; annotation queues 2; active automation rules 2;" in line
+    assert "; last experiment at 2026-11-20 09:00 UTC;" in line
