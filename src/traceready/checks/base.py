@@ -276,15 +276,21 @@ class Check(ABC):
         )
 
     def _examples(self, gaps: list[str]) -> tuple[Example, ...]:
-        """Examples of the gaps found, most important gap first; else evidence that it is met."""
+        """Examples of the gaps found, most important gap first; else evidence that it is met.
+
+        A span cited by several gaps (or twice by one) is an example once, where it first appears.
+        """
+        lists = [self.tally.examples.get(m.id, []) for m in self.metrics if m.gap in gaps]
+        if not any(lists):
+            lists = [self.tally.examples.get("+", [])]
         limit = self.thresholds.examples
-        chosen: list[Example] = []
-        for metric in self.metrics:
-            if metric.gap in gaps:
-                chosen.extend(self.tally.examples.get(metric.id, []))
-        if not chosen:
-            chosen = list(self.tally.examples.get("+", []))
-        return tuple(chosen[:limit])
+        chosen: dict[str, Example] = {}
+        for examples in lists:
+            for example in examples:
+                if len(chosen) >= limit:
+                    return tuple(chosen.values())
+                chosen.setdefault(example.span_id, example)
+        return tuple(chosen.values())
 
 
 def _rank(status: Status) -> int:
