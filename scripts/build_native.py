@@ -2,9 +2,9 @@
 
 The modules in ``NATIVE_MODULES`` are plain, mypy-strict Python; mypyc turns them into C extensions
 (``*.so`` beside each ``.py``, git-ignored), which Python imports in preference to the source. The
-mapper then runs ~1.6x faster (benchmarks/README.md). Without the extensions (mypy not installed, no
-C compiler, ``TRACEREADY_PURE=1`` at set-up, or the files deleted) the same source runs as plain
-Python: the results are identical, only slower.
+mapper runs ~1.6x and the checks ~1.5x faster (benchmarks/README.md). Without the extensions (mypy
+not installed, no C compiler, ``TRACEREADY_PURE=1`` at set-up, or the files deleted) the same source
+runs as plain Python: the results are identical, only slower.
 
 A manifest (``NATIVE_MANIFEST``) records the SHA-256 of every compiled source; the build is skipped
 when it matches, and ``tests/test_native.py`` fails when a source changed after its extension was
@@ -43,11 +43,24 @@ NATIVE_MODULES = (
     "traceready.mapping.messages.openinference",
     "traceready.mapping.messages.openllmetry",
     "traceready.mapping.messages.tools",
+    "traceready.checks.base",
+    "traceready.checks.tool_calls",
+    "traceready.checks.a_reasoning",
+    "traceready.checks.b_tools",
+    "traceready.checks.c_decisions",
+    "traceready.checks.d_structure",
+    "traceready.checks.e_replay",
+    "traceready.checks.f_baselines",
+    "traceready.checks.g_failures",
+    "traceready.checks.h_cost_latency",
+    "traceready.checks.j_eval_harness",
 )
-"""What is compiled: the mapper and what it calls per field (checks were measured slower compiled)."""
-GROUP = "traceready.mapping._native"
-"""The shared library of the group (``src/traceready/mapping/_native__mypyc*.so``)."""
-NATIVE_MANIFEST = SRC / "traceready" / "mapping" / "_native.json"
+"""What is compiled: the mapper and what it calls per field, and the checks. ``checks/i_sandbox.py``
+stays Python (``Check`` allows interpreted subclasses); the trace assembler was measured no faster
+compiled, and ``connectors/`` sits outside ``src`` (its module names would not match)."""
+GROUP = "traceready._native"
+"""The shared library of the group (``src/traceready/_native__mypyc*.so``)."""
+NATIVE_MANIFEST = SRC / "traceready" / "_native.json"
 
 
 def source_of(module: str) -> Path:
@@ -64,8 +77,7 @@ def source_hashes() -> dict[str, str]:
 
 def built_files() -> list[Path]:
     """The extension files of the group now in the source tree."""
-    base = SRC / "traceready" / "mapping"
-    return sorted(p for p in base.rglob("*.so"))
+    return sorted((SRC / "traceready").rglob("*.so"))
 
 
 def clean() -> None:

@@ -13,13 +13,13 @@ import pytest
 from scripts.build_native import NATIVE_MANIFEST, NATIVE_MODULES, SRC, built_files, source_hashes
 from tests.test_scenarios import EXPECTED, GOLDEN
 
-# Run in a child: Python imports the modules under src/traceready/mapping from their .py files only
+# Run in a child: Python imports the modules under src/traceready from their .py files only
 # (extension modules are skipped there), then audits a sample file as JSON, stamps normalised.
 _PURE_AUDIT = """
 import importlib.machinery as m, json, sys
-mapping_dir = sys.argv[1]
+package_dir = sys.argv[1]
 def pure_only(path):
-    if not path.startswith(mapping_dir):
+    if not path.startswith(package_dir):
         raise ImportError
     return m.FileFinder(path, (m.SourceFileLoader, m.SOURCE_SUFFIXES))
 sys.path_hooks.insert(0, pure_only)
@@ -30,8 +30,8 @@ from traceready.mapping.mapper import Mapper
 from traceready.mapping.spec import load_mapping
 from traceready.recommend import load_catalog
 from traceready.report.json import render_json
-import traceready.mapping.mapper as mapper, traceready.mapping.messages.genai as genai
-assert mapper.__file__.endswith(".py") and genai.__file__.endswith(".py"), (mapper.__file__, genai.__file__)
+import traceready.mapping.mapper as mapper, traceready.checks.base as base
+assert mapper.__file__.endswith(".py") and base.__file__.endswith(".py"), (mapper.__file__, base.__file__)
 from pathlib import Path
 connector = OtelConnector([Path(sys.argv[2])])
 catalog = load_catalog(OtelConnector.package_dir() / "recommendations.yaml")
@@ -64,7 +64,7 @@ def test_pure_python_gives_the_golden_report(name: str) -> None:
             sys.executable,
             "-c",
             _PURE_AUDIT,
-            str(SRC / "traceready" / "mapping"),
+            str(SRC / "traceready"),
             str(SAMPLES / f"{name}.otlp.jsonl"),
         ],
         capture_output=True,

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
+from mypy_extensions import mypyc_attr
+
 from traceready.answers import Answers
 from traceready.checks.thresholds import Thresholds
 from traceready.connector import Inventory
@@ -109,6 +111,7 @@ class Tally:
             mine.extend(examples[: max(0, limit - len(mine))])
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # compiled (scripts/build_native.py); i_sandbox is not
 class Check(ABC):
     """One requirement: observe traces, then ``finish`` into a Finding."""
 
