@@ -147,7 +147,11 @@ def stage_score(path: Path, limit: int | None, rss_every: int = 0) -> dict[str, 
 
 def _imported_from() -> str | None:
     module = sys.modules.get("traceready")
-    return str(Path(module.__file__ or "?").parent) if module is not None else None
+    if module is None:
+        return None
+    mapper = sys.modules.get("traceready.mapping.mapper")
+    compiled = mapper is not None and (mapper.__file__ or "").endswith(".so")
+    return f"{Path(module.__file__ or '?').parent} ({'mypyc-compiled' if compiled else 'pure Python'})"
 
 
 def run_child(stage: str, path: Path, limit: int | None, rss_every: int) -> None:

@@ -62,3 +62,12 @@ def test_redacted_span_is_reported_with_the_field():
     finding = finish(trace(masked))
     assert "a.content_redacted" in finding.gaps
     assert any(e.detail == "input" for e in finding.examples)
+
+
+def test_a_span_cited_by_two_gaps_is_one_example_in_first_seen_order():
+    # Both model calls lack their input messages and their output: each is an example of two gaps.
+    first = llm(span_id="m1", parent="r", inputs=False, text=None)
+    second = llm(span_id="m2", parent="r", inputs=False, text=None)
+    finding = finish(trace(agent(span_id="r"), first, second))
+    assert {"a.input_messages_missing", "a.output_missing"} <= set(finding.gaps)
+    assert [e.span_id for e in finding.examples] == ["m1", "m2"]

@@ -268,6 +268,14 @@ def test_mapper_returns_a_span_or_a_rejection_for_any_raw_record(record: dict[st
         result.model_dump(mode="json")
 
 
+@given(st.none() | st.integers() | st.text() | st.lists(st.integers()))
+def test_a_record_that_is_no_object_is_rejected_not_raised(record: Any) -> None:
+    # The compiled mapper (mypyc) checks argument types at its boundary: this must stay a Rejection.
+    result = MAPPER.map_record(record)
+    assert isinstance(result, Rejection)
+    assert result.reason == "unmappable"
+
+
 @PROPERTY
 @given(otlp_spans())
 def test_reader_and_mapper_turn_any_otlp_span_into_a_span_or_a_rejection(span: dict[str, Any]) -> None:

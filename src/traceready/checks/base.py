@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
+from mypy_extensions import mypyc_attr
+
 from traceready.answers import Answers
 from traceready.checks.thresholds import Thresholds
 from traceready.connector import Inventory
@@ -109,6 +111,7 @@ class Tally:
             mine.extend(examples[: max(0, limit - len(mine))])
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # compiled (scripts/build_native.py); i_sandbox is not
 class Check(ABC):
     """One requirement: observe traces, then ``finish`` into a Finding."""
 
@@ -276,15 +279,21 @@ class Check(ABC):
         )
 
     def _examples(self, gaps: list[str]) -> tuple[Example, ...]:
-        """Examples of the gaps found, most important gap first; else evidence that it is met."""
+        """Examples of the gaps found, most important gap first; else evidence that it is met.
+
+        A span cited by several gaps (or twice by one) is an example once, where it first appears.
+        """
+        lists = [self.tally.examples.get(m.id, []) for m in self.metrics if m.gap in gaps]
+        if not any(lists):
+            lists = [self.tally.examples.get("+", [])]
         limit = self.thresholds.examples
-        chosen: list[Example] = []
-        for metric in self.metrics:
-            if metric.gap in gaps:
-                chosen.extend(self.tally.examples.get(metric.id, []))
-        if not chosen:
-            chosen = list(self.tally.examples.get("+", []))
-        return tuple(chosen[:limit])
+        chosen: dict[str, Example] = {}
+        for examples in lists:
+            for example in examples:
+                if len(chosen) >= limit:
+                    return tuple(chosen.values())
+                chosen.setdefault(example.span_id, example)
+        return tuple(chosen.values())
 
 
 def _rank(status: Status) -> int:

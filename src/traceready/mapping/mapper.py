@@ -293,13 +293,17 @@ class Mapper:
                     return kind
         return SpanKind.UNKNOWN
 
-    def map_record(self, record: dict[str, Any]) -> Span | Rejection:
-        """Map one raw record; never raises on odd input."""
+    def map_record(self, record: Any) -> Span | Rejection:
+        """Map one raw record; never raises on odd input (a record that is no dict is rejected)."""
+        # Typed Any, not dict: compiled by mypyc, a dict parameter would raise TypeError on anything else.
+        if not isinstance(record, dict):
+            return Rejection(reason="unmappable", detail=f"record is a {type(record).__name__}")
         try:
             return self._map(record)
         except (ValidationError, ValueError, TypeError, AttributeError, RecursionError) as exc:
-            raw_id = as_str(record.get("span_id")) if isinstance(record, dict) else None
-            return Rejection(reason="unmappable", detail=exc.__class__.__name__, raw_id=raw_id)
+            return Rejection(
+                reason="unmappable", detail=exc.__class__.__name__, raw_id=as_str(record.get("span_id"))
+            )
 
     def _map(self, raw: dict[str, Any]) -> Span | Rejection:
         record = self._layouts.context(raw)
