@@ -81,3 +81,35 @@ def test_source_of_names_real_files() -> None:
 
     assert all(source_of(m).is_file() for m in NATIVE_MODULES)
     assert source_of("traceready.mapping.messages") == Path(SRC, "traceready/mapping/messages/__init__.py")
+
+
+def _import_from_copy(tmp_path: Path, edit: bool) -> subprocess.CompletedProcess[str]:
+    """Import ``traceready.checks.base`` from a copy of the built package, its source edited or not."""
+    import shutil
+
+    copy = tmp_path / "traceready"
+    shutil.copytree(SRC / "traceready", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    if edit:
+        with (copy / "checks" / "base.py").open("a", encoding="utf-8") as source:
+            source.write("\n# an edit after the build\n")
+    code = "import traceready.checks.base as base; print(base.__file__)"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+
+
+def test_an_edited_source_runs_as_python_not_as_its_stale_extension(tmp_path: Path) -> None:
+    """After an edit without a rebuild, the package imports its sources and says so on stderr."""
+    fresh = _import_from_copy(tmp_path / "fresh", edit=False)
+    assert fresh.stdout.strip().endswith(".so") and fresh.stderr == ""
+    edited = _import_from_copy(tmp_path / "edited", edit=True)
+    assert edited.stdout.strip() == str(tmp_path / "edited" / "traceready" / "checks" / "base.py")
+    assert edited.stderr.strip() == (
+        "traceready: note: compiled modules are older than their sources (traceready.checks.base); "
+        "running the sources (run scripts/setup to rebuild)"
+    )

@@ -1,1 +1,59 @@
 """traceready: audit agent traces for automatic-improvement readiness."""
+
+from __future__ import annotations
+
+
+def _run_sources_when_extensions_are_stale() -> None:
+    """Import the ``.py`` files, not stale compiled modules, after an edit in a built source tree.
+
+    ``scripts/build_native.py`` compiles the hot path with mypyc beside its sources and records each
+    source's SHA-256 in ``_native.json``. Python imports an extension before the ``.py`` beside it, so
+    an edited module would silently run its old compiled code until rebuilt; when any recorded hash
+    no longer matches, every module of the package is imported from source instead (the same results,
+    slower) and one line on stderr says so. Installs without the manifest skip this entirely.
+    """
+    import hashlib
+    import json
+    import sys
+    from importlib.machinery import SOURCE_SUFFIXES, FileFinder, SourceFileLoader
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent
+    manifest = package / "_native.json"
+    if not manifest.exists():
+        return
+    try:
+        recorded: dict[str, str] = json.loads(manifest.read_text(encoding="utf-8"))["sources"]
+    except (OSError, ValueError, KeyError, TypeError):
+        recorded = {}
+    stale = []
+    for module, digest in recorded.items():
+        base = package.parent.joinpath(*module.split("."))
+        source = base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
+        try:
+            current = hashlib.sha256(source.read_bytes()).hexdigest()
+        except OSError:
+            current = None
+        if current != digest:
+            stale.append(module)
+    if recorded and not stale:
+        return
+    root = str(package)
+
+    def sources_only(path: str) -> FileFinder:
+        if not path.startswith(root):
+            raise ImportError(path)
+        return FileFinder(path, (SourceFileLoader, SOURCE_SUFFIXES))
+
+    sys.path_hooks.insert(0, sources_only)
+    for cached in [p for p in sys.path_importer_cache if p.startswith(root)]:
+        del sys.path_importer_cache[cached]
+    which = ", ".join(stale) or "unreadable manifest"
+    print(
+        f"traceready: note: compiled modules are older than their sources ({which}); "
+        "running the sources (run scripts/setup to rebuild)",
+        file=sys.stderr,
+    )
+
+
+_run_sources_when_extensions_are_stale()
