@@ -118,44 +118,52 @@ class LangSmithClient:
 
     def runs_v2(self, body: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
         """Pages of ``POST /api/v2/runs/query``, following ``next_cursor``."""
-        query = dict(body)
-        seen: set[str] = set()
-        while True:
-            page = self.http.request_json("POST", "/api/v2/runs/query", json=query)
-            items = page.get("items") if isinstance(page, dict) else None
-            if not isinstance(items, list):
-                raise InvalidPageError("LangSmith /api/v2/runs/query page has no items list")
-            yield items
-            cursor = page.get("next_cursor")
-            if not cursor or not items:
-                return
-            if cursor in seen:
-                logger.warning("LangSmith repeated a cursor on /api/v2/runs/query; stopping there")
-                return
-            seen.add(cursor)
-            query["cursor"] = cursor
+        return self._cursor_pages("POST", "/api/v2/runs/query", body=body)
 
     def rules_v2(self) -> list[dict[str, Any]]:
         """Every rule from ``GET /api/v2/runs/rules`` (``{"items", "next_cursor"}``), v1-shaped.
 
         The v2 list names a rule's project ``project_id`` where v1 says ``session_id``.
         """
-        out: list[dict[str, Any]] = []
-        params: dict[str, Any] = {"page_size": 100}
+        return [
+            {**rule, "session_id": rule.get("session_id") or rule.get("project_id")}
+            for page in self._cursor_pages("GET", "/api/v2/runs/rules", params={"page_size": 100})
+            for rule in page
+            if isinstance(rule, dict)
+        ]
+
+    def _cursor_pages(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The ``items`` of each page of a v2 list, following ``next_cursor`` (in the body or the query).
+
+        Stops at an empty page, a page without a cursor, or a cursor the server already gave (a server
+        repeating one would otherwise make us loop forever).
+        """
+        query = dict(body if body is not None else params or {})
         seen: set[str] = set()
         while True:
-            page = self.http.request_json("GET", "/api/v2/runs/rules", params=params)
+            if body is not None:
+                page = self.http.request_json(method, path, json=query)
+            else:
+                page = self.http.request_json(method, path, params=query)
             items = page.get("items") if isinstance(page, dict) else None
             if not isinstance(items, list):
-                raise InvalidPageError("LangSmith /api/v2/runs/rules page has no items list")
-            for rule in items:
-                if isinstance(rule, dict):
-                    out.append({**rule, "session_id": rule.get("session_id") or rule.get("project_id")})
+                raise InvalidPageError(f"LangSmith {path} page has no items list")
+            yield items
             cursor = page.get("next_cursor")
-            if not cursor or not items or cursor in seen:
-                return out
+            if not cursor or not items:
+                return
+            if cursor in seen:
+                logger.warning("LangSmith repeated a cursor on %s; stopping there", path)
+                return
             seen.add(cursor)
-            params["cursor"] = cursor
+            query["cursor"] = cursor
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """One unpaged GET on a v1 route (a rules list, one annotation queue)."""

@@ -163,15 +163,19 @@ def test_prompt_versions_are_the_upserts_and_merges_of_the_prompts_audit_log() -
     assert query["query"]["from"]["args"] == [{"op": "literal", "value": PROJECT_ID}]
 
 
-def test_prompt_versions_read_a_capped_number_of_pages(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
+@pytest.fixture
+def two_audit_pages_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages of 2 rows, and at most 2 pages of the prompts' audit log."""
     import traceready.connectors.braintrust.client as client_module
     import traceready.connectors.braintrust.inventory as inventory_module
 
     monkeypatch.setattr(client_module, "PAGE_LIMIT", 2)
     monkeypatch.setattr(inventory_module, "PAGE_LIMIT", 2)
     monkeypatch.setattr(inventory_module, "PROMPT_AUDIT_PAGES", 2)
+
+
+@pytest.mark.usefixtures("two_audit_pages_of_two")
+def test_prompt_versions_read_a_capped_number_of_pages(caplog: pytest.LogCaptureFixture) -> None:
     writes = [prompt_audit_entry("p-system", str(1000196000000000000 + i)) for i in range(9)]
     fake = with_prompts(FakeBraintrust(SCENARIO, prompt_audit=writes))
     with caplog.at_level(logging.WARNING):
@@ -199,15 +203,8 @@ def test_a_project_without_prompts_spends_no_btql_request_on_versions() -> None:
     assert prompt_queries(fake) == []
 
 
-def test_a_short_last_page_at_the_cap_is_a_full_count(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    import traceready.connectors.braintrust.client as client_module
-    import traceready.connectors.braintrust.inventory as inventory_module
-
-    monkeypatch.setattr(client_module, "PAGE_LIMIT", 2)
-    monkeypatch.setattr(inventory_module, "PAGE_LIMIT", 2)
-    monkeypatch.setattr(inventory_module, "PROMPT_AUDIT_PAGES", 2)
+@pytest.mark.usefixtures("two_audit_pages_of_two")
+def test_a_short_last_page_at_the_cap_is_a_full_count(caplog: pytest.LogCaptureFixture) -> None:
     writes = [
         prompt_audit_entry(p, str(1000196000000000000 + i))
         for i, p in enumerate(["p-system"] * 2 + ["p-router"])
