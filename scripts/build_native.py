@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 NATIVE_MODULES = (
+    "traceready.otlp",
     "traceready.mapping.mapper",
     "traceready.mapping.paths",
     "traceready.mapping.transforms",
@@ -55,9 +56,10 @@ NATIVE_MODULES = (
     "traceready.checks.h_cost_latency",
     "traceready.checks.j_eval_harness",
 )
-"""What is compiled: the mapper and what it calls per field, and the checks. ``checks/i_sandbox.py``
-stays Python (``Check`` allows interpreted subclasses); the trace assembler was measured no faster
-compiled, and ``connectors/`` sits outside ``src`` (its module names would not match)."""
+"""What is compiled: the OTLP decode, the mapper and what it calls per field, and the checks.
+``checks/i_sandbox.py`` stays Python (``Check`` allows interpreted subclasses); the trace assembler
+was measured no faster compiled; ``connectors/`` sits outside ``src`` (its module names would not
+match), so the per-span code a connector needs compiled lives under ``src`` (``traceready.otlp``)."""
 GROUP = "traceready._native"
 """The shared library of the group (``src/traceready/_native__mypyc*.so``)."""
 NATIVE_MANIFEST = SRC / "traceready" / "_native.json"

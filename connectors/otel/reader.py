@@ -21,8 +21,7 @@ import zstandard
 from traceready.errors import NotFoundError, UsageError
 from traceready.files import open_trace_file
 from traceready.model import Rejection
-
-from .otlp import iter_request
+from traceready.otlp import iter_request
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,6 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from traceready.connectors.otel.otlp import iter_request
 from traceready.connectors.otel.reader import iter_file
 from traceready.errors import UsageError
 from traceready.mapping.mapper import Mapper
@@ -19,6 +18,7 @@ from traceready.mapping.messages.tools import tool_names
 from traceready.mapping.spec import load_mapping
 from traceready.mapping.transforms import TRANSFORMS
 from traceready.model import Message, Rejection, Span
+from traceready.otlp import iter_request
 
 MAPPER = Mapper(load_mapping("otel"))
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -80,13 +80,17 @@ _RECORD = ""
 """The record itself, as a root: a bare path (``span_id``) is a key of the record."""
 
 
-@dataclass(slots=True)
 class _Context:
-    """One record, the dicts paths go into (the record first; empty where not a dict), their layout."""
+    """One record, the dicts paths go into (the record first; empty where not a dict), their layout.
 
-    record: dict[str, Any]
-    roots: list[dict[str, Any]]
-    layout: _Layout
+    A plain class, not a dataclass: compiled by mypyc, a dataclass keeps the interpreted
+    ``__init__`` that ``dataclasses`` generates, a Python call per record.
+    """
+
+    def __init__(self, record: dict[str, Any], roots: list[dict[str, Any]], layout: _Layout) -> None:
+        self.record = record
+        self.roots = roots
+        self.layout = layout
 
     def raw(self, read: _Read) -> Any:
         """A source's raw value in this record, before any conversion (None when absent)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from traceready.mapping.transforms import as_json, as_str
@@ -12,13 +11,17 @@ TEXT_TYPES = frozenset({"text", "input_text", "output_text"})
 REASONING_TYPES = frozenset({"reasoning", "thinking", "redacted_thinking", "reasoning_text"})
 
 
-@dataclass(slots=True)
 class Folded:
-    """Text, reasoning and tool calls collected from parts."""
+    """Text, reasoning and tool calls collected from parts.
 
-    texts: list[str] = field(default_factory=list)
-    reasoning: list[str] = field(default_factory=list)
-    tool_calls: list[ToolCall] = field(default_factory=list)
+    A plain class, not a dataclass: compiled by mypyc, a dataclass keeps the interpreted
+    ``__init__`` that ``dataclasses`` generates, a Python call per message.
+    """
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.reasoning: list[str] = []
+        self.tool_calls: list[ToolCall] = []
 
     def text(self) -> str | None:
         """Joined text, or None when there was none."""

@@ -1,5 +1,9 @@
 """OTLP/JSON ``ExportTraceServiceRequest`` into flat raw span records.
 
+The OTel connector's decoder (``connectors/otel/reader.py`` feeds it the parsed lines). It lives in
+``src/traceready`` so that ``scripts/build_native.py`` can compile it with mypyc under its import
+name; it runs once per span, before the mapper.
+
 The spec (proto3 JSON mapping) says lowerCamelCase keys, hex ids, integer enums and int64 as
 strings. Real writers also produce snake_case keys, base64 ids and enum names (plain
 protobuf-to-JSON dumps), and attributes as JSON strings or structured kvlist/array values: all are
