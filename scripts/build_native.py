@@ -19,13 +19,15 @@ built (run ``scripts/setup`` again), so a stale extension never hides an edit.
 from __future__ import annotations
 
 import argparse
-import hashlib
+import importlib.util
 import json
 import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
@@ -62,19 +64,31 @@ was measured no faster compiled; ``connectors/`` sits outside ``src`` (its modul
 match), so the per-span code a connector needs compiled lives under ``src`` (``traceready.otlp``)."""
 GROUP = "traceready._native"
 """The shared library of the group (``src/traceready/_native__mypyc*.so``)."""
-NATIVE_MANIFEST = SRC / "traceready" / "_native.json"
 
 
-def source_of(module: str) -> Path:
-    """The ``.py`` file of a module under ``src/``."""
-    base = SRC.joinpath(*module.split("."))
-    package = base / "__init__.py"
-    return package if package.exists() else base.with_suffix(".py")
+def _load_manifest_module() -> ModuleType:
+    """``traceready/_native_manifest.py``, loaded by path.
+
+    Importing ``traceready`` would run its start-up guard, which reports the very staleness this
+    build is about to mend.
+    """
+    path = SRC / "traceready" / "_native_manifest.py"
+    spec = importlib.util.spec_from_file_location("traceready_native_manifest", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_manifest = _load_manifest_module()
+NATIVE_MANIFEST: Path = _manifest.MANIFEST
+source_of: Callable[[str], Path] = _manifest.source_of
 
 
 def source_hashes() -> dict[str, str]:
     """SHA-256 of every compiled module's source, by module."""
-    return {m: hashlib.sha256(source_of(m).read_bytes()).hexdigest() for m in NATIVE_MODULES}
+    return {m: _manifest.source_hash(m) for m in NATIVE_MODULES}
 
 
 def built_files() -> list[Path]:
@@ -100,8 +114,11 @@ def build() -> bool:
         print(f"build_native: mypyc not available ({exc.name}); traceready runs as pure Python")
         clean()
         return False
-    manifest = json.loads(NATIVE_MANIFEST.read_text(encoding="utf-8")) if NATIVE_MANIFEST.exists() else {}
-    if manifest.get("sources") == hashes and built_files():
+    try:
+        recorded = _manifest.recorded_hashes()
+    except ValueError:
+        recorded = None
+    if recorded == hashes and built_files():
         print("build_native: compiled modules are up to date")
         return True
     clean()

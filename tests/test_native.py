@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import importlib
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from scripts.build_native import NATIVE_MANIFEST, NATIVE_MODULES, SRC, built_files, source_hashes
+from scripts.build_native import NATIVE_MANIFEST, NATIVE_MODULES, SRC, built_files
 from tests.test_scenarios import EXPECTED, GOLDEN
+from traceready._native_manifest import stale_modules
 
 # Run in a child: Python imports the modules under src/traceready from their .py files only
 # (extension modules are skipped there), then audits a sample file as JSON, stamps normalised.
@@ -46,8 +46,7 @@ def test_compiled_modules_are_built_from_the_sources_in_the_tree() -> None:
     # manifest means the build failed, and the tests would otherwise run a path users do not.
     assert NATIVE_MANIFEST.exists(), "mypyc extensions not built: run scripts/setup dev, see its output"
     assert built_files(), "manifest without extension modules: run scripts/setup dev"
-    recorded = json.loads(NATIVE_MANIFEST.read_text(encoding="utf-8"))["sources"]
-    stale = [m for m, digest in source_hashes().items() if recorded.get(m) != digest]
+    stale = stale_modules(NATIVE_MODULES)
     assert stale == [], f"sources changed after their extension was built: {stale}; run scripts/setup"
     for module in NATIVE_MODULES:
         assert importlib.import_module(module).__file__.endswith(".so"), module

@@ -12,33 +12,18 @@ def _run_sources_when_extensions_are_stale() -> None:
     no longer matches, every module of the package is imported from source instead (the same results,
     slower) and one line on stderr says so. Installs without the manifest skip this entirely.
     """
-    import hashlib
-    import json
     import sys
     from importlib.machinery import SOURCE_SUFFIXES, FileFinder, SourceFileLoader
-    from pathlib import Path
 
-    package = Path(__file__).resolve().parent
-    manifest = package / "_native.json"
-    if not manifest.exists():
-        return
+    from traceready._native_manifest import PACKAGE_DIR, stale_modules
+
     try:
-        recorded: dict[str, str] = json.loads(manifest.read_text(encoding="utf-8"))["sources"]
-    except (OSError, ValueError, KeyError, TypeError):
-        recorded = {}
-    stale = []
-    for module, digest in recorded.items():
-        base = package.parent.joinpath(*module.split("."))
-        source = base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
-        try:
-            current = hashlib.sha256(source.read_bytes()).hexdigest()
-        except OSError:
-            current = None
-        if current != digest:
-            stale.append(module)
-    if recorded and not stale:
+        stale = stale_modules()
+    except ValueError:
+        stale = ["unreadable manifest"]
+    if not stale:
         return
-    root = str(package)
+    root = str(PACKAGE_DIR)
 
     def sources_only(path: str) -> FileFinder:
         if not path.startswith(root):
@@ -48,9 +33,8 @@ def _run_sources_when_extensions_are_stale() -> None:
     sys.path_hooks.insert(0, sources_only)
     for cached in [p for p in sys.path_importer_cache if p.startswith(root)]:
         del sys.path_importer_cache[cached]
-    which = ", ".join(stale) or "unreadable manifest"
     print(
-        f"traceready: note: compiled modules are older than their sources ({which}); "
+        f"traceready: note: compiled modules are older than their sources ({', '.join(stale)}); "
         "running the sources (run scripts/setup to rebuild)",
         file=sys.stderr,
     )
