@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from scripts.langsmith_capture import replay_server
 from scripts.langsmith_capture.replay_server import DEFAULT_NOW, ReplayServer, load_workspace
+from tests.connectors.faults import Fault, with_fault
 from tests.connectors.langsmith.conftest import LANGSMITH, SINCE, project
 from traceready.audit import PullStats, Scorer, score_spans
 from traceready.cli import app
@@ -36,18 +37,12 @@ WORKSPACE = load_workspace(LANGSMITH / "traceable_full")
 STORE = WORKSPACE["stores"][WORKSPACE["main"]]
 
 lsapi = replay_server.lsapi  # the replay server puts its helpers on the path first
-Fault = Callable[[httpx.Request, int], httpx.Response | None]
 
 
 def fake_langsmith(fault: Fault, backend: str = "v1") -> Callable[[httpx.Request], httpx.Response]:
     """traceable_full's project as LangSmith serves it, with a fault hook (request, call number)."""
-    calls = {"n": 0}
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        calls["n"] += 1
-        injected = fault(request, calls["n"])
-        if injected is not None:
-            return injected
+    def answer(request: httpx.Request) -> httpx.Response:
         path = request.url.path
         if path == "/info":
             return httpx.Response(200, json=INFO[backend][0]["response"]["body"])
@@ -64,7 +59,7 @@ def fake_langsmith(fault: Fault, backend: str = "v1") -> Callable[[httpx.Request
             return httpx.Response(200, json=[])
         return httpx.Response(404, json={"detail": "Not Found"})
 
-    return handler
+    return with_fault(fault, answer)
 
 
 def connector(handler: Callable[[httpx.Request], httpx.Response], **kwargs) -> LangSmithConnector:

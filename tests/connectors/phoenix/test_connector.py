@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from tests.cassettes import CASSETTES, replayer
+from tests.connectors.faults import Fault, with_fault
 from traceready.audit import PullStats, Scorer, run_audit, score_spans
 from traceready.connectors.phoenix import PhoenixConnector, PhoenixSettings
 from traceready.errors import AuthError, NotFoundError, VendorUnavailableError
@@ -50,15 +51,10 @@ def connector(handler: Callable[[httpx.Request], httpx.Response], **kwargs) -> P
     )
 
 
-def fake_phoenix(bodies: dict[str, str], fault: Callable[[httpx.Request, int], httpx.Response | None]):
+def fake_phoenix(bodies: dict[str, str], fault: Fault):
     """A Phoenix answering from recorded bodies, with a fault hook (request, call number)."""
-    calls = {"n": 0}
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        calls["n"] += 1
-        injected = fault(request, calls["n"])
-        if injected is not None:
-            return injected
+    def answer(request: httpx.Request) -> httpx.Response:
         body = bodies.get(request.url.path)
         if body is None:
             return httpx.Response(404, text="not found")
@@ -70,7 +66,7 @@ def fake_phoenix(bodies: dict[str, str], fault: Callable[[httpx.Request, int], h
             body = json.dumps(page)
         return httpx.Response(200, text=body, headers={"content-type": "application/json"})
 
-    return handler
+    return with_fault(fault, answer)
 
 
 def audit(conn: PhoenixConnector):
