@@ -1,7 +1,7 @@
 """A fingerprint of an audit's results on a file, to show a speed-up changed nothing.
 
-Prints (and with ``--json`` writes) the SHA-256 of every mapped span's ``model_dump_json()`` in
-order, of the ten findings as JSON, and the pulled/mapped/rejected/quality/trace counts. Run it on
+Prints (and with ``--json`` writes) the SHA-256 of every mapped span's JSON export (orjson, keys in
+field order), of the ten findings as JSON, and the pulled/mapped/rejected/quality/trace counts. Run it on
 the same file before and after a change; the two outputs must be identical.
 
 ```bash
@@ -19,6 +19,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -32,8 +34,13 @@ def fingerprint(path: Path, limit: int | None) -> dict[str, Any]:
 
     spans = hashlib.sha256()
 
+    try:
+        from traceready.span_format import export
+    except ImportError:  # before the span model became plain classes (the span was its own export)
+        export = None
+
     def on_span(span: Any) -> None:
-        spans.update(span.model_dump_json().encode())
+        spans.update(orjson.dumps(export(span) if export else span.model_dump(mode="json")))
         spans.update(b"\n")
 
     scorer, stats = Scorer(), PullStats()

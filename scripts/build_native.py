@@ -32,6 +32,7 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 NATIVE_MODULES = (
+    "traceready.model",
     "traceready.otlp",
     "traceready.mapping.mapper",
     "traceready.mapping.paths",

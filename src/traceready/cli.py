@@ -32,6 +32,7 @@ from traceready.recommend import load_catalog
 from traceready.report import RENDERERS
 from traceready.schemas import SCHEMAS
 from traceready.settings import load_settings
+from traceready.span_format import export
 
 app = typer.Typer(
     add_completion=False,
@@ -95,7 +96,7 @@ def _span_writer(path: Path | None) -> tuple[Callable[[Span], None] | None, Call
     stream = path.open("wb")
 
     def write(span: Span) -> None:
-        stream.write(orjson.dumps(span.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS) + b"\n")
+        stream.write(orjson.dumps(export(span), option=orjson.OPT_SORT_KEYS) + b"\n")
 
     return write, stream.close
 

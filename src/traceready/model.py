@@ -1,154 +1,209 @@
 """The shared trace model every connector maps into.
 
 Vendor-neutral and aligned with the OpenTelemetry GenAI conventions and OpenInference. A ``Span`` is
-what the checks read; its JSON export is a public format versioned by ``SPAN_FORMAT_VERSION`` (the
-JSON Schema ships in ``traceready/schemas/span.schema.json``).
+what the checks read. These are plain classes, compiled by mypyc into native classes
+(``scripts/build_native.py``): a span is built, read by ten checks and freed on the hot path, where a
+validating model cost more than the mapping itself. The mapper gives every field its type. The JSON
+export of a span is a public format versioned by ``SPAN_FORMAT_VERSION``; its pydantic models, which
+validate every exported span and generate the JSON Schema, live in ``traceready.span_format``.
 
 Absence is meaningful: ``None`` means "not recorded", an empty tuple means "recorded as empty". A
-check must never confuse the two, or it would count a missing fact as present.
+check must never confuse the two, or it would count a missing fact as present. Treat every object as
+immutable: ``replace`` makes a changed copy.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from traceready.kinds import SpanKind, StatusCode
 
 SPAN_FORMAT_VERSION = "1.0"
 
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class SpanKind(StrEnum):
-    """What a step is; vendor strings fold into it case-insensitively, unknown ones to UNKNOWN."""
-
-    AGENT = "agent"
-    LLM = "llm"
-    TOOL = "tool"
-    CHAIN = "chain"
-    RETRIEVER = "retriever"
-    EMBEDDING = "embedding"
-    RERANKER = "reranker"
-    DECISION = "decision"
-    EVALUATOR = "evaluator"
-    GUARDRAIL = "guardrail"
-    UNKNOWN = "unknown"
-
-    @classmethod
-    def _missing_(cls, value: object) -> SpanKind:
-        if isinstance(value, str):
-            folded = value.strip().lower()
-            for member in cls:
-                if member.value == folded:
-                    return member
-        return cls.UNKNOWN
+__all__ = [
+    "SPAN_FORMAT_VERSION",
+    "ErrorInfo",
+    "LlmInfo",
+    "Message",
+    "Rejection",
+    "Score",
+    "SourceRef",
+    "Span",
+    "SpanKind",
+    "StatusCode",
+    "ToolCall",
+    "ToolInfo",
+    "Usage",
+    "Value",
+    "Versions",
+]
 
 
-class StatusCode(StrEnum):
-    """OTel span status."""
+class Value:
+    """Equality, hashing, a repr and ``replace`` over the attributes an ``__init__`` sets."""
 
-    UNSET = "unset"
-    OK = "ok"
-    ERROR = "error"
+    def fields(self) -> dict[str, Any]:
+        """The attributes by name, in declaration order."""
+        names = getattr(type(self), "__mypyc_attrs__", None)  # compiled: the native attributes
+        if names is None:
+            return dict(vars(self))
+        return {name: getattr(self, name) for name in names if not name.startswith("__")}
 
-    @classmethod
-    def _missing_(cls, value: object) -> StatusCode:
-        if isinstance(value, str):
-            folded = value.strip().lower().removeprefix("status_code_")
-            for member in cls:
-                if member.value == folded:
-                    return member
-        return cls.UNSET
+    def replace(self, **changes: Any) -> Any:
+        """A copy with ``changes`` applied."""
+        return type(self)(**{**self.fields(), **changes})
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and isinstance(other, Value) and self.fields() == other.fields()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.fields().values()))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in self.fields().items())
+        return f"{type(self).__name__}({shown})"
 
 
-class ErrorInfo(_Frozen):
+class ErrorInfo(Value):
     """What went wrong in a failed step: a machine-readable type beside the free text."""
 
-    type: str | None = None
-    message: str | None = None
-    has_stacktrace: bool = False
+    def __init__(
+        self, *, type: str | None = None, message: str | None = None, has_stacktrace: bool = False
+    ) -> None:
+        self.type = type
+        self.message = message
+        self.has_stacktrace = has_stacktrace
 
 
-class ToolCall(_Frozen):
+class ToolCall(Value):
     """A tool call requested by a model."""
 
-    id: str | None = None
-    name: str | None = None
-    arguments: Any = None
+    def __init__(self, *, id: str | None = None, name: str | None = None, arguments: Any = None) -> None:
+        self.id = id
+        self.name = name
+        self.arguments = arguments
 
 
-class Message(_Frozen):
+class Message(Value):
     """One chat message, whatever the vendor's shape; parts folded into text, reasoning, tool calls."""
 
-    role: str
-    content: str | None = None
-    reasoning: str | None = None
-    tool_calls: tuple[ToolCall, ...] = ()
-    tool_call_id: str | None = None
+    def __init__(
+        self,
+        *,
+        role: str,
+        content: str | None = None,
+        reasoning: str | None = None,
+        tool_calls: tuple[ToolCall, ...] = (),
+        tool_call_id: str | None = None,
+    ) -> None:
+        self.role = role
+        self.content = content
+        self.reasoning = reasoning
+        self.tool_calls = tool_calls
+        self.tool_call_id = tool_call_id
 
 
-class Usage(_Frozen):
+class Usage(Value):
     """Token counts of one model call; ``None`` where not reported."""
 
-    input_tokens: int | None = None
-    output_tokens: int | None = None
-    total_tokens: int | None = None
-    reasoning_tokens: int | None = None
-    cached_input_tokens: int | None = None
+    def __init__(
+        self,
+        *,
+        input_tokens: int | None = None,
+        output_tokens: int | None = None,
+        total_tokens: int | None = None,
+        reasoning_tokens: int | None = None,
+        cached_input_tokens: int | None = None,
+    ) -> None:
+        self.input_tokens = input_tokens
+        self.output_tokens = output_tokens
+        self.total_tokens = total_tokens
+        self.reasoning_tokens = reasoning_tokens
+        self.cached_input_tokens = cached_input_tokens
 
 
-class LlmInfo(_Frozen):
+_NO_USAGE = Usage()
+
+
+class LlmInfo(Value):
     """What a model call recorded."""
 
-    provider: str | None = None
-    model: str | None = None
-    response_model: str | None = None
-    params: dict[str, Any] | None = None
-    input_messages: tuple[Message, ...] | None = None
-    output_messages: tuple[Message, ...] | None = None
-    tools_offered: tuple[str, ...] | None = None
-    usage: Usage = Usage()
-    cost_usd: float | None = None
-    finish_reasons: tuple[str, ...] = ()
+    def __init__(
+        self,
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+        response_model: str | None = None,
+        params: dict[str, Any] | None = None,
+        input_messages: tuple[Message, ...] | None = None,
+        output_messages: tuple[Message, ...] | None = None,
+        tools_offered: tuple[str, ...] | None = None,
+        usage: Usage = _NO_USAGE,
+        cost_usd: float | None = None,
+        finish_reasons: tuple[str, ...] = (),
+    ) -> None:
+        self.provider = provider
+        self.model = model
+        self.response_model = response_model
+        self.params = params
+        self.input_messages = input_messages
+        self.output_messages = output_messages
+        self.tools_offered = tools_offered
+        self.usage = usage
+        self.cost_usd = cost_usd
+        self.finish_reasons = finish_reasons
 
 
-class ToolInfo(_Frozen):
+class ToolInfo(Value):
     """What a tool execution recorded."""
 
-    name: str | None = None
-    call_id: str | None = None
-    arguments: Any = None
-    result: Any = None
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        call_id: str | None = None,
+        arguments: Any = None,
+        result: Any = None,
+    ) -> None:
+        self.name = name
+        self.call_id = call_id
+        self.arguments = arguments
+        self.result = result
 
 
-class Score(_Frozen):
+class Score(Value):
     """An evaluation or annotation attached to a span: a number, a label, or both."""
 
-    name: str
-    value: float | None = None
-    label: str | None = None
-    source: str | None = None
+    def __init__(
+        self, *, name: str, value: float | None = None, label: str | None = None, source: str | None = None
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.label = label
+        self.source = source
 
 
-class Versions(_Frozen):
+class Versions(Value):
     """Which build of the agent produced the span."""
 
-    harness: str | None = None
-    prompt: str | None = None
+    def __init__(self, *, harness: str | None = None, prompt: str | None = None) -> None:
+        self.harness = harness
+        self.prompt = prompt
 
 
-class SourceRef(_Frozen):
+_NO_VERSIONS = Versions()
+
+
+class SourceRef(Value):
     """Where the span came from: vendor slug, the vendor's own id, a deep link."""
 
-    vendor: str
-    raw_id: str | None = None
-    url: str | None = None
+    def __init__(self, *, vendor: str, raw_id: str | None = None, url: str | None = None) -> None:
+        self.vendor = vendor
+        self.raw_id = raw_id
+        self.url = url
 
 
-class Span(_Frozen):
+class Span(Value):
     """One step of an agent run in the shared model.
 
     Times are Unix nanoseconds. ``redacted`` names fields whose values were masked at the source
@@ -156,28 +211,54 @@ class Span(_Frozen):
     mapper (e.g. ``end_before_start``), so nothing odd in the input passes silently.
     """
 
-    span_id: str
-    trace_id: str
-    parent_id: str | None = None
-    session_id: str | None = None
-    kind: SpanKind = SpanKind.UNKNOWN
-    name: str = ""
-    start_ns: int | None = None
-    end_ns: int | None = None
-    status: StatusCode = StatusCode.UNSET
-    error: ErrorInfo | None = None
-    input: Any = None
-    output: Any = None
-    llm: LlmInfo | None = None
-    tool: ToolInfo | None = None
-    metadata: dict[str, Any] = {}
-    tags: tuple[str, ...] = ()
-    versions: Versions = Versions()
-    environment: str | None = None
-    scores: tuple[Score, ...] = ()
-    redacted: tuple[str, ...] = ()
-    quality: tuple[str, ...] = ()
-    source: SourceRef
+    def __init__(
+        self,
+        *,
+        span_id: str,
+        trace_id: str,
+        parent_id: str | None = None,
+        session_id: str | None = None,
+        kind: SpanKind = SpanKind.UNKNOWN,
+        name: str = "",
+        start_ns: int | None = None,
+        end_ns: int | None = None,
+        status: StatusCode = StatusCode.UNSET,
+        error: ErrorInfo | None = None,
+        input: Any = None,
+        output: Any = None,
+        llm: LlmInfo | None = None,
+        tool: ToolInfo | None = None,
+        metadata: dict[str, Any] | None = None,
+        tags: tuple[str, ...] = (),
+        versions: Versions = _NO_VERSIONS,
+        environment: str | None = None,
+        scores: tuple[Score, ...] = (),
+        redacted: tuple[str, ...] = (),
+        quality: tuple[str, ...] = (),
+        source: SourceRef,
+    ) -> None:
+        self.span_id = span_id
+        self.trace_id = trace_id
+        self.parent_id = parent_id
+        self.session_id = session_id
+        self.kind = kind
+        self.name = name
+        self.start_ns = start_ns
+        self.end_ns = end_ns
+        self.status = status
+        self.error = error
+        self.input = input
+        self.output = output
+        self.llm = llm
+        self.tool = tool
+        self.metadata: dict[str, Any] = {} if metadata is None else metadata
+        self.tags = tags
+        self.versions = versions
+        self.environment = environment
+        self.scores = scores
+        self.redacted = redacted
+        self.quality = quality
+        self.source = source
 
     @property
     def latency_ms(self) -> float | None:
@@ -192,9 +273,10 @@ class Span(_Frozen):
         return self.status is StatusCode.ERROR or self.error is not None
 
 
-class Rejection(_Frozen):
+class Rejection(Value):
     """A raw record that could not become a Span, with a short machine reason."""
 
-    reason: str
-    detail: str = ""
-    raw_id: str | None = None
+    def __init__(self, *, reason: str, detail: str = "", raw_id: str | None = None) -> None:
+        self.reason = reason
+        self.detail = detail
+        self.raw_id = raw_id

@@ -84,8 +84,8 @@ def test_tool_span_fields_are_counted(span, metric, expected):
 def test_exception_without_error_status_is_a_gap():
     from traceready.model import ErrorInfo, StatusCode
 
-    quiet = tool(arguments={}, result=None).model_copy(
-        update={"error": ErrorInfo(type="TimeoutError", message="t"), "status": StatusCode.UNSET}
+    quiet = tool(arguments={}, result=None).replace(
+        error=ErrorInfo(type="TimeoutError", message="t"), status=StatusCode.UNSET
     )
     finding = finish(trace(quiet))
     assert ratio(finding, "b.tool_errors_with_status") == (0, 1)

@@ -80,7 +80,7 @@ def test_typed_unlabelled_failures_are_partial_and_recommend_a_taxonomy(run):
 
 
 def test_max_tokens_finish_reason_is_a_classified_failure(run):
-    cut = llm().model_copy(update={"llm": llm().llm.model_copy(update={"finish_reasons": ("length",)})})
+    cut = llm().replace(llm=llm().llm.replace(finish_reasons=("length",)))
     finding = run(FailuresCheck, trace(cut))
     assert ratio(finding, "g.class.max_tokens") == (1, 1)
 

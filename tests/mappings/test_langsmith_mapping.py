@@ -20,6 +20,7 @@ from traceready.connectors.langsmith import shape_run
 from traceready.mapping.mapper import Mapper
 from traceready.mapping.spec import load_mapping
 from traceready.model import Rejection, Span, SpanKind, StatusCode
+from traceready.span_format import export
 
 GOLDEN = Path(__file__).parent / "langsmith"
 CASES = sorted(p.name.removesuffix(".raw.json") for p in GOLDEN.glob("*.raw.json"))
@@ -47,7 +48,7 @@ def test_golden_cases_are_present() -> None:
 
 @pytest.mark.parametrize("case", CASES)
 def test_raw_run_maps_to_its_golden_span(case: str, update_golden: bool) -> None:
-    actual = json.dumps(mapped(case).model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False)
+    actual = json.dumps(export(mapped(case)), indent=2, sort_keys=True, ensure_ascii=False)
     compare_golden(GOLDEN / f"{case}.span.json", actual + "\n", update_golden)
 
 

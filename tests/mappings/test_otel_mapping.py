@@ -21,6 +21,7 @@ from tests.conftest import compare_golden
 from traceready.mapping.mapper import Mapper
 from traceready.model import ErrorInfo, Message, Span, SpanKind, StatusCode, ToolCall, ToolInfo, Usage
 from traceready.otlp import iter_request
+from traceready.span_format import export
 
 SampleSpans = Callable[[str], list[Span]]
 GOLDEN = Path(__file__).parent / "otel"
@@ -507,7 +508,7 @@ def test_redacted_spans_are_marked_per_field_and_keep_no_content(sample_spans: S
     }
     assert all(s.input is None and s.output is None for s in spans)
     assert all(s.tool.arguments is None and s.tool.result is None for s in spans if s.tool)
-    assert "__REDACTED__" not in json.dumps([s.model_dump(mode="json") for s in spans])
+    assert "__REDACTED__" not in json.dumps([export(s) for s in spans])
 
 
 def test_redaction_keeps_what_the_library_keeps(sample_spans: SampleSpans) -> None:
@@ -562,5 +563,5 @@ def test_raw_span_maps_to_its_golden_span(case: str, otel_mapper: Mapper, update
     span = otel_mapper.map_record(record)
 
     assert isinstance(span, Span), span
-    actual = json.dumps(span.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    actual = json.dumps(export(span), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     compare_golden(GOLDEN / f"{case}.span.json", actual, update_golden)

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
-from pydantic import ValidationError
-
 from traceready.mapping.messages import MESSAGE_FORMATS
 from traceready.mapping.paths import Path, unflatten, walk
 from traceready.mapping.spec import MappingSpec, Source
@@ -26,17 +24,24 @@ from traceready.mapping.transforms import (
     as_unix_ns,
 )
 from traceready.model import (
+    ErrorInfo,
+    LlmInfo,
     Message,
     Rejection,
     Score,
+    SourceRef,
     Span,
     SpanKind,
     StatusCode,
+    ToolInfo,
+    Usage,
+    Versions,
 )
 
 OVERSIZED_VALUE_BYTES = 1 << 20
 """A string value above this size is mapped but noted (``oversized_value``)."""
 
+_NO_VERSIONS = Versions()
 _LLM_KINDS = frozenset({SpanKind.LLM, SpanKind.DECISION})
 _KINDS = {kind.value: kind for kind in SpanKind}
 _STATUSES = {status.value: status for status in StatusCode}
@@ -304,7 +309,7 @@ class Mapper:
             return Rejection(reason="unmappable", detail=f"record is a {type(record).__name__}")
         try:
             return self._map(record)
-        except (ValidationError, ValueError, TypeError, AttributeError, RecursionError) as exc:
+        except (ValueError, TypeError, AttributeError, RecursionError) as exc:
             return Rejection(
                 reason="unmappable", detail=exc.__class__.__name__, raw_id=as_str(record.get("span_id"))
             )
@@ -343,36 +348,31 @@ class Mapper:
         if self._oversized(record, "input") or self._oversized(record, "output"):
             quality.append("oversized_value")
         metadata = self._get(record, "metadata")
-        # One validation of the whole span: nested parts are handed over as dicts, so pydantic-core
-        # builds them in the same call rather than each in its own Python-side constructor.
-        return Span.model_validate(
-            dict(
-                span_id=span_id,
-                trace_id=trace_id,
-                parent_id=self._str(record, "parent_id"),
-                session_id=self._str(record, "session_id"),
-                kind=kind,
-                name=self._str(record, "name") or "",
-                start_ns=start_ns,
-                end_ns=end_ns,
-                status=status,
-                error=error,
-                input=inputs,
-                output=outputs,
-                llm=llm,
-                tool=tool,
-                metadata=metadata if isinstance(metadata, dict) else {},
-                tags=as_str_list(self._get(record, "tags")) or (),
-                versions={
-                    "harness": self._str(record, "versions.harness"),
-                    "prompt": self._str(record, "versions.prompt"),
-                },
-                environment=self._str(record, "environment"),
-                scores=_scores(self._get(record, "scores")),
-                redacted=tuple(redacted),
-                quality=tuple(quality),
-                source={"vendor": self.vendor, "raw_id": span_id, "url": self._str(record, "url")},
-            )
+        harness = self._str(record, "versions.harness")
+        prompt = self._str(record, "versions.prompt")
+        return Span(
+            span_id=span_id,
+            trace_id=trace_id,
+            parent_id=self._str(record, "parent_id"),
+            session_id=self._str(record, "session_id"),
+            kind=kind,
+            name=self._str(record, "name") or "",
+            start_ns=start_ns,
+            end_ns=end_ns,
+            status=status,
+            error=error,
+            input=inputs,
+            output=outputs,
+            llm=llm,
+            tool=tool,
+            metadata=metadata if isinstance(metadata, dict) else {},
+            tags=as_str_list(self._get(record, "tags")) or (),
+            versions=Versions(harness=harness, prompt=prompt) if harness or prompt else _NO_VERSIONS,
+            environment=self._str(record, "environment"),
+            scores=_scores(self._get(record, "scores")),
+            redacted=tuple(redacted),
+            quality=tuple(quality),
+            source=SourceRef(vendor=self.vendor, raw_id=span_id, url=self._str(record, "url")),
         )
 
     def _oversized(self, record: _Context, name: str) -> bool:
@@ -395,7 +395,7 @@ class Mapper:
             redacted.append(name)
         return messages
 
-    def _llm(self, record: _Context, model: str | None, redacted: list[str]) -> dict[str, Any]:
+    def _llm(self, record: _Context, model: str | None, redacted: list[str]) -> LlmInfo:
         params = dict(self._get(record, "llm.params") or {})
         for key, sources in record.layout.params:
             if key not in params:
@@ -405,28 +405,28 @@ class Mapper:
                         params[key] = value
                         break
         tools = self._get(record, "llm.tools_offered")
-        return dict(
+        return LlmInfo(
             provider=self._str(record, "llm.provider"),
             model=model,
             response_model=self._str(record, "llm.response_model"),
             params=params or None,
             input_messages=self._messages(record, "llm.input_messages", redacted),
             output_messages=self._messages(record, "llm.output_messages", redacted),
-            tools_offered=tuple(tools) if isinstance(tools, list | tuple) else None,
+            tools_offered=as_str_list(tools) if isinstance(tools, list | tuple) else None,
             usage=self._usage(record),
             cost_usd=as_float(self._get(record, "llm.cost_usd")),
             finish_reasons=as_str_list(self._get(record, "llm.finish_reasons")) or (),
         )
 
-    def _usage_only(self, record: _Context) -> dict[str, Any] | None:
+    def _usage_only(self, record: _Context) -> LlmInfo | None:
         """Token counts on a non-model span (an agent rolling up its children), else None."""
         usage = self._usage(record)
-        if usage["input_tokens"] is None and usage["output_tokens"] is None and usage["total_tokens"] is None:
+        if usage.input_tokens is None and usage.output_tokens is None and usage.total_tokens is None:
             return None
-        return {"usage": usage}
+        return LlmInfo(usage=usage)
 
-    def _usage(self, record: _Context) -> dict[str, int | None]:
-        return dict(
+    def _usage(self, record: _Context) -> Usage:
+        return Usage(
             input_tokens=as_int(self._get(record, "llm.usage.input_tokens")),
             output_tokens=as_int(self._get(record, "llm.usage.output_tokens")),
             total_tokens=as_int(self._get(record, "llm.usage.total_tokens")),
@@ -434,27 +434,27 @@ class Mapper:
             cached_input_tokens=as_int(self._get(record, "llm.usage.cached_input_tokens")),
         )
 
-    def _tool(self, record: _Context, name: str | None, redacted: list[str]) -> dict[str, Any]:
+    def _tool(self, record: _Context, name: str | None, redacted: list[str]) -> ToolInfo:
         arguments = self._get(record, "tool.arguments")
         result = self._get(record, "tool.result")
         for field, value in (("tool.arguments", arguments), ("tool.result", result)):
             if isinstance(value, str) and value in self._markers:
                 redacted.append(field)
-        return dict(
+        return ToolInfo(
             name=name,
             call_id=self._str(record, "tool.call_id"),
             arguments=None if "tool.arguments" in redacted else arguments,
             result=None if "tool.result" in redacted else result,
         )
 
-    def _error(self, record: _Context, status: StatusCode) -> dict[str, Any] | None:
+    def _error(self, record: _Context, status: StatusCode) -> ErrorInfo | None:
         error_type = self._str(record, "error.type")
         recorded = self._str(record, "error.message")
         stacktrace = self._get(record, "error.stacktrace")
         if status is not StatusCode.ERROR and recorded is None and stacktrace is None:
             # Without ERROR status or a recorded exception, ``error.type`` alone is not a failure.
             return None
-        return dict(
+        return ErrorInfo(
             type=error_type,
             message=recorded or self._str(record, "status_message"),
             has_stacktrace=bool(stacktrace),

@@ -13,8 +13,8 @@ from typing import Any
 
 import orjson
 
-from traceready.model import SPAN_FORMAT_VERSION, Span
 from traceready.report.model import REPORT_FORMAT_VERSION, Report
+from traceready.span_format import SPAN_FORMAT_VERSION, Span
 
 
 def report_schema() -> dict[str, Any]:

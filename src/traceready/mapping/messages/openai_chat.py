@@ -85,12 +85,12 @@ def _message(item: dict[str, Any]) -> Message | None:
     for key in ("reasoning_content", "reasoning"):
         if isinstance(item.get(key), str) and item[key]:
             folded.reasoning.append(item[key])
-    for call in item.get("tool_calls") or ():
-        if isinstance(call, dict):
-            nested = call.get("function")
-            function = nested if isinstance(nested, dict) else call
+    for raw_call in item.get("tool_calls") or ():
+        if isinstance(raw_call, dict):
+            nested = raw_call.get("function")
+            function = nested if isinstance(nested, dict) else raw_call
             folded.tool_calls.append(
-                tool_call(call.get("id"), function.get("name"), function.get("arguments"))
+                tool_call(raw_call.get("id"), function.get("name"), function.get("arguments"))
             )
     if isinstance(item.get("function_call"), dict):
         legacy = item["function_call"]
