@@ -133,7 +133,12 @@ def stage_score(path: Path, limit: int | None, rss_every: int = 0) -> dict[str, 
                 samples.append((seen, round(_status_mb("VmRSS"), 1)))
 
     assembler = score_spans(
-        islice(connector_cls([path]).iter_records(), limit), mapper, scorer, stats, on_span=on_span
+        islice(connector_cls([path]).iter_records(), limit),
+        mapper,
+        scorer,
+        stats,
+        children_first=connector_cls.children_first,
+        on_span=on_span,
     )
     findings = scorer.finish(Inventory(), Answers())
     return {
@@ -199,7 +204,8 @@ def run_profile(path: Path, limit: int, top: int) -> None:
     profiler = cProfile.Profile()
     wall0 = time.perf_counter()
     profiler.enable()
-    score_spans(islice(connector_cls([path]).iter_records(), limit), mapper, scorer, stats)
+    records = islice(connector_cls([path]).iter_records(), limit)
+    score_spans(records, mapper, scorer, stats, children_first=connector_cls.children_first)
     profiler.disable()
     wall = time.perf_counter() - wall0
     print(
@@ -266,7 +272,8 @@ def run_tracemalloc(path: Path, limit: int, top: int) -> None:
             snapshot.append(tracemalloc.take_snapshot())
 
     tracemalloc.start(8)
-    score_spans(islice(connector_cls([path]).iter_records(), limit), mapper, scorer, stats, on_span=on_span)
+    records = islice(connector_cls([path]).iter_records(), limit)
+    score_spans(records, mapper, scorer, stats, children_first=connector_cls.children_first, on_span=on_span)
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(f"{stats.pulled:,} spans; traced now {current / 2**20:.1f} MB, traced peak {peak / 2**20:.1f} MB")

@@ -50,3 +50,56 @@ def test_flush_hands_on_open_traces_by_their_last_span() -> None:
     assert [t.trace_id for t in closed] == ["b", "a", "c"]
     assembler.flush()
     assert assembler.traces == 3
+
+
+def _rooted(rooted_idle_after: int = 100) -> tuple[TraceAssembler, list[Trace]]:
+    closed: list[Trace] = []
+    return TraceAssembler(closed.append, idle_after=5_000, rooted_idle_after=rooted_idle_after), closed
+
+
+def _others(assembler: TraceAssembler, count: int, prefix: str = "x") -> None:
+    for number in range(count):  # unrelated spans, each of its own trace with a parent elsewhere
+        assembler.add(span(trace_id=f"{prefix}{number}", parent="remote"))
+
+
+def test_children_first_a_trace_closes_soon_after_its_root_but_one_without_root_waits() -> None:
+    assembler, closed = _rooted()
+    assembler.add(span(trace_id="a", span_id="a-child", parent="a-root"))
+    assembler.add(span(trace_id="a", span_id="a-root"))  # exporters write the root last
+    assembler.add(span(trace_id="b", span_id="b-child", parent="b-root"))  # root not yet written
+    _others(assembler, 300)
+    assert [t.trace_id for t in closed] == ["a"]
+    assert [s.span_id for s in closed[0].spans] == ["a-child", "a-root"]
+    assembler.flush()
+    assert "b" in [t.trace_id for t in closed] and assembler.late_spans == 0
+
+
+def test_children_first_a_span_soon_after_the_root_still_joins_its_trace() -> None:
+    assembler, closed = _rooted()
+    assembler.add(span(trace_id="a", span_id="a-root"))
+    _others(assembler, 50)
+    assembler.add(span(trace_id="a", span_id="a-async", parent="a-root"))  # outlived its root a little
+    _others(assembler, 300, prefix="y")
+    (trace,) = [t for t in closed if t.trace_id == "a"]
+    assert [s.span_id for s in trace.spans] == ["a-root", "a-async"]
+
+
+def test_children_first_a_span_long_after_its_closed_trace_is_counted_late() -> None:
+    assembler, closed = _rooted()
+    assembler.add(span(trace_id="a", span_id="a-root"))
+    _others(assembler, 300)
+    assembler.add(span(trace_id="a", span_id="a-late", parent="a-root"))
+    assembler.flush()
+    assert assembler.late_spans == 1
+    assert [[s.span_id for s in t.spans] for t in closed if t.trace_id == "a"] == [["a-root"], ["a-late"]]
+
+
+def test_without_children_first_a_rooted_trace_waits_for_the_idle_window() -> None:
+    closed: list[Trace] = []
+    assembler = TraceAssembler(closed.append, idle_after=5_000)  # vendor APIs: roots may come first
+    assembler.add(span(trace_id="a", span_id="a-root"))
+    _others(assembler, 1_000)
+    assembler.add(span(trace_id="a", span_id="a-child", parent="a-root"))
+    assembler.flush()
+    assert assembler.late_spans == 0
+    assert [[s.span_id for s in t.spans] for t in closed if t.trace_id == "a"] == [["a-root", "a-child"]]

@@ -23,6 +23,7 @@ class OtelConnector(Connector):
 
     slug: ClassVar[str] = "otel"
     title: ClassVar[str] = "OpenTelemetry files"
+    children_first: ClassVar[bool] = True
 
     def __init__(self, paths: list[Path]) -> None:
         self.files = expand_paths(paths)

@@ -4,6 +4,12 @@ Spans of one trace may arrive in any order (OTel exporters write children before
 APIs page by start time) and interleaved with other traces. A trace is handed on once no span of it
 has arrived for ``idle_after`` spans, and every open trace is handed on at the end. Memory is thus
 bounded by the spans of the traces seen in the last ``idle_after`` spans, whatever the window size.
+
+When spans arrive as they end (OTLP exporters write a span when it ends, so children come before
+their parent), a trace whose root has arrived is complete but for children that outlive it: it is
+handed on once no span of it has arrived for ``rooted_idle_after`` spans (200, against 5,000).
+Fewer spans wait, so less memory is held and the checks read spans while they are still in cache.
+
 A span that arrives after its trace was handed on is counted as late and starts a fragment; its
 parent link will not resolve, which the structure check reports.
 """
@@ -17,17 +23,29 @@ from traceready.checks.base import Trace
 from traceready.model import Span
 
 DEFAULT_IDLE_AFTER = 5_000
+ROOTED_IDLE_AFTER = 200
+"""The idle window of a trace whose root has arrived, when spans arrive children first."""
 _CLOSED_MEMORY = 100_000
-_SWEEP_EVERY = 256
+_SWEEP_EVERY = 64
 """Idle traces are looked for every this many spans, not on every span."""
 
 
 class TraceAssembler:
     """Collects spans per trace and calls ``on_trace`` once per assembled trace."""
 
-    def __init__(self, on_trace: Callable[[Trace], None], idle_after: int = DEFAULT_IDLE_AFTER) -> None:
+    def __init__(
+        self,
+        on_trace: Callable[[Trace], None],
+        idle_after: int = DEFAULT_IDLE_AFTER,
+        rooted_idle_after: int | None = None,
+    ) -> None:
         self._on_trace = on_trace
         self._idle_after = idle_after
+        self._rooted_idle_after = rooted_idle_after
+        self._rooted: set[str] = set()
+        """Open traces whose root span (no parent) has arrived; watched only with rooted_idle_after."""
+        self._rooted_arrivals: deque[tuple[int, str]] = deque()
+        """(arrival number, trace id) per span of a rooted trace, oldest first, as ``_arrivals``."""
         self._open: dict[str, list[Span]] = {}
         self._last_seen: dict[str, int] = {}
         self._arrivals: deque[tuple[int, str]] = deque()
@@ -51,10 +69,20 @@ class TraceAssembler:
             spans.append(span)
         self._last_seen[trace_id] = seen
         self._arrivals.append((seen, trace_id))
+        if self._rooted_idle_after is not None:
+            if span.parent_id is None:
+                self._rooted.add(trace_id)
+            if trace_id in self._rooted:
+                self._rooted_arrivals.append((seen, trace_id))
         if seen % _SWEEP_EVERY:
             return
-        horizon = seen - self._idle_after
-        arrivals, last_seen = self._arrivals, self._last_seen
+        self._close_idle(self._arrivals, seen - self._idle_after)
+        if self._rooted_idle_after is not None:
+            self._close_idle(self._rooted_arrivals, seen - self._rooted_idle_after)
+
+    def _close_idle(self, arrivals: deque[tuple[int, str]], horizon: int) -> None:
+        """Close the traces whose last span arrived at or before ``horizon``."""
+        last_seen = self._last_seen
         while arrivals and arrivals[0][0] <= horizon:
             at, trace_id = arrivals.popleft()
             if last_seen.get(trace_id) == at:
@@ -67,10 +95,12 @@ class TraceAssembler:
             at, trace_id = arrivals.popleft()
             if last_seen.get(trace_id) == at:
                 self._close(trace_id)
+        self._rooted_arrivals.clear()
 
     def _close(self, trace_id: str) -> None:
         spans = self._open.pop(trace_id)
         del self._last_seen[trace_id]
+        self._rooted.discard(trace_id)
         self._closed[trace_id] = None
         if len(self._closed) > _CLOSED_MEMORY:
             self._closed.popitem(last=False)

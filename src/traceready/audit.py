@@ -19,7 +19,7 @@ from importlib.metadata import version
 from typing import Any
 
 from traceready.answers import Answers
-from traceready.assemble import DEFAULT_IDLE_AFTER, TraceAssembler
+from traceready.assemble import DEFAULT_IDLE_AFTER, ROOTED_IDLE_AFTER, TraceAssembler
 from traceready.checks import ALL_CHECKS, Check, Context, Trace
 from traceready.checks.thresholds import Thresholds
 from traceready.connector import Connector, Inventory
@@ -80,10 +80,16 @@ def score_spans(
     stats: PullStats,
     *,
     idle_after: int = DEFAULT_IDLE_AFTER,
+    children_first: bool = False,
     on_span: Callable[[Span], None] | None = None,
 ) -> TraceAssembler:
-    """Map and score a record stream into ``scorer``; returns the assembler for its counts."""
-    assembler = TraceAssembler(scorer.observe, idle_after=idle_after)
+    """Map and score a record stream into ``scorer``; returns the assembler for its counts.
+
+    ``children_first``: the records arrive as their spans ended (``Connector.children_first``), so a
+    trace is handed on soon after its root arrives (see ``traceready.assemble``).
+    """
+    rooted_idle_after = min(ROOTED_IDLE_AFTER, idle_after) if children_first else None
+    assembler = TraceAssembler(scorer.observe, idle_after=idle_after, rooted_idle_after=rooted_idle_after)
     # Spans and records are cycle-free, so the cyclic collector finds nothing on the hot loop, yet
     # each pass scans every span held in the open-trace window (~4 % of the run). It is off while
     # records stream; a full pass every _COLLECT_EVERY records bounds memory should a cycle appear.
@@ -149,7 +155,8 @@ def run_audit(
     scorer = Scorer(thresholds)
     stats = PullStats()
     logger.info("auditing %s via %s", connector.describe_target(), connector.slug)
-    assembler = score_spans(connector.iter_records(), mapper, scorer, stats, on_span=on_span)
+    records, children_first = connector.iter_records(), connector.children_first
+    assembler = score_spans(records, mapper, scorer, stats, children_first=children_first, on_span=on_span)
     inventory = connector.inventory()
     findings = attach(scorer.finish(inventory, answers or Answers()), catalog)
     sampled = connector.sampled()

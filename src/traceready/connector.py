@@ -75,6 +75,10 @@ class Connector(ABC):
     title: ClassVar[str]
     """Human name of the vendor, for reports."""
 
+    children_first: ClassVar[bool] = False
+    """True when records arrive as their spans ended, children before their root (OTLP files, which
+    exporters write span by span as each ends); vendor APIs page by start time or by trace."""
+
     @abstractmethod
     def iter_records(self) -> Iterator[dict[str, Any] | Rejection]:
         """Yield raw records lazily; unreadable ones as Rejections so they are counted."""

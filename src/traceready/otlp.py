@@ -101,7 +101,12 @@ def _decode_attributes(attributes: Any) -> tuple[dict[str, Any], bool]:
     decoded: dict[str, Any] = {}
     malformed = False
     for pair in attributes:
-        key = pair.get("key") if isinstance(pair, dict) else None
+        # Narrowed to a dict for the whole body: mypyc then reads it with the C dict API, where a
+        # ``get`` on an untyped value is a method call by name.
+        if not isinstance(pair, dict):
+            malformed = True
+            continue
+        key = pair.get("key")
         if not isinstance(key, str):
             malformed = True
             continue
@@ -117,7 +122,7 @@ def normalise_id(raw: Any, size: int, quality: list[str]) -> str | None:
     if not isinstance(raw, str) or not raw:
         return None
     if len(raw) == size * 2 and _LOWER_HEX.fullmatch(raw):  # the spec's form: no case or space fix-up
-        return None if raw.count("0") == len(raw) else raw
+        return None if raw == "0" * len(raw) else raw  # all zeros: "no id" in the spec
     text = raw.strip().lower()
     if len(text) == size * 2 and _is_hex(text):
         return None if text.strip("0") == "" else text

@@ -51,13 +51,10 @@ class ToolsCheck(Check):
         """Match requested calls to tool spans and count what each tool span carries."""
         calls, tool_spans = match_tool_calls(trace)
         for requested in calls:
-            detail = f"{requested.call.name or '?'} call {requested.call.id or '(no id)'}"
-            self.count(
-                "b.requested_calls_with_span",
-                requested.tool_span is not None,
-                requested.llm_span,
-                detail=detail,
-            )
+            ran = requested.tool_span is not None
+            call = requested.call
+            detail = None if ran else f"{call.name or '?'} call {call.id or '(no id)'}"  # shown on a miss
+            self.count("b.requested_calls_with_span", ran, requested.llm_span, detail=detail)
         for span in tool_spans:
             tool = span.tool
             self.count("b.tool_spans_with_arguments", tool is not None and tool.arguments is not None, span)

@@ -39,16 +39,20 @@ class Metric:
     scored: bool = True
 
 
-@dataclass(slots=True)
 class Trace:
-    """The spans of one trace, assembled before the checks see them."""
+    """The spans of one trace, assembled before the checks see them.
 
-    trace_id: str
-    spans: list[Span]
-    _by_id: dict[str, Span] | None = None
-    _roots: list[Span] | None = None
-    memo: dict[str, Any] = field(default_factory=dict)
-    """Results several checks derive from the trace (the matched tool calls), computed once."""
+    A plain class, not a dataclass: compiled by mypyc, a dataclass keeps the interpreted
+    ``__init__`` that ``dataclasses`` generates, a Python call per trace.
+    """
+
+    def __init__(self, *, trace_id: str, spans: list[Span]) -> None:
+        self.trace_id = trace_id
+        self.spans = spans
+        self._by_id: dict[str, Span] | None = None
+        self._roots: list[Span] | None = None
+        self.memo: dict[str, Any] = {}
+        """Results several checks derive from the trace (the matched tool calls), computed once."""
 
     @property
     def by_id(self) -> dict[str, Span]:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from traceready.checks.base import Trace
 from traceready.model import Span, SpanKind, ToolCall
 
 
-@dataclass(frozen=True, slots=True)
 class RequestedCall:
-    """A tool call in a model's output, with the tool span that ran it (None when none did)."""
+    """A tool call in a model's output, with the tool span that ran it (None when none did).
 
-    llm_span: Span
-    call: ToolCall
-    tool_span: Span | None
+    A plain class, not a dataclass: compiled by mypyc, a dataclass keeps the interpreted
+    ``__init__`` that ``dataclasses`` generates, a Python call per requested call.
+    """
+
+    def __init__(self, llm_span: Span, call: ToolCall, tool_span: Span | None) -> None:
+        self.llm_span = llm_span
+        self.call = call
+        self.tool_span = tool_span
 
 
 def _start(span: Span) -> int:
