@@ -98,17 +98,22 @@ class Context:
 
 @dataclass(slots=True)
 class Tally:
-    """Mergeable counters and bounded example lists of one check."""
+    """Mergeable counters and bounded example lists of one check.
 
-    numerators: Counter[str] = field(default_factory=Counter)
-    denominators: Counter[str] = field(default_factory=Counter)
+    ``numerators`` and ``denominators`` are plain dicts (read them with ``.get(metric, 0)``): they
+    are counted for every unit, and mypyc compiles look-ups in an exact dict to direct C calls.
+    """
+
+    numerators: dict[str, int] = field(default_factory=dict)
+    denominators: dict[str, int] = field(default_factory=dict)
     examples: dict[str, list[Example]] = field(default_factory=dict)
     facts: Counter[str] = field(default_factory=Counter)
 
     def merge(self, other: Tally, limit: int) -> None:
         """Add ``other`` (the later part of the window) into this tally."""
-        self.numerators.update(other.numerators)
-        self.denominators.update(other.denominators)
+        for counts, added in ((self.numerators, other.numerators), (self.denominators, other.denominators)):
+            for metric, amount in added.items():
+                counts[metric] = counts.get(metric, 0) + amount
         self.facts.update(other.facts)
         for key, examples in other.examples.items():
             mine = self.examples.setdefault(key, [])
@@ -148,9 +153,11 @@ class Check(ABC):
     def count(self, metric: str, met: bool, span: Span, detail: str | None = None) -> None:
         """Count one unit of ``metric``; an unmet one may become an example of its gap."""
         tally = self.tally
-        tally.denominators[metric] += 1
+        denominators = tally.denominators
+        denominators[metric] = denominators.get(metric, 0) + 1
         if met:
-            tally.numerators[metric] += 1
+            numerators = tally.numerators
+            numerators[metric] = numerators.get(metric, 0) + 1
             key = "+"
         else:
             key = metric
@@ -197,8 +204,8 @@ class Check(ABC):
         return [
             Ratio(
                 metric=m.id,
-                numerator=self.tally.numerators[m.id],
-                denominator=self.tally.denominators[m.id],
+                numerator=self.tally.numerators.get(m.id, 0),
+                denominator=self.tally.denominators.get(m.id, 0),
                 label=m.label,
                 scored=m.scored,
                 threshold=self.thresholds.bar(m.id) if m.scored else None,

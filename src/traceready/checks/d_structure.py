@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -87,12 +86,14 @@ class StructureCheck(Check):
 
     def __init__(self, thresholds: Any = None) -> None:
         super().__init__(thresholds)
-        self.coverage: Counter[str] = Counter()
+        self.coverage: dict[str, int] = {}
+        """Spans per kind, and per kind and attribute those carrying it (a plain dict: see Tally)."""
 
     def merge(self, other: StructureCheck) -> None:
         """Add the other part's counters, per-kind coverage included."""
         super().merge(other)
-        self.coverage.update(other.coverage)
+        for key, amount in other.coverage.items():
+            self.coverage[key] = self.coverage.get(key, 0) + amount
 
     def observe(self, trace: Trace) -> None:
         """Count kinds, links, timing, ids and per-kind attribute coverage."""
@@ -120,10 +121,10 @@ class StructureCheck(Check):
             self.count("d.spans_with_valid_timing", timing_ok, span)
             self.count("d.spans_with_standard_ids", "nonstandard_id" not in quality, span)
             kind_key, attributes = _COVERAGE[kind]
-            coverage[kind_key] += 1
+            coverage[kind_key] = coverage.get(kind_key, 0) + 1
             for carries, key in attributes:
                 if carries(span):
-                    coverage[key] += 1
+                    coverage[key] = coverage.get(key, 0) + 1
         roots = trace.roots()
         single = len(roots) == 1 and not _has_cycle(trace)
         self.count(
@@ -137,14 +138,14 @@ class StructureCheck(Check):
         """Level the ratios; the breakdown lists attribute coverage per span kind."""
         breakdown = []
         for kind in SpanKind:
-            total = self.coverage[kind.value]
+            total = self.coverage.get(kind.value, 0)
             if not total:
                 continue
             for attribute in _ATTRIBUTES.get(kind, ()) + _COMMON:
                 breakdown.append(
                     Ratio(
                         metric=f"d.coverage.{kind.value}.{attribute}",
-                        numerator=self.coverage[f"{kind.value}.{attribute}"],
+                        numerator=self.coverage.get(f"{kind.value}.{attribute}", 0),
                         denominator=total,
                         label=f"{kind.value} spans with {attribute.replace('_', ' ')}",
                         scored=False,

@@ -76,7 +76,7 @@ class BaselinesCheck(Check):
             # Traces of a version an experiment was scored on are tied to performance data too.
             ratios[1] = ratios[1].model_copy(update={"numerator": ratios[1].numerator + linked})
         notes, gaps = [], []
-        if len(self.versions) < 2 and self.tally.numerators["f.traces_with_version"]:
+        if len(self.versions) < 2 and self.tally.numerators.get("f.traces_with_version", 0):
             notes.append(f"{len(self.versions)} version observed; comparing versions needs at least 2.")
             gaps.append("f.single_version")
         in_vcs = context.answers.versioning.harness_in_version_control

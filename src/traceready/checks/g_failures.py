@@ -159,9 +159,8 @@ class FailuresCheck(Check):
             notes.append(f"Failure taxonomy configured: {', '.join(taxonomies)}.")
         elif reported:
             notes.append(f"Failure taxonomy in use: {reported} (self-reported).")
-            if (
-                self.tally.denominators["g.failures_labelled"]
-                and not self.tally.numerators["g.failures_labelled"]
+            if self.tally.denominators.get("g.failures_labelled", 0) and not self.tally.numerators.get(
+                "g.failures_labelled", 0
             ):
                 notes.append(
                     f"Contradiction: {reported} is reported in use, but no observed failure carries a label."

@@ -90,7 +90,7 @@ class CostLatencyCheck(Check):
         """Level the ratios."""
         ratios = self.ratios()
         traces = self.tally.facts["traces"]
-        if traces and not self.tally.denominators["h.llm_spans_with_tokens"]:
+        if traces and not self.tally.denominators.get("h.llm_spans_with_tokens", 0):
             finding = self.verdict(ratios)
             return finding.model_copy(
                 update={
