@@ -64,7 +64,7 @@ def decode_value(value: Any) -> Any:
         if raw is not None and (kind == "intValue" or kind == "int_value"):
             try:
                 return int(raw)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 return raw
     for camel, snake in _VALUE_KEYS:
         raw = _get(value, camel, snake)
@@ -73,7 +73,7 @@ def decode_value(value: Any) -> Any:
         if camel == "intValue":
             try:
                 return int(raw)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 return raw
         if camel == "arrayValue":
             items = raw.get("values") if isinstance(raw, dict) else None

@@ -234,6 +234,16 @@ def test_malformed_attributes_keep_the_span_with_a_quality_note(attributes: Any,
     assert span.quality == ("malformed_attributes",)
 
 
+@pytest.mark.parametrize("number", [float("inf"), float("-inf"), float("nan"), "1e999"])
+def test_an_int_value_that_is_no_integer_is_kept_as_it_is(number: Any, otel_mapper: Mapper) -> None:
+    # Found by the property tests: int(inf) raises OverflowError, which was not caught.
+    attributes = [{"key": "gen_ai.usage.input_tokens", "value": {"intValue": number}}]
+    record = only(list(iter_request(request(otlp_span(attributes=attributes)))))
+    assert isinstance(record, dict)
+    assert record["attributes"]["gen_ai.usage.input_tokens"] is number
+    assert isinstance(otel_mapper.map_record(record), Span)
+
+
 def test_events_of_the_wrong_type_are_ignored_not_fatal() -> None:
     record = only(list(iter_request(request(otlp_span(events=5)))))
     assert record["events"] == {}
