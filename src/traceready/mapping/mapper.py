@@ -13,7 +13,7 @@ from itertools import count
 from typing import Any
 
 from traceready.mapping.messages import MESSAGE_FORMATS
-from traceready.mapping.paths import Path, unflatten, walk
+from traceready.mapping.paths import Path, unflatten_parts, walk
 from traceready.mapping.spec import MappingSpec, Source
 from traceready.mapping.transforms import (
     TRANSFORMS,
@@ -120,7 +120,8 @@ class _Layout:
     kind: tuple[_Read, ...]
     direct: dict[int, str]
     nested: dict[int, tuple[tuple[str, tuple[str, ...]], ...]]
-    flat: dict[int, tuple[tuple[str, str], ...]]
+    flat: dict[int, tuple[tuple[str, tuple[str, ...]], ...]]
+    """Per flattened source, its keys with the rest of each key split at its dots."""
 
     def value(self, source: _Compiled, base: dict[str, Any]) -> Any:
         """The raw value of a source found in ``base`` (the dict at its root), or None."""
@@ -137,9 +138,9 @@ class _Layout:
                     return found
         below = self.flat.get(source.id)
         if below is not None:
-            items = {suffix: base[key] for key, suffix in below}
-            if source.path.root != STRICT_FLAT_ROOT or any(v is not None for v in items.values()):
-                return unflatten(items)
+            items = [(parts, base[key]) for key, parts in below]
+            if source.path.root != STRICT_FLAT_ROOT or any(value is not None for _, value in items):
+                return unflatten_parts(items)
         return None
 
 
@@ -195,7 +196,7 @@ class _Layouts:
     def _layout(self, keys: tuple[tuple[str, ...], ...]) -> _Layout:
         direct: dict[int, str] = {}
         nested: dict[int, list[tuple[int, str, tuple[str, ...]]]] = {}
-        flat: dict[int, list[tuple[str, str]]] = {}
+        flat: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
         for i, root_keys in enumerate(keys):
             index_direct, index_nested, index_flat = self._direct[i], self._nested[i], self._flat[i]
             for key in root_keys:
@@ -207,7 +208,7 @@ class _Layouts:
                     dot, seen = key.find("."), 0
                     while dot != -1 and seen < self._flat_depth[i]:
                         for source_id in index_flat.get(key[:dot], ()):
-                            flat.setdefault(source_id, []).append((key, key[dot + 1 :]))
+                            flat.setdefault(source_id, []).append((key, tuple(key[dot + 1 :].split("."))))
                         dot, seen = key.find(".", dot + 1), seen + 1
 
         def reads(sources: tuple[_Compiled, ...]) -> tuple[_Read, ...]:

@@ -97,10 +97,15 @@ def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
 
     A key that is both a leaf and a prefix keeps its leaf under ``""`` so nothing is lost.
     """
+    return unflatten_parts([(tuple(key.split(".")), value) for key, value in flat.items()])
+
+
+def unflatten_parts(flat: list[tuple[tuple[str, ...], Any]]) -> dict[str, Any]:
+    """As ``unflatten``, for keys already split at their dots (the mapper splits them once)."""
     root: dict[str, Any] = {}
-    for key, value in flat.items():
+    for parts, value in flat:
         node = root
-        *heads, last = key.split(".")
+        heads, last = parts[:-1], parts[-1]
         for head in heads:
             child = node.get(head)
             if not isinstance(child, dict):
