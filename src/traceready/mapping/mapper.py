@@ -413,7 +413,7 @@ class Mapper:
             params=params or None,
             input_messages=self._messages(record, "llm.input_messages", redacted),
             output_messages=self._messages(record, "llm.output_messages", redacted),
-            tools_offered=as_str_list(tools) if isinstance(tools, list | tuple) else None,
+            tools_offered=_names(tools),
             usage=self._usage(record),
             cost_usd=as_float(self._get(record, "llm.cost_usd")),
             finish_reasons=as_str_list(self._get(record, "llm.finish_reasons")) or (),
@@ -460,6 +460,13 @@ class Mapper:
             message=recorded or self._str(record, "status_message"),
             has_stacktrace=bool(stacktrace),
         )
+
+
+def _names(value: Any) -> tuple[str, ...] | None:
+    """Tool names as a tuple of strings (``tool_names`` gives one already), or None."""
+    if isinstance(value, tuple) and all(isinstance(name, str) for name in value):
+        return value
+    return as_str_list(value) if isinstance(value, list | tuple) else None
 
 
 def _scores(value: Any) -> tuple[Score, ...]:
