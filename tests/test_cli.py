@@ -209,3 +209,32 @@ def test_interview_skips_empty_answers_and_rejects_bad_ones(tmp_path: Path) -> N
     assert result.exit_code == 2, result.output
     assert "eval_harness.datasets" in result.stderr
     assert not out.exists()
+
+
+def test_otel_audit_hands_a_trace_on_soon_after_its_root_and_counts_a_straggler_late(tmp_path: Path) -> None:
+    # Exporters write a span as it ends, so a root follows its children; one child that ends 300
+    # spans after its root (an async task outliving it) arrives after its trace was handed on.
+    def span(trace: int, number: int, parent: int | None) -> dict[str, object]:
+        return {
+            "traceId": f"{trace:032x}",
+            "spanId": f"{number:016x}",
+            **({"parentSpanId": f"{parent:016x}"} if parent is not None else {}),
+            "name": "step",
+            "startTimeUnixNano": "1795609528582294846",
+            "endTimeUnixNano": "1795609528582363047",
+        }
+
+    def line(*spans: dict[str, object]) -> bytes:
+        return orjson.dumps({"resourceSpans": [{"scopeSpans": [{"spans": list(spans)}]}]}) + b"\n"
+
+    lines = [line(span(1, 2, 1), span(1, 1, None))]  # trace 1: child, then root
+    lines += [line(span(100 + n, 100 + n, None)) for n in range(300)]  # other one-span traces
+    lines.append(line(span(1, 3, 1)))  # the straggler of trace 1
+    path = tmp_path / "stragglers.otlp.jsonl"
+    path.write_bytes(b"".join(lines))
+
+    report = orjson.loads(invoke("audit", "otel", str(path), "--format", "json").stdout)
+
+    assert report["counts"]["late_spans"] == 1
+    assert report["counts"]["spans_mapped"] == 303
+    assert report["counts"]["traces"] == 302  # trace 1 and its late fragment, and the 300 others
