@@ -44,7 +44,7 @@ ROOT = HERE.parent
 ROWS_FILE = HERE / "data" / "braintrust-rows.json"
 MIX = {"logger_traced_tools": 6, "logger_plain_tools": 3, "eval_with_dataset": 1}
 """Scenario weights of the replicated traces."""
-FOUNDATION_SPANS_PER_S = 11_656.0
+FOUNDATION_SPANS_PER_S = 26_270.0
 """The foundation's map+score throughput on OTel files (benchmarks/README.md); the target is half."""
 
 sys.path.insert(0, str(ROOT))
@@ -238,8 +238,11 @@ def main() -> None:
     target = FOUNDATION_SPANS_PER_S / 2
     print(
         f"  target audit >= {target:,.0f} spans/s (half the foundation's map+score): "
-        f"{audit:,.0f} -> {'MET' if audit >= target else 'NOT MET'}"
+        f"wall {audit:,.0f} -> {'MET' if audit >= target else 'NOT MET'}, "
+        f"per client CPU second {cpu_rate:,.0f} -> {'MET' if cpu_rate >= target else 'NOT MET'}"
     )
+    waited = results[0]["wall_s"] - results[0]["cpu_s"]
+    print(f"  audit time waiting on the fake server (wall - client CPU): {waited:.2f} s")
     if args.json:
         figures = {"results": results, **requests, "server_cpu_s": server_cpu_s, "load": os.getloadavg()[0]}
         args.json.write_text(json.dumps(figures, indent=2))
