@@ -7,6 +7,19 @@ published span schema carries these docstrings as descriptions.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TypeVar
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _folded(cls: type[_E], value: object, prefix: str, default: _E) -> _E:
+    """The member whose value is ``value`` trimmed, lower-cased and without ``prefix``; else default."""
+    if isinstance(value, str):
+        folded = value.strip().lower().removeprefix(prefix)
+        for member in cls:
+            if member.value == folded:
+                return member
+    return default
 
 
 class SpanKind(StrEnum):
@@ -26,12 +39,7 @@ class SpanKind(StrEnum):
 
     @classmethod
     def _missing_(cls, value: object) -> SpanKind:
-        if isinstance(value, str):
-            folded = value.strip().lower()
-            for member in cls:
-                if member.value == folded:
-                    return member
-        return cls.UNKNOWN
+        return _folded(cls, value, "", cls.UNKNOWN)
 
 
 class StatusCode(StrEnum):
@@ -43,9 +51,4 @@ class StatusCode(StrEnum):
 
     @classmethod
     def _missing_(cls, value: object) -> StatusCode:
-        if isinstance(value, str):
-            folded = value.strip().lower().removeprefix("status_code_")
-            for member in cls:
-                if member.value == folded:
-                    return member
-        return cls.UNSET
+        return _folded(cls, value, "status_code_", cls.UNSET)
