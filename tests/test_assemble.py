@@ -76,22 +76,38 @@ def test_children_first_a_trace_closes_soon_after_its_root_but_one_without_root_
 
 def test_children_first_a_span_soon_after_the_root_still_joins_its_trace() -> None:
     assembler, closed = _rooted()
+    assembler.add(span(trace_id="a", span_id="a-child", parent="a-root"))
     assembler.add(span(trace_id="a", span_id="a-root"))
     _others(assembler, 50)
     assembler.add(span(trace_id="a", span_id="a-async", parent="a-root"))  # outlived its root a little
     _others(assembler, 300, prefix="y")
     (trace,) = [t for t in closed if t.trace_id == "a"]
-    assert [s.span_id for s in trace.spans] == ["a-root", "a-async"]
+    assert [s.span_id for s in trace.spans] == ["a-child", "a-root", "a-async"]
 
 
 def test_children_first_a_span_long_after_its_closed_trace_is_counted_late() -> None:
     assembler, closed = _rooted()
+    assembler.add(span(trace_id="a", span_id="a-child", parent="a-root"))
     assembler.add(span(trace_id="a", span_id="a-root"))
     _others(assembler, 300)
     assembler.add(span(trace_id="a", span_id="a-late", parent="a-root"))
     assembler.flush()
     assert assembler.late_spans == 1
-    assert [[s.span_id for s in t.spans] for t in closed if t.trace_id == "a"] == [["a-root"], ["a-late"]]
+    fragments = [[s.span_id for s in t.spans] for t in closed if t.trace_id == "a"]
+    assert fragments == [["a-child", "a-root"], ["a-late"]]
+
+
+def test_children_first_a_root_that_comes_first_keeps_the_idle_window() -> None:
+    # A file sorted by start time puts each root before its children: nothing says the trace is done.
+    assembler, closed = _rooted()
+    assembler.add(span(trace_id="a", span_id="a-root"))
+    _others(assembler, 300)
+    assembler.add(span(trace_id="a", span_id="a-child", parent="a-root"))
+    _others(assembler, 300, prefix="y")
+    assert "a" not in [t.trace_id for t in closed]
+    assembler.flush()
+    assert assembler.late_spans == 0
+    assert [[s.span_id for s in t.spans] for t in closed if t.trace_id == "a"] == [["a-root", "a-child"]]
 
 
 def test_without_children_first_a_rooted_trace_waits_for_the_idle_window() -> None:

@@ -6,9 +6,10 @@ has arrived for ``idle_after`` spans, and every open trace is handed on at the e
 bounded by the spans of the traces seen in the last ``idle_after`` spans, whatever the window size.
 
 When spans arrive as they end (OTLP exporters write a span when it ends, so children come before
-their parent), a trace whose root has arrived is complete but for children that outlive it: it is
-handed on once no span of it has arrived for ``rooted_idle_after`` spans (200, against 5,000).
-Fewer spans wait, so less memory is held and the checks read spans while they are still in cache.
+their parent), a trace whose root has arrived after its other spans is complete but for children
+that outlive it: it is handed on once no span of it has arrived for ``rooted_idle_after`` spans
+(200, against 5,000). Fewer spans wait, so less memory is held and the checks read spans while they
+are still in cache. A trace whose root came first (a file sorted by start time) keeps the idle window.
 
 A span that arrives after its trace was handed on is counted as late and starts a fragment; its
 parent link will not resolve, which the structure check reports.
@@ -70,7 +71,9 @@ class TraceAssembler:
         self._last_seen[trace_id] = seen
         self._arrivals.append((seen, trace_id))
         if self._rooted_idle_after is not None:
-            if span.parent_id is None:
+            if span.parent_id is None and spans is not None:
+                # A root after some of its spans: the order exporters write. A root that comes
+                # first (a dump sorted by start time) leaves its trace on the idle window.
                 self._rooted.add(trace_id)
             if trace_id in self._rooted:
                 self._rooted_arrivals.append((seen, trace_id))
