@@ -62,19 +62,13 @@ def decode_value(value: Any) -> Any:
         if raw is not None and kind in _PLAIN_KINDS:
             return raw
         if raw is not None and (kind == "intValue" or kind == "int_value"):
-            try:
-                return int(raw)
-            except (TypeError, ValueError, OverflowError):
-                return raw
+            return _int_value(raw)
     for camel, snake in _VALUE_KEYS:
         raw = _get(value, camel, snake)
         if raw is None:
             continue
         if camel == "intValue":
-            try:
-                return int(raw)
-            except (TypeError, ValueError, OverflowError):
-                return raw
+            return _int_value(raw)
         if camel == "arrayValue":
             items = raw.get("values") if isinstance(raw, dict) else None
             return [decode_value(item) for item in items or ()]
@@ -83,6 +77,14 @@ def decode_value(value: Any) -> Any:
             return decode_attributes(pairs or [])
         return raw
     return None
+
+
+def _int_value(raw: Any) -> Any:
+    """An ``intValue`` (int64, a decimal string in JSON) as an int; kept as it is when it is none."""
+    try:
+        return int(raw)
+    except (TypeError, ValueError, OverflowError):  # OverflowError: inf
+        return raw
 
 
 def decode_attributes(attributes: Any) -> dict[str, Any]:
