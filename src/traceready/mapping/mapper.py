@@ -41,7 +41,6 @@ from traceready.model import (
 OVERSIZED_VALUE_BYTES = 1 << 20
 """A string value above this size is mapped but noted (``oversized_value``)."""
 
-_NO_VERSIONS = Versions()
 _LLM_KINDS = frozenset({SpanKind.LLM, SpanKind.DECISION})
 _KINDS = {kind.value: kind for kind in SpanKind}
 _STATUSES = {status.value: status for status in StatusCode}
@@ -349,8 +348,6 @@ class Mapper:
         if self._oversized(record, "input") or self._oversized(record, "output"):
             quality.append("oversized_value")
         metadata = self._get(record, "metadata")
-        harness = self._str(record, "versions.harness")
-        prompt = self._str(record, "versions.prompt")
         return Span(
             span_id=span_id,
             trace_id=trace_id,
@@ -368,7 +365,9 @@ class Mapper:
             tool=tool,
             metadata=metadata if isinstance(metadata, dict) else {},
             tags=as_str_list(self._get(record, "tags")) or (),
-            versions=Versions(harness=harness, prompt=prompt) if harness or prompt else _NO_VERSIONS,
+            versions=Versions(
+                harness=self._str(record, "versions.harness"), prompt=self._str(record, "versions.prompt")
+            ),
             environment=self._str(record, "environment"),
             scores=_scores(self._get(record, "scores")),
             redacted=tuple(redacted),
