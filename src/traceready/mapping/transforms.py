@@ -126,8 +126,6 @@ def as_str_list(value: Any) -> tuple[str, ...] | None:
 
 def as_unix_ns(value: Any) -> int | None:
     """Unix nanoseconds from an int, a numeric string, or an ISO-8601 timestamp."""
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)  # the usual case (OTLP writes int64 as a decimal string): one check
     if isinstance(value, str) and value and not value.strip().lstrip("-").isdigit():
         try:
             moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
