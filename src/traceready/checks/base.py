@@ -96,6 +96,12 @@ class Context:
     answers: Answers
 
 
+def add_counts(counts: dict[str, int], added: dict[str, int]) -> None:
+    """Add ``added`` into ``counts`` key by key (what ``Counter.update`` does, on plain dicts)."""
+    for key, amount in added.items():
+        counts[key] = counts.get(key, 0) + amount
+
+
 @dataclass(slots=True)
 class Tally:
     """Mergeable counters and bounded example lists of one check.
@@ -111,9 +117,8 @@ class Tally:
 
     def merge(self, other: Tally, limit: int) -> None:
         """Add ``other`` (the later part of the window) into this tally."""
-        for counts, added in ((self.numerators, other.numerators), (self.denominators, other.denominators)):
-            for metric, amount in added.items():
-                counts[metric] = counts.get(metric, 0) + amount
+        add_counts(self.numerators, other.numerators)
+        add_counts(self.denominators, other.denominators)
         self.facts.update(other.facts)
         for key, examples in other.examples.items():
             mine = self.examples.setdefault(key, [])

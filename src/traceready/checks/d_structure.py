@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from traceready.checks.base import Check, Context, Metric, Trace
+from traceready.checks.base import Check, Context, Metric, Trace, add_counts
 from traceready.findings import Finding, Ratio
 from traceready.model import Span, SpanKind
 
@@ -92,8 +92,7 @@ class StructureCheck(Check):
     def merge(self, other: StructureCheck) -> None:
         """Add the other part's counters, per-kind coverage included."""
         super().merge(other)
-        for key, amount in other.coverage.items():
-            self.coverage[key] = self.coverage.get(key, 0) + amount
+        add_counts(self.coverage, other.coverage)
 
     def observe(self, trace: Trace) -> None:
         """Count kinds, links, timing, ids and per-kind attribute coverage."""
