@@ -146,7 +146,7 @@ def _run(
         raise typer.Exit(1)
 
 
-FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="table, md or json.")]
+FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="table, md, json or html.")]
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to this file.")]
 MappingOpt = Annotated[Path | None, typer.Option(help="Mapping YAML laid over the built-in one.")]
 AnswersOpt = Annotated[Path | None, typer.Option(help="Self-reported facts (answers.toml).")]
@@ -394,6 +394,97 @@ def audit_braintrust(
         )
 
 
+_VENDOR_SETTINGS = {"phoenix": "PhoenixSettings", "langsmith": "LangSmithSettings", "braintrust": "BraintrustSettings"}
+
+
+def _target_audit(target: str, *, since: str, limit: int, config: Path | None) -> Callable[[], Connector]:
+    """Check ``<source>:<project or path>`` now (a usage error before any pull); audit it when called."""
+    from traceready.connector import get_connector
+
+    slug, sep, value = target.partition(":")
+    if not sep or not value:
+        raise UsageError(f"target {target!r} is not <source>:<project or path>", hint="e.g. otel:./a.jsonl")
+    get_connector(slug)
+    if slug != "otel" and slug not in _VENDOR_SETTINGS:
+        raise UsageError(f"compare cannot read {slug!r} targets yet", hint="otel, phoenix, langsmith, braintrust")
+
+    def connect() -> Connector:
+        if slug == "otel":
+            return get_connector("otel")([Path(value)])  # type: ignore[call-arg]
+        return _vendor_connector(slug, _VENDOR_SETTINGS[slug], config, since, limit, None, 0, project=value)
+
+    return connect
+
+
+@app.command("compare")
+def compare_targets(
+    targets: Annotated[
+        list[str], typer.Argument(help="Targets: <source>:<project or path>, e.g. phoenix:my-agent otel:./a.jsonl.")
+    ],
+    since: SinceOpt = "7d",
+    limit: LimitOpt = 500,
+    output_format: FormatOpt = None,
+    out: OutOpt = None,
+    answers: AnswersOpt = None,
+    fail_under: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="Exit 1 when a target's overall score is lower.")
+    ] = None,
+    config: ConfigOpt = None,
+    debug: Debug = False,
+) -> None:
+    """Audit several targets with one window and set of thresholds, and show them side by side.
+
+    Exit 0 when every target was audited (and met --fail-under); otherwise the highest exit code
+    of the targets (1 below --fail-under, 2 usage, 3 auth, 4 not found, 5 unavailable, 70 bug).
+    """
+    with _guarded(debug):
+        from traceready.compare import audit_targets, compare, connector_audit
+        from traceready.report.compare import COMPARE_RENDERERS, CompareProgress
+
+        settings = load_settings(config)
+        chosen = output_format or settings.format
+        if chosen not in COMPARE_RENDERERS:
+            raise UsageError(f"unknown format {chosen!r}", hint=f"choose one of {', '.join(COMPARE_RENDERERS)}")
+        if len(set(targets)) != len(targets):
+            raise UsageError("a target is named twice", hint="name each target once")
+        loaded = load_answers(answers)
+        audits = [
+            (
+                target,
+                connector_audit(
+                    _target_audit(target, since=since, limit=limit, config=config),
+                    thresholds=settings.thresholds,
+                    answers=loaded,
+                ),
+            )
+            for target in targets
+        ]
+        with CompareProgress(targets) as progress:
+            bar = fail_under if fail_under is not None else settings.fail_under
+            results = audit_targets(audits, fail_under=bar, progress=progress.update)
+        shared = {"since": since, "limit": str(limit), "thresholds": settings.thresholds.model_dump_json()}
+        shared["answers"] = str(answers) if answers is not None else "none"
+        shared["fail_under"] = f"{bar:.2f}" if bar is not None else "none"
+        report = compare(results, settings=shared)
+        colour = out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        text = COMPARE_RENDERERS[chosen](report, colour)
+        if out is not None:
+            out.write_text(text, encoding="utf-8")
+        else:
+            typer.echo(text, nl=False)
+        for result in report.targets:
+            if result.error is not None:
+                typer.echo(f"traceready: {result.label}: error: {result.error.message}", err=True)
+            elif result.exit_code == 1 and result.report is not None and bar is not None:
+                typer.echo(
+                    f"traceready: {result.label}: overall score {result.report.overall.score:.2f} "
+                    f"is below --fail-under {bar:.2f}",
+                    err=True,
+                )
+        if report.exit_code:
+            raise typer.Exit(report.exit_code)
+
+
 DEMO_PROJECT = "travel-agent"
 
 
@@ -516,10 +607,10 @@ def connectors(debug: Debug = False) -> None:
 
 @app.command()
 def schema(
-    name: Annotated[str, typer.Argument(help="report or span.")] = "report",
+    name: Annotated[str, typer.Argument(help="report, span or compare.")] = "report",
     debug: Debug = False,
 ) -> None:
-    """Print the JSON Schema of the public report or span format."""
+    """Print the JSON Schema of the public report, span or compare format."""
     with _guarded(debug):
         if name not in SCHEMAS:
             raise UsageError(f"unknown schema {name!r}", hint=f"choose one of {', '.join(SCHEMAS)}")
