@@ -55,7 +55,10 @@ def test_two_samples_side_by_side_name_the_readier_and_what_the_other_lacks() ->
     assert f"{NO_TOOLS} b.tool_spans_missing" in report["answer"]
     # Each target's full audit report rides along.
     full = report["targets"][0]["report"]
-    assert full["counts"]["records_pulled"] == full["counts"]["spans_mapped"] + full["counts"]["records_rejected"]
+    assert (
+        full["counts"]["records_pulled"]
+        == full["counts"]["spans_mapped"] + full["counts"]["records_rejected"]
+    )
     assert len(full["findings"]) == 10
 
 

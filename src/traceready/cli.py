@@ -394,7 +394,11 @@ def audit_braintrust(
         )
 
 
-_VENDOR_SETTINGS = {"phoenix": "PhoenixSettings", "langsmith": "LangSmithSettings", "braintrust": "BraintrustSettings"}
+_VENDOR_SETTINGS = {
+    "phoenix": "PhoenixSettings",
+    "langsmith": "LangSmithSettings",
+    "braintrust": "BraintrustSettings",
+}
 
 
 def _target_audit(target: str, *, since: str, limit: int, config: Path | None) -> Callable[[], Connector]:
@@ -406,7 +410,9 @@ def _target_audit(target: str, *, since: str, limit: int, config: Path | None) -
         raise UsageError(f"target {target!r} is not <source>:<project or path>", hint="e.g. otel:./a.jsonl")
     get_connector(slug)
     if slug != "otel" and slug not in _VENDOR_SETTINGS:
-        raise UsageError(f"compare cannot read {slug!r} targets yet", hint="otel, phoenix, langsmith, braintrust")
+        raise UsageError(
+            f"compare cannot read {slug!r} targets yet", hint="otel, phoenix, langsmith, braintrust"
+        )
 
     def connect() -> Connector:
         if slug == "otel":
@@ -419,7 +425,8 @@ def _target_audit(target: str, *, since: str, limit: int, config: Path | None) -
 @app.command("compare")
 def compare_targets(
     targets: Annotated[
-        list[str], typer.Argument(help="Targets: <source>:<project or path>, e.g. phoenix:my-agent otel:./a.jsonl.")
+        list[str],
+        typer.Argument(help="Targets: <source>:<project or path>, e.g. phoenix:my-agent otel:./a.jsonl."),
     ],
     since: SinceOpt = "7d",
     limit: LimitOpt = 500,
@@ -444,7 +451,9 @@ def compare_targets(
         settings = load_settings(config)
         chosen = output_format or settings.format
         if chosen not in COMPARE_RENDERERS:
-            raise UsageError(f"unknown format {chosen!r}", hint=f"choose one of {', '.join(COMPARE_RENDERERS)}")
+            raise UsageError(
+                f"unknown format {chosen!r}", hint=f"choose one of {', '.join(COMPARE_RENDERERS)}"
+            )
         if len(set(targets)) != len(targets):
             raise UsageError("a target is named twice", hint="name each target once")
         loaded = load_answers(answers)

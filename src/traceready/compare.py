@@ -18,7 +18,6 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 from importlib.metadata import version
 
 from pydantic import BaseModel, ConfigDict
@@ -233,18 +232,25 @@ def audit_targets(
             report = audit(on_span)
         except TracereadyError as exc:
             results[index] = TargetResult(
-                label=label, exit_code=exc.exit_code, error=TargetError(message=exc.one_line(), exit_code=exc.exit_code)
+                label=label,
+                exit_code=exc.exit_code,
+                error=TargetError(message=exc.one_line(), exit_code=exc.exit_code),
             )
-        except Exception as exc:  # noqa: BLE001 - a bug in one target must not hide the others' reports
+        except Exception as exc:
             logger.debug("target %s failed", label, exc_info=True)
             message = f"internal error: {exc.__class__.__name__}: {exc} (rerun with --debug)"
             results[index] = TargetResult(
-                label=label, exit_code=BUG_EXIT_CODE, error=TargetError(message=message, exit_code=BUG_EXIT_CODE)
+                label=label,
+                exit_code=BUG_EXIT_CODE,
+                error=TargetError(message=message, exit_code=BUG_EXIT_CODE),
             )
         else:
             below = fail_under is not None and report.overall.score < fail_under
             results[index] = TargetResult(
-                label=label, exit_code=1 if below else 0, report=report, span_names=tuple(sorted(collector.names))
+                label=label,
+                exit_code=1 if below else 0,
+                report=report,
+                span_names=tuple(sorted(collector.names)),
             )
         finally:
             if progress is not None:
@@ -409,7 +415,9 @@ def _disagreements(members: Sequence[TargetResult]) -> tuple[Disagreement, ...]:
                 ratio = next((r for r in finding.metrics if r.metric == metric.id), None) if finding else None
                 if ratio is not None and ratio.applies:
                     measured.append(
-                        Measured(target=member.label, numerator=ratio.numerator, denominator=ratio.denominator)
+                        Measured(
+                            target=member.label, numerator=ratio.numerator, denominator=ratio.denominator
+                        )
                     )
             if len(measured) > 1 and len({(m.numerator, m.denominator) for m in measured}) > 1:
                 found.append(
@@ -477,7 +485,8 @@ def _ranking(audited: Sequence[TargetResult], readiest: str | None) -> str:
     assert lead.report is not None
     tied = [r for r in others if r.report is not None and r.report.overall.score == lead.report.overall.score]
     if len(tied) == len(others):
-        return f"{', '.join(r.label for r in audited)} are equally ready for an improvement loop ({describe(lead)})."
+        names = ", ".join(r.label for r in audited)
+        return f"{names} are equally ready for an improvement loop ({describe(lead)})."
     rest = "; ".join(f"{r.label} {describe(r)}" for r in others)
     if lead.report.overall.ready:
         standing = "ready"

@@ -114,7 +114,9 @@ def _same_agent_lines(report: CompareReport) -> list[str]:
             lines.append("  They agree on every criterion of a-e that both record.")
         for d in group.disagreements:
             measured = "; ".join(f"{m.target} {m.numerator}/{m.denominator}" for m in d.measured)
-            lines.append(f"  Disagree on {d.metric} ({d.label}): {measured} - a mapping or export bug somewhere.")
+            lines.append(
+                f"  Disagree on {d.metric} ({d.label}): {measured} - a mapping or export bug somewhere."
+            )
     return lines
 
 
@@ -141,7 +143,9 @@ def render_compare_table(report: CompareReport, colour: bool) -> str:
         for cell in row.cells:
             text = escape(_cell_text(cell, results[cell.target]))
             cells.append(f"[{_STYLE[cell.status]}]{text}[/]" if cell.status is not None else text)
-        table.add_row(row.requirement, row.title, *cells, escape(short_label(row.leader) if row.leader else "all alike"))
+        table.add_row(
+            row.requirement, row.title, *cells, escape(short_label(row.leader) if row.leader else "all alike")
+        )
     console.print()
     console.print(table)
     lacking = [row for row in report.requirements if row.lacks]
@@ -171,7 +175,9 @@ def render_compare_markdown(report: CompareReport, colour: bool = False) -> str:
     lines += ["## Side by side", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in report.requirements:
         cells = [_md(_cell_text(cell, results[cell.target])) for cell in row.cells]
-        lines.append(f"| {row.requirement} | {row.title} | {' | '.join(cells)} | {_md(row.leader or 'all alike')} |")
+        lines.append(
+            f"| {row.requirement} | {row.title} | {' | '.join(cells)} | {_md(row.leader or 'all alike')} |"
+        )
     lacking = [row for row in report.requirements if row.lacks]
     if lacking:
         lines += ["", "## What each target lacks", ""]
@@ -208,7 +214,7 @@ def render_compare_html(report: CompareReport, colour: bool = False) -> str:
         results={r.label: r for r in report.targets},
         title=f"traceready compare: {', '.join(r.label for r in report.targets)}",
         tool_version=report.tool_version,
-        target_header=target_header,
+        short_label=short_label,
     )
 
 

@@ -33,7 +33,7 @@ def safe_link(url: str | None) -> str | None:
 
 
 def criterion_state(ratio: Ratio) -> str:
-    """How one criterion stands against its bar: "meets bar", "below bar", "informational" or "not measured"."""
+    """Where a criterion stands: "meets bar", "below bar", "informational" or "not measured"."""
     if not ratio.applies:
         return "not measured"
     if ratio.threshold is None or not ratio.scored:

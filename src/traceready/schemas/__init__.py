@@ -1,8 +1,8 @@
 """JSON Schemas of the public formats, generated from the models.
 
-The shipped copies (``report.schema.json``, ``span.schema.json``, ``compare.schema.json`` beside this file) are what users
-validate against; ``tests/test_schemas.py`` fails when a model changes and they were not regenerated
-(``traceready schema report > src/traceready/schemas/report.schema.json``).
+The shipped copies (``report.schema.json``, ``span.schema.json``, ``compare.schema.json`` beside this
+file) are what users validate against; ``tests/test_schemas.py`` fails when a model changes and
+they were not regenerated (``traceready schema report > src/traceready/schemas/report.schema.json``).
 """
 
 from __future__ import annotations
