@@ -79,7 +79,7 @@ def test_unknown_format_exits_2_with_one_line() -> None:
     result = invoke("audit", "otel", FULL, "--format", "xml")
     assert result.exit_code == 2, result.output
     assert result.stderr.strip().splitlines() == [
-        "traceready: error: unknown format 'xml' (choose one of json, md, table)"
+        "traceready: error: unknown format 'xml' (choose one of html, json, md, table)"
     ]
 
 
