@@ -154,8 +154,13 @@ def test_a_bug_in_one_target_is_its_exit_70_and_others_are_kept() -> None:
     def good(on_span):
         return audit("plain_spans")
 
-    results = audit_targets([("a", broken), ("b", no_key), ("c", good)])
+    states: dict[str, str] = {}
+    results = audit_targets(
+        [("a", broken), ("b", no_key), ("c", good)],
+        progress=lambda label, spans, state: states.__setitem__(label, state),
+    )
     assert [r.exit_code for r in results] == [70, 3, 0]
+    assert states == {"a": "failed (exit 70)", "b": "failed (exit 3)", "c": "done"}
     assert results[1].error is not None
     assert results[1].error.message == "Phoenix rejected the credentials (401) (set PHOENIX_API_KEY)"
     report = compare(results, settings={})

@@ -203,8 +203,9 @@ def connector_audit(
     return audit
 
 
-ProgressHook = Callable[[str, int, bool], None]
-"""Called with (label, spans mapped so far, finished) as a target's audit advances."""
+ProgressHook = Callable[[str, int, str], None]
+"""Called with (label, spans mapped so far, state) as a target's audit advances: state is "pulling",
+then "done" or "failed (exit N)"."""
 
 
 def audit_targets(
@@ -226,7 +227,7 @@ def audit_targets(
         def on_span(span: Span) -> None:
             collector(span)
             if progress is not None and not collector.spans % 50:
-                progress(label, collector.spans, False)
+                progress(label, collector.spans, "pulling")
 
         try:
             report = audit(on_span)
@@ -254,7 +255,10 @@ def audit_targets(
             )
         finally:
             if progress is not None:
-                progress(label, collector.spans, True)
+                result = results[index]
+                error = result.error if result is not None else None
+                state = "done" if error is None else f"failed (exit {error.exit_code})"
+                progress(label, collector.spans, state)
 
     threads = [
         threading.Thread(target=run, args=(i, label, audit), name=f"traceready-{label}", daemon=True)

@@ -41,12 +41,11 @@ class CompareProgress:
         }
         self.lock = threading.Lock()
 
-    def update(self, label: str, spans: int, finished: bool) -> None:
+    def update(self, label: str, spans: int, state: str) -> None:
         """Show how far ``label`` got (called from the target's thread)."""
-        state = "done" if finished else "pulling"
         with self.lock:
             self.progress.update(self.tasks[label], description=f"{label}: {state}, {spans} spans mapped")
-            if finished:
+            if state != "pulling":
                 self.progress.stop_task(self.tasks[label])
 
     def __enter__(self) -> CompareProgress:
