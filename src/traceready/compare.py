@@ -462,17 +462,16 @@ def _answer(results: Sequence[TargetResult], readiest: str | None, catalogs: dic
         for finding in result.report.findings:
             for gap in finding.gaps:
                 (vendor if catalog.owner(gap) is Owner.VENDOR else team).append(f"{result.label} {gap}")
-    if vendor:
+    owned = f"{len(team)} are the team's instrumentation, settings it can change (fixes per target below)"
+    if vendor and team:
         sentences.append(f"Gaps that are the vendor's (a limit of its SDK or wrappers): {', '.join(vendor)}.")
+        sentences.append(f"The other {owned}.")
+    elif vendor:
+        sentences.append(f"Every gap is the vendor's (a limit of its SDK or wrappers): {', '.join(vendor)}.")
+    elif team:
+        sentences.append(f"No gap found is a limit of a vendor's SDK or wrappers: all {owned}.")
     else:
-        sentences.append("No gap found is a limit of a vendor's SDK or wrappers.")
-    if team:
-        sentences.append(
-            f"The other {len(team)} gaps are the team's instrumentation, settings it can change "
-            f"(each column lists them with their fixes)."
-        )
-    else:
-        sentences.append("No gap is left in the team's instrumentation.")
+        sentences.append("No gap was found.")
     return " ".join(sentences)
 
 
