@@ -48,7 +48,7 @@ def test_the_page_references_nothing_outside_itself() -> None:
 
 def test_self_reported_evidence_is_marked_in_the_audit_format_html(tmp_path: Path) -> None:
     answers = tmp_path / "answers.toml"
-    answers.write_text("[sandbox]\nexperiments_isolated = true\nhow = \"staging project\"\n")
+    answers.write_text('[sandbox]\nexperiments_isolated = true\nhow = "staging project"\n')
     out = tmp_path / "report.html"
     args = ["audit", "otel", str(SAMPLES / "plain_spans.otlp.jsonl"), "--answers", str(answers)]
     result = CliRunner().invoke(app, [*args, "--format", "html", "--out", str(out)])

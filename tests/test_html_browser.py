@@ -163,6 +163,15 @@ def test_audit_report_is_keyboard_navigable(audit_page: Loaded) -> None:
     assert page.locator("nav.toc a").count() == 12
 
 
+def test_audit_report_prints_without_the_navigation(audit_page: Loaded) -> None:
+    page = audit_page.page
+    page.emulate_media(media="print")
+    assert not page.locator("nav.toc").is_visible()
+    assert page.locator("#verdict").is_visible()
+    assert page.locator("section.finding").count() == 10
+    assert page.locator("section.finding").nth(9).is_visible()
+
+
 def test_a_page_that_reaches_out_is_caught(browser: Browser, tmp_path: Path) -> None:
     page = tmp_path / "leaky.html"
     page.write_text(
