@@ -85,6 +85,38 @@ def test_the_same_file_twice_is_the_same_agent_and_agrees_with_itself(tmp_path: 
     assert "equally ready" in report["answer"]
 
 
+def without_one_tool_call_id(path: Path) -> None:
+    """The bundled sample with the model's call id dropped from its first tool span (an export bug)."""
+    lines = []
+    dropped = False
+    for line in (SAMPLES / "openinference_full.otlp.jsonl").read_bytes().splitlines():
+        batch = orjson.loads(line)
+        for resource in batch["resourceSpans"]:
+            for scope in resource["scopeSpans"]:
+                for span in scope["spans"]:
+                    keys = [a["key"] for a in span["attributes"]]
+                    if not dropped and "tool_call.id" in keys:
+                        span["attributes"] = [a for a in span["attributes"] if a["key"] != "tool_call.id"]
+                        dropped = True
+        lines.append(orjson.dumps(batch))
+    assert dropped
+    path.write_bytes(b"\n".join(lines) + b"\n")
+
+
+def test_the_same_agent_exported_with_a_bug_is_flagged_where_the_two_disagree(tmp_path: Path) -> None:
+    buggy = tmp_path / "buggy.otlp.jsonl"
+    without_one_tool_call_id(buggy)
+    _, report = compare_json(FULL, f"otel:{buggy}")
+    (group,) = report["same_agent"]
+    assert [
+        (d["metric"], [(m["numerator"], m["denominator"]) for m in d["measured"]])
+        for d in group["disagreements"]
+    ] == [("b.tool_spans_with_call_id", [(5, 5), (4, 5)])]
+    text = invoke(FULL, f"otel:{buggy}").stdout
+    assert "Disagree on b.tool_spans_with_call_id" in text
+    assert "a mapping or export bug somewhere" in text
+
+
 def test_different_agents_are_not_called_the_same() -> None:
     _, report = compare_json(FULL, PLAIN)
     assert report["same_agent"] == []
