@@ -7,11 +7,11 @@ from pathlib import Path
 
 import jsonschema
 import orjson
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from tests.conftest import SAMPLES
 from traceready.cli import app
-from traceready.compare import TargetResult, audit_targets, compare
+from traceready.compare import TargetResult, audit_targets, compare_results
 from traceready.errors import AuthError
 from traceready.recommend import Owner
 from traceready.schemas import shipped_schema
@@ -151,7 +151,7 @@ def test_fail_under_applies_per_target() -> None:
 def test_a_bad_target_string_is_a_usage_error_before_any_audit() -> None:
     result = invoke(FULL, "no-colon-here")
     assert result.exit_code == 2, result.output
-    assert "is not <source>:<project or path>" in result.stderr
+    assert "unknown target 'no-colon-here'" in result.stderr
     assert invoke(FULL, "nosuchvendor:x").exit_code == 2
     assert invoke(FULL, FULL).exit_code == 2
 
@@ -195,7 +195,7 @@ def test_a_bug_in_one_target_is_its_exit_70_and_others_are_kept() -> None:
     assert states == {"a": "failed (exit 70)", "b": "failed (exit 3)", "c": "done"}
     assert results[1].error is not None
     assert results[1].error.message == "Phoenix rejected the credentials (401) (set PHOENIX_API_KEY)"
-    report = compare(results, settings={})
+    report = compare_results(results, settings={})
     assert report.exit_code == 70
     assert report.readiest == "c"
     assert isinstance(report.targets[2], TargetResult)

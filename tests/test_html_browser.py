@@ -15,8 +15,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from click.testing import CliRunner
 from playwright.sync_api import Browser, Page, Route, sync_playwright
-from typer.testing import CliRunner
 
 from tests.conftest import SAMPLES
 from traceready.cli import app

@@ -1,11 +1,11 @@
 """Several targets audited with one window, limit, thresholds and answers file, side by side.
 
 ```
-[(label, audit callable), ...] ─threads─▶ TargetResult per target (report, or error + exit code)
+[(label, TargetAudit), ...] ─threads─▶ TargetResult per target (report, or error + exit code)
                                          ─▶ CompareReport: rows a-j, leader and what each other lacks,
                                             same-agent groups and their disagreements, the answer
 ```
-Each audit callable gets a span hook (``on_span``) and returns a ``Report`` or raises a
+Each ``TargetAudit`` gets a span hook (``on_span``) and returns a ``Report`` or raises a
 ``TracereadyError``; pulls wait on the network, so the targets run in threads. The report is a
 public, versioned format (``COMPARE_FORMAT_VERSION``, JSON Schema ``traceready schema compare``)
 holding every target's full report; only ``generated_at`` fields move between identical runs.
@@ -22,15 +22,10 @@ from importlib.metadata import version
 
 from pydantic import BaseModel, ConfigDict
 
-from traceready.answers import Answers
-from traceready.audit import run_audit
 from traceready.checks import ALL_CHECKS
-from traceready.checks.thresholds import Thresholds
-from traceready.connector import Connector, get_connector
+from traceready.connector import get_connector
 from traceready.errors import TracereadyError
 from traceready.findings import Evidence, Finding, Recommendation, Status
-from traceready.mapping.mapper import Mapper
-from traceready.mapping.spec import load_mapping
 from traceready.model import Span
 from traceready.recommend import Catalog, Owner, load_catalog
 from traceready.report.model import Report
@@ -40,8 +35,11 @@ logger = logging.getLogger(__name__)
 COMPARE_FORMAT_VERSION = "1.0"
 
 SpanHook = Callable[[Span], None]
+
+
 TargetAudit = Callable[[SpanHook], Report]
 """Audits one target, calling the hook with every mapped span; raises ``TracereadyError`` on failure."""
+
 
 TRACE_FACTS = frozenset("abcde")
 """Requirements measured from the spans alone. Two sources holding the same agent must agree on
@@ -180,29 +178,6 @@ class _NameCollector:
             self.names.add(span.name)
 
 
-def connector_audit(
-    connect: Callable[[], Connector], *, thresholds: Thresholds, answers: Answers
-) -> TargetAudit:
-    """A target audit of the connector ``connect`` builds, with its built-in mapping and catalog.
-
-    The connector is built inside the audit, so what fails there (a missing key, an unknown
-    project) is that target's error, not the whole comparison's.
-    """
-
-    def audit(on_span: SpanHook) -> Report:
-        connector = connect()
-        try:
-            mapper = Mapper(load_mapping(connector.slug, None))
-            catalog = load_catalog(connector.package_dir() / "recommendations.yaml")
-            return run_audit(
-                connector, mapper, catalog=catalog, thresholds=thresholds, answers=answers, on_span=on_span
-            )
-        finally:
-            connector.close()
-
-    return audit
-
-
 ProgressHook = Callable[[str, int, str], None]
 """Called with (label, spans mapped so far, state) as a target's audit advances: state is "pulling",
 then "done" or "failed (exit N)"."""
@@ -280,7 +255,7 @@ def catalog_of(report: Report) -> Catalog:
         return Catalog({})
 
 
-def compare(
+def compare_results(
     results: Sequence[TargetResult],
     *,
     settings: dict[str, str],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import orjson
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from tests.phoenix.conftest import PhoenixFixture
 from traceready.cli import app

@@ -48,6 +48,12 @@ class CompareProgress:
             if state != "pulling":
                 self.progress.stop_task(self.tasks[label])
 
+    def wait(self, label: str, delay: float, reason: str) -> None:
+        """Say that ``label`` waits before a retry (``Pull.on_wait``: rate limit, 5xx backoff)."""
+        why = "rate limit (429)" if reason == "429" else reason
+        with self.lock:
+            self.progress.update(self.tasks[label], description=f"{label}: {why}, waiting {delay:.0f}s")
+
     def __enter__(self) -> CompareProgress:
         self.progress.start()
         return self
