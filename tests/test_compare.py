@@ -117,6 +117,17 @@ def test_the_same_agent_exported_with_a_bug_is_flagged_where_the_two_disagree(tm
     assert "a mapping or export bug somewhere" in text
 
 
+def test_named_targets_of_traceready_toml_are_compared_under_their_names(tmp_path: Path) -> None:
+    config = tmp_path / "traceready.toml"
+    config.write_text(
+        f'[targets.full]\nsource = "otel"\npaths = ["{SAMPLES / "openinference_full.otlp.jsonl"}"]\n'
+    )
+    code, report = compare_json("full", NO_TOOLS, "--config", str(config))
+    assert code == 0
+    assert [t["label"] for t in report["targets"]] == ["full", NO_TOOLS]
+    assert report["readiest"] == "full"
+
+
 def test_different_agents_are_not_called_the_same() -> None:
     _, report = compare_json(FULL, PLAIN)
     assert report["same_agent"] == []

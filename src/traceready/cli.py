@@ -584,10 +584,9 @@ def compare(
     config: Path | None,
     debug: bool,
 ) -> None:
-    r"""Audit several targets with one window, limit, thresholds and answers file, side by side.
+    """Audit several targets with one window, limit, thresholds and answers file, side by side.
 
-    \b
-      traceready compare phoenix:my-agent langsmith:my-agent otel:./export/
+    Targets as for audit: phoenix:my-agent, otel:./export/, or a [targets.NAME] of traceready.toml.
 
     Exit 0 when every target was audited (and met --fail-under); else the highest exit code of the
     targets: 1 below --fail-under, 2 usage, 3 auth, 4 not found, 5 unavailable, 70 a bug.
