@@ -74,8 +74,7 @@ def target_header(result: TargetResult) -> list[str]:
     lines = [
         f"source: {report.vendor} ({report.connector}), {report.target}",
         f"window: {report.window}",
-        f"records: {counts.records_pulled} pulled = {counts.spans_mapped} mapped + "
-        f"{counts.records_rejected} rejected; {counts.traces} traces",
+        f"records: {counts.accounting()}",
     ]
     if counts.rejections:
         lines.append("rejected: " + ", ".join(f"{k} {v}" for k, v in counts.rejections.items()))

@@ -20,8 +20,7 @@ def render_markdown(report: Report) -> str:
         "",
         f"- Target: {report.target}",
         f"- Window: {report.window}",
-        f"- Records: {counts.records_pulled} pulled = {counts.spans_mapped} mapped + "
-        f"{counts.records_rejected} rejected; {counts.traces} traces",
+        f"- Records: {counts.accounting()}",
     ]
     if counts.rejections:
         lines.append("- Rejected: " + ", ".join(f"{k} {v}" for k, v in counts.rejections.items()))
