@@ -69,6 +69,13 @@ def test_rejected_key_names_the_variable_never_the_key() -> None:
     assert "s3cr3t" not in caught.value.one_line()
 
 
-def test_body_that_is_not_json_is_an_invalid_page() -> None:
-    with pytest.raises(InvalidPageError, match="not JSON"):
-        _client(lambda request: httpx.Response(200, text="<html>")).request_json("GET", "/page")
+def test_a_login_page_instead_of_json_is_exit_5_saying_what_came() -> None:
+    page = httpx.Response(200, html="<html><title>Sign in</title>")
+    with pytest.raises(VendorUnavailableError) as caught:
+        _client(lambda request: page).request_json("GET", "/page")
+    assert "not JSON (text/html; charset=utf-8, first bytes '<html><title>Sign in" in caught.value.message
+
+
+def test_json_broken_off_is_an_invalid_page_the_caller_counts() -> None:
+    with pytest.raises(InvalidPageError, match="broken JSON"):
+        _client(lambda request: httpx.Response(200, text='{"data": [{"tru')).request_json("GET", "/page")

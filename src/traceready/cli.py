@@ -1,8 +1,8 @@
 """The ``traceready`` command line.
 
-The only place that prints outside ``report/`` and maps errors to exit codes: 0 ok, 1 below
-``--fail-under``, 2 usage or unreadable input, 3 auth, 4 not found, 5 vendor unavailable,
-70 a bug (``--debug`` shows the traceback).
+The only place that prints outside ``report/`` (and the wait line of ``traceready.waits``) and maps
+errors to exit codes: 0 ok, 1 below ``--fail-under``, 2 usage or unreadable input, 3 auth, 4 not
+found, 5 vendor unavailable, 70 a bug (``--debug`` shows the traceback), 130 Ctrl-C.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from traceready.span_format import export
 
 app = typer.Typer(
     add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals would print request headers, keys included
     no_args_is_help=True,
     help="Are your agent traces good enough for a meta-agent to improve the agent automatically?",
 )
@@ -78,7 +79,10 @@ def _guarded(debug: bool) -> Iterator[None]:
             raise
         typer.echo(f"traceready: error: {exc.one_line()}", err=True)
         raise typer.Exit(exc.exit_code) from None
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
+        typer.echo("traceready: interrupted", err=True)
+        raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:
         if debug:
@@ -311,40 +315,6 @@ def audit_langsmith(
         )
 
 
-class _WaitProgress:
-    """Waits the vendor asked for (429 Retry-After, 5xx backoff), shown as a countdown on stderr."""
-
-    def __init__(self, vendor: str) -> None:
-        self.vendor = vendor
-        self.reason = ""
-
-    def notice(self, delay: float, reason: str) -> None:
-        """Remember why the next sleep happens (``VendorClient`` calls this before sleeping)."""
-        self.reason = "rate limit (429)" if reason == "429" else reason
-
-    def sleep(self, seconds: float) -> None:
-        """Sleep ``seconds`` with a rich progress bar on stderr (stdout stays the report's)."""
-        import time
-
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-        console = Console(stderr=True)
-        description = f"{self.vendor} {self.reason}: waiting {seconds:.0f}s"
-        if not console.is_terminal:
-            # No live bar in a log or CI: one line says why the audit pauses.
-            console.print(f"traceready: {description}", highlight=False)
-            time.sleep(seconds)
-            return
-        columns = (TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn())
-        with Progress(*columns, console=console, transient=True) as progress:
-            task = progress.add_task(description, total=seconds)
-            end = time.monotonic() + seconds
-            while (left := end - time.monotonic()) > 0:
-                time.sleep(min(0.25, left))
-                progress.update(task, completed=seconds - max(0.0, end - time.monotonic()))
-
-
 @audit_app.command("braintrust")
 def audit_braintrust(
     project: Annotated[str | None, typer.Option(help="Braintrust project name (BRAINTRUST_PROJECT).")] = None,
@@ -368,7 +338,6 @@ def audit_braintrust(
 ) -> None:
     """Audit a Braintrust project's logs (settings from BRAINTRUST_* variables, traceready.toml, flags)."""
     with _guarded(debug):
-        waits = _WaitProgress("Braintrust")
         connector = _vendor_connector(
             "braintrust",
             "BraintrustSettings",
@@ -377,7 +346,6 @@ def audit_braintrust(
             limit,
             sample,
             seed,
-            connector_options={"sleep": waits.sleep, "on_wait": waits.notice},
             project=project,
             api_url=api_url,
             org_name=org,
