@@ -139,7 +139,7 @@ class PhoenixConnector(WindowedConnector):
         self.project = settings.project
         super().__init__(window, limit=limit, sample=sample, seed=seed)
         self.base_url = settings.base_url()
-        self.link_base = redact_url(self.base_url).split("?", 1)[0]
+        self.link_base = redact_url(self.base_url).split("?", 1)[0].rstrip("/")
         """The server as reports and links show it: no user info, no credential."""
         self._owned = http is None
         transport = http or httpx.Client(base_url=self.base_url, headers=settings.headers(), timeout=timeout)

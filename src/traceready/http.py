@@ -53,6 +53,8 @@ from traceready.errors import AuthError, NotFoundError, VendorUnavailableError
 from traceready.waits import WaitReporter
 
 logger = logging.getLogger(__name__)
+# httpx logs every request's URL at INFO, user info included; traceready logs its own redacted line.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 T = TypeVar("T")
 
