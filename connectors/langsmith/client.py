@@ -23,7 +23,7 @@ import httpx
 import orjson
 
 from traceready.errors import AuthError, NotFoundError
-from traceready.http import InvalidPageError, VendorClient
+from traceready.http import InvalidPageError, VendorClient, shape_of
 from traceready.paging import CursorPaginator, OffsetPaginator, PageRequest, objects, paginate
 
 logger = logging.getLogger(__name__)
@@ -80,10 +80,13 @@ class LangSmithClient:
         import difflib
 
         found = self.http.request_json("GET", f"{self.v1_prefix}/sessions", params={"name": name, "limit": 1})
-        if isinstance(found, list):
-            exact = [p for p in found if isinstance(p, dict) and p.get("name") == name]
-            if exact:
-                return exact[0]
+        if not isinstance(found, list) or not all(isinstance(p, dict) for p in found):
+            raise InvalidPageError(
+                f"LangSmith /sessions?name=: expected a list of projects, got {shape_of(found)}"
+            )
+        exact = [p for p in found if p.get("name") == name]
+        if exact:
+            return exact[0]
         names = [str(p["name"]) for p in self.sessions() if p.get("name")]
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
         hint = f"did you mean {', '.join(close)}?" if close else f"projects: {', '.join(sorted(names)[:10])}"

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from scripts.langsmith_capture.replay_server import ReplayServer
+from tests.connectors.braintrust.fake import KEY as BRAINTRUST_KEY
 from tests.connectors.braintrust.fake import FakeBraintrust
 from tests.connectors.conformance.hostile import App
 from tests.connectors.phoenix.fake import fake_phoenix, recorded_bodies
@@ -50,6 +51,8 @@ class Vendor:
     """Where a page holds the next cursor."""
     batch_module: str
     """The module whose ``TRACES_PER_BATCH`` sets the traces per span query."""
+    key: str = "sk-conformance-0123456789-SECRET"
+    """The API key the fake accepts."""
     since: str = "3650d"
 
     def args(self, *extra: str) -> list[str]:
@@ -62,14 +65,28 @@ class Vendor:
         page[self.items] = [*page[self.items], *rows]
         return httpx.Response(200, json=page)
 
-    def with_cursor(self, response: httpx.Response, cursor: str) -> httpx.Response:
-        """``response`` (a page) handing out ``cursor`` as the next page's."""
-        page = json.loads(response.read())
+    def with_cursor(self, fake: App, request: httpx.Request, cursor: str) -> httpx.Response:
+        """The fake's first page for ``request``, handing out ``cursor`` as the next page's."""
+        page = json.loads(fake(_first_page(request)).read())
         target = page
         for key in self.cursor[:-1]:
             target = target.setdefault(key, {})
         target[self.cursor[-1]] = cursor
         return httpx.Response(200, json=page)
+
+
+def _first_page(request: httpx.Request) -> httpx.Request:
+    """``request`` without the cursor it carries (a fake knows only the cursors it handed out)."""
+    params = [(k, v) for k, v in request.url.params.multi_items() if k != "cursor"]
+    body = _body(request)
+    body.pop("cursor", None)
+    if isinstance(body.get("query"), dict):
+        body["query"] = {**body["query"], "cursor": None}
+    content = json.dumps(body).encode() if request.content else b""
+    headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
+    return httpx.Request(
+        request.method, request.url.copy_with(params=params), headers=headers, content=content
+    )
 
 
 def _body(request: httpx.Request) -> dict[str, Any]:
@@ -162,5 +179,6 @@ BRAINTRUST = Vendor(
     items="data",
     cursor=("cursor",),
     batch_module="traceready.connectors.braintrust",
+    key=BRAINTRUST_KEY,
 )
 VENDORS = (PHOENIX, LANGSMITH, BRAINTRUST)
