@@ -409,7 +409,7 @@ class VendorClient:
         """``text`` with every credential the client sends masked."""
         for name, value in self.client.headers.items():
             if name.lower() in _SECRET_HEADERS and value:
-                for secret in {value, value.split(" ", 1)[-1]}:
+                for secret in sorted({value, value.split(" ", 1)[-1]}, key=len, reverse=True):
                     if len(secret) >= 4:
                         text = text.replace(secret, "***")
         password = self.client.base_url.password
