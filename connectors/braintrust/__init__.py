@@ -15,7 +15,7 @@ Data planes: ``BRAINTRUST_API_URL`` (or ``--api-url``: a URL, or ``us`` / ``eu``
 ones) wins; without it the key logs in at ``BRAINTRUST_APP_URL`` (default www.braintrust.dev) and
 the organization's own ``api_url`` is used, which is how the SDK finds EU and self-hosted planes.
 BTQL is rate limited (about 20 requests a minute on the common plans): 429s are retried after the
-server's ``Retry-After``, and ``on_wait`` lets the caller show the wait.
+server's ``Retry-After``, shown (and summed up) by the shared wait reporter (``traceready.waits``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import httpx
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from traceready.connector import Inventory, WindowedConnector
+from traceready.connector import Inventory, Option, Pull, WindowedConnector
 from traceready.errors import AuthError, UsageError, VendorUnavailableError
 from traceready.http import InvalidPageError, RetryPolicy, VendorClient, redact_url, unavailable
 from traceready.model import Rejection
@@ -90,6 +90,13 @@ class BraintrustConnector(WindowedConnector):
 
     slug: ClassVar[str] = "braintrust"
     title: ClassVar[str] = "Braintrust"
+    settings_model: ClassVar[type[BaseSettings]] = BraintrustSettings
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("--project", "project", "Braintrust project name.", subject=True),
+        Option("--api-url", "api_url", "Data plane: us, eu, or a self-hosted URL."),
+        Option("--org", "org_name", "Organization name."),
+    )
+    required_key: ClassVar[str | None] = "api_key"
 
     def __init__(
         self,
@@ -133,6 +140,19 @@ class BraintrustConnector(WindowedConnector):
         self.project_id: str | None = None
         self.spans_pulled = 0
         self.superseded = 0
+
+    @classmethod
+    def create(cls, settings: BraintrustSettings, pull: Pull) -> BraintrustConnector:
+        """The connector for one project and one pull; BTQL waits are shown through ``pull``."""
+        return cls(
+            settings,
+            pull.window,
+            limit=pull.limit,
+            sample=pull.sample,
+            seed=pull.seed,
+            sleep=pull.sleep,
+            on_wait=pull.on_wait,
+        )
 
     def close(self) -> None:
         """Cancel pending waits; close the HTTP client this connector opened (not an injected one)."""

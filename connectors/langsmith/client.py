@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import orjson
 
-from traceready.errors import AuthError, NotFoundError
+from traceready.errors import AuthError, NotFoundError, unknown_name
 from traceready.http import InvalidPageError, VendorClient, shape_of
 from traceready.paging import CursorPaginator, OffsetPaginator, PageRequest, objects, paginate
 
@@ -77,20 +77,16 @@ class LangSmithClient:
 
     def project(self, name: str) -> dict[str, Any]:
         """The project named ``name``, or NotFoundError naming close project names."""
-        import difflib
-
         found = self.http.request_json("GET", f"{self.v1_prefix}/sessions", params={"name": name, "limit": 1})
         if not isinstance(found, list) or not all(isinstance(p, dict) for p in found):
             raise InvalidPageError(
                 f"LangSmith /sessions?name=: expected a list of projects, got {shape_of(found)}"
             )
-        exact = [p for p in found if p.get("name") == name]
+        exact: list[dict[str, Any]] = [p for p in found if p.get("name") == name]
         if exact:
             return exact[0]
         names = [str(p["name"]) for p in self.sessions() if p.get("name")]
-        close = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
-        hint = f"did you mean {', '.join(close)}?" if close else f"projects: {', '.join(sorted(names)[:10])}"
-        raise NotFoundError(f"LangSmith has no project {name!r}", hint=hint)
+        raise unknown_name(NotFoundError(f"LangSmith has no project {name!r}"), name, names, kind="projects")
 
     def runs_v1(self, body: dict[str, Any], *, max_items: int | None = None) -> Iterator[list[Any]]:
         """Pages of ``POST /runs/query``, following ``cursors.next``."""

@@ -48,17 +48,14 @@ class PhoenixClient:
 
     def project(self, name: str) -> dict[str, Any]:
         """The project, or NotFoundError naming close project names."""
-        import difflib
-
-        from traceready.errors import NotFoundError
+        from traceready.errors import NotFoundError, unknown_name
 
         try:
             body = self.http.request_json("GET", f"/v1/projects/{name}")
         except NotFoundError:
             names = [str(p["name"]) for p in self.list_all("/v1/projects") if p.get("name")]
-            close = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
-            hint = f"did you mean {', '.join(close)}?" if close else f"projects: {', '.join(names[:10])}"
-            raise NotFoundError(f"Phoenix has no project {name!r}", hint=hint) from None
+            missing = NotFoundError(f"Phoenix has no project {name!r}")
+            raise unknown_name(missing, name, names, kind="projects") from None
         project = body.get("data") if isinstance(body, dict) else None
         if not isinstance(project, dict):
             raise InvalidPageError(
