@@ -22,8 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from tests.connectors.conformance.hostile import Act, Drip, Raw, Reset, Stall, hostile
 from tests.connectors.conformance.vendors import VENDORS, Vendor
