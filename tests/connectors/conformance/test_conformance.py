@@ -24,7 +24,7 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.connectors.conformance.hostile import Act, Drip, Raw, Reset, Stall, hostile
+from tests.connectors.conformance.hostile import Act, App, Drip, Raw, Reset, Stall, hostile
 from tests.connectors.conformance.vendors import VENDORS, Vendor
 from traceready.cli import app
 from traceready.http import VendorClient
@@ -285,6 +285,21 @@ def test_waits_off_a_terminal_print_nothing_per_retry_and_are_summed_up_once(
     assert len(summary) == 1 and "2 retries" in summary[0], summary
 
 
+def behind_proxy(vendor: Vendor, fake: App) -> App:
+    """``fake`` behind a proxy that takes the URL's user info.
+
+    httpx sends a URL's user info as basic auth in place of a bearer key: the proxy takes it, and
+    the API behind sees the key again.
+    """
+
+    def proxy(request: httpx.Request) -> httpx.Response:
+        if request.headers.get("authorization", "").startswith("Basic "):
+            request.headers["authorization"] = f"Bearer {vendor.key}"
+        return fake(request)
+
+    return proxy
+
+
 def _secret_endpoint(url: str) -> str:
     """The fake's URL with a password in it (``redact_url``'s own tests cover a ``?token=``)."""
     return url.replace("http://", f"http://svc:{PASSWORD}@")
@@ -295,14 +310,7 @@ def test_no_secret_reaches_stdout_stderr_the_report_or_the_exported_spans(
 ) -> None:
     out, spans = tmp_path / "report.md", tmp_path / "spans.jsonl"
 
-    def proxy(request: httpx.Request) -> httpx.Response:
-        # httpx sends the URL's user info as basic auth, in place of a bearer key: a proxy in front
-        # of the API takes it, and the API behind sees the key again.
-        if request.headers.get("authorization", "").startswith("Basic "):
-            request.headers["authorization"] = f"Bearer {vendor.key}"
-        return fake(request)
-
-    with vendor.fake() as fake, hostile(proxy) as server:
+    with vendor.fake() as fake, hostile(behind_proxy(vendor, fake)) as server:
         endpoint = _secret_endpoint(server.url)
         written = audit(vendor, endpoint, "--out", str(out), "--export-spans", str(spans))
         shown = audit(vendor, endpoint)
@@ -332,7 +340,7 @@ def _subprocess(
 
 def test_no_secret_reaches_a_debug_traceback(vendor: Vendor) -> None:
     busy = on(vendor.spans_route, lambda r, n: httpx.Response(503, headers={"retry-after": "0"}))
-    with vendor.fake() as fake, hostile(fake, busy) as server:
+    with vendor.fake() as fake, hostile(behind_proxy(vendor, fake), busy) as server:
         process = _subprocess(vendor, _secret_endpoint(server.url), "--debug")
         stdout, stderr = process.communicate(timeout=120)
     assert process.returncode != 0
