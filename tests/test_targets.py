@@ -214,3 +214,14 @@ def test_targets_lists_the_named_targets_without_secrets(config: Path) -> None:
     assert len(lines) == 4
     assert "sk-secret-value" not in result.output
     assert "any source works as a target too: braintrust:PROJECT" in result.stderr
+
+
+@pytest.mark.parametrize("slug", ["braintrust", "langsmith", "otel", "phoenix"])
+def test_every_declared_option_and_key_names_a_setting(slug: str) -> None:
+    from traceready.connector import get_connector
+
+    cls = get_connector(slug)
+    fields = set(cls.settings_model.model_fields)
+    assert {o.setting for o in cls.options} <= fields
+    assert cls.required_key is None or cls.required_key in fields
+    assert sum(o.subject for o in cls.options) == 1

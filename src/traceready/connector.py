@@ -147,6 +147,10 @@ class Connector(ABC):
     title: ClassVar[str]
     """Human name of the vendor, for reports."""
 
+    children_first: ClassVar[bool] = False
+    """True when records arrive as their spans ended, children before their root (OTLP files, which
+    exporters write span by span as each ends); vendor APIs page by start time or by trace."""
+
     settings_model: ClassVar[type[BaseSettings]] = NoSettings
     """The connector's settings: the vendor's own environment variables as ``validation_alias``es."""
 
@@ -190,10 +194,6 @@ class Connector(ABC):
             if names:
                 found[name] = names
         return found
-
-    children_first: ClassVar[bool] = False
-    """True when records arrive as their spans ended, children before their root (OTLP files, which
-    exporters write span by span as each ends); vendor APIs page by start time or by trace."""
 
     @abstractmethod
     def iter_records(self) -> Iterator[dict[str, Any] | Rejection]:
