@@ -7,7 +7,7 @@ from typing import ClassVar
 from traceready.checks.base import Check, Context, Metric, Trace
 from traceready.checks.tool_calls import match_tool_calls
 from traceready.findings import Finding
-from traceready.model import Span, SpanKind
+from traceready.model import Span, SpanKind, sampling_params
 
 
 def _replayable_llm(span: Span) -> bool:
@@ -15,7 +15,7 @@ def _replayable_llm(span: Span) -> bool:
     return (
         info is not None
         and info.model is not None
-        and bool(info.params)
+        and bool(sampling_params(info.params))
         and bool(info.input_messages)
         and "llm.input_messages" not in span.redacted
     )
@@ -71,7 +71,9 @@ class ReplayCheck(Check):
         llm_spans = list(trace.of_kind(SpanKind.LLM))
         llm_ok = True
         for span in llm_spans:
-            ok = span.llm is not None and span.llm.model is not None and bool(span.llm.params)
+            ok = (
+                span.llm is not None and span.llm.model is not None and bool(sampling_params(span.llm.params))
+            )
             self.count("e.llm_spans_with_model_and_params", ok, span)
             self.count(
                 "e.llm_spans_with_seed",

@@ -339,7 +339,7 @@ class Mapper:
         redacted: list[str] = []
         inputs = self._checked(record, "input", redacted)
         outputs = self._checked(record, "output", redacted)
-        llm = self._llm(record, model, redacted) if kind in _LLM_KINDS else self._usage_only(record)
+        llm = self._llm(record, model, redacted) if kind in _LLM_KINDS else self._usage_only(record, kind)
         tool = self._tool(record, tool_name, redacted) if kind is SpanKind.TOOL else None
 
         code = self._str(record, "status_code") or "unset"
@@ -418,12 +418,13 @@ class Mapper:
             finish_reasons=as_str_list(self._get(record, "llm.finish_reasons")) or (),
         )
 
-    def _usage_only(self, record: _Context) -> LlmInfo | None:
-        """Token counts on a non-model span (an agent rolling up its children), else None."""
+    def _usage_only(self, record: _Context, kind: SpanKind) -> LlmInfo | None:
+        """Token counts on a non-model span, and the tools an agent span offers; else None."""
         usage = self._usage(record)
+        tools = _names(self._get(record, "llm.tools_offered")) if kind is SpanKind.AGENT else None
         if usage.input_tokens is None and usage.output_tokens is None and usage.total_tokens is None:
-            return None
-        return LlmInfo(usage=usage)
+            return LlmInfo(tools_offered=tools) if tools else None
+        return LlmInfo(usage=usage, tools_offered=tools)
 
     def _usage(self, record: _Context) -> Usage:
         return Usage(

@@ -63,3 +63,25 @@ def _message(role: str, parts: list[Any], item: dict[str, Any] | None) -> Messag
         tool_calls=tuple(folded.tool_calls),
         tool_call_id=tool_call_id,
     )
+
+
+def tool_call_arguments(value: Any) -> Any:
+    """The arguments of the first ``tool_call`` part in parts-schema messages (a tool span's input)."""
+    return _first_part(value, "tool_call", ("arguments",))
+
+
+def tool_call_response(value: Any) -> Any:
+    """The response of the first ``tool_call_response`` part (a tool span's output)."""
+    return _first_part(value, "tool_call_response", ("response", "result"))
+
+
+def _first_part(value: Any, kind: str, keys: tuple[str, ...]) -> Any:
+    messages = as_json(value)
+    for message in messages if isinstance(messages, list) else ():
+        parts = message.get("parts") if isinstance(message, dict) else None
+        for part in parts if isinstance(parts, list) else ():
+            if isinstance(part, dict) and part.get("type") == kind:
+                for key in keys:
+                    if part.get(key) is not None:
+                        return as_json(part[key])
+    return None
