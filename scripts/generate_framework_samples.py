@@ -271,11 +271,7 @@ def strands_turn(run: Run, session: Session, history: list[tuple[str, str]], que
     attributes: dict[str, Any] = {}
     if run.session_ids:
         # Strands' documented trace_attributes: session.id / user.id on the agent's spans.
-        attributes = {
-            "session.id": session.session_id,
-            "user.id": session.user_id,
-            "harness_version": HARNESS_VERSION,
-        }
+        attributes = {"session.id": session.session_id, "user.id": session.user_id}
     agent = Agent(
         model=model,
         name=AGENT_NAME,

@@ -146,6 +146,17 @@ def sampling_params(params: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
+def has_content(messages: tuple[Message, ...] | None) -> bool:
+    """True when the messages carry content: text, reasoning or tool-call arguments.
+
+    An instrumentation with content capture off may still write the message list, roles and tool
+    names without any text (pydantic-ai ``include_content=False``): that is no recorded prompt.
+    """
+    return any(
+        m.content or m.reasoning or any(c.arguments is not None for c in m.tool_calls) for m in messages or ()
+    )
+
+
 class LlmInfo(Value):
     """What a model call recorded."""
 

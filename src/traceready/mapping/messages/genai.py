@@ -30,7 +30,18 @@ def to_messages(value: Any) -> tuple[Message, ...] | None:
     for item in value:
         if not isinstance(item, dict) or not isinstance(item.get("parts"), list):
             return None
-        messages.append(_message(as_str(item.get("role")) or "unknown", item["parts"], item))
+        role, parts = as_str(item.get("role")) or "unknown", item["parts"]
+        answers = [p for p in parts if isinstance(p, dict) and p.get("type") == "tool_call_response"]
+        if len(answers) < 2:
+            messages.append(_message(role, parts, item))
+            continue
+        # Several tool results in one message (Strands sends parallel results together): one tool
+        # message each, so every result keeps the id of the call it answers.
+        if others := [
+            p for p in parts if not (isinstance(p, dict) and p.get("type") == "tool_call_response")
+        ]:
+            messages.append(_message(role, others, item))
+        messages.extend(_message("tool", [answer], item) for answer in answers)
     return tuple(messages)
 
 

@@ -51,11 +51,21 @@ def _events(value: Any) -> list[tuple[str, dict[str, Any]]]:
 
 def input_messages(value: Any) -> tuple[Message, ...] | None:
     """The input messages of a model call from its per-message events, or None when it has none."""
-    messages = [
-        _message(as_str(attributes.get("role")) or INPUT_EVENTS[name], attributes, "content")
-        for name, attributes in _events(value)
-        if name in INPUT_EVENTS
-    ]
+    messages = []
+    for name, attributes in _events(value):
+        if name not in INPUT_EVENTS:
+            continue
+        role = as_str(attributes.get("role")) or INPUT_EVENTS[name]
+        content = as_json(attributes.get("content"))
+        results = (
+            [b for b in content if isinstance(b, dict) and "toolResult" in b]
+            if isinstance(content, list)
+            else []
+        )
+        if len(results) < 2:
+            messages.append(_message(role, attributes, "content"))
+        else:  # parallel tool results in one message: one tool message each, as genai.to_messages
+            messages.extend(_message("tool", {"content": [block]}, "content") for block in results)
     return tuple(messages) or None
 
 
