@@ -13,8 +13,8 @@ import orjson
 import pytest
 
 from traceready.audit import run_audit
-from traceready.findings import Status
 from traceready.connectors.otel import OtelConnector
+from traceready.findings import Status
 from traceready.mapping.mapper import Mapper
 from traceready.mapping.spec import load_mapping
 from traceready.model import Span, SpanKind, sampling_params
