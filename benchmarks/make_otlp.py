@@ -4,11 +4,11 @@ Every trace of ``src/traceready/samples/otel/*.otlp.jsonl`` and of one framework
 (``samples/frameworks/langgraph_openinference``: LangGraph chains) is a template (real
 instrumentation output). Replicas are drawn from a weighted mix of the sample files (mostly
 OpenInference, OTel GenAI and OpenLLMetry), each with a fresh trace id, fresh span ids (remapped
-consistently within the replica, so parent links stay intact) and timestamps shifted forward so traces follow one another in
-time and overlap a little, as they would from a busy service. The OTLP line structure is kept: one
-``ExportTraceServiceRequest`` per line, as the collector ``file`` exporter writes it (one line per
-trace for most files, one line per span for ``plain_spans``). Lines are written as they are made, so
-memory stays flat whatever ``--spans`` is.
+consistently within the replica, so parent links stay intact) and timestamps shifted forward so
+traces follow one another in time and overlap a little, as they would from a busy service. The OTLP
+line structure is kept: one ``ExportTraceServiceRequest`` per line, as the collector ``file``
+exporter writes it (one line per trace for most files, one line per span for ``plain_spans``). Lines
+are written as they are made, so memory stays flat whatever ``--spans`` is.
 
 ```bash
 .venv/bin/python benchmarks/make_otlp.py    # 1,000,000 spans -> benchmarks/data/replicated.otlp.jsonl
