@@ -271,6 +271,7 @@ class Mapper:
         params = {name: compile_all(srcs) for name, srcs in spec.params.items()}
         self._layouts = _Layouts(fields, params, compile_all(spec.kind))
         self._markers = frozenset(spec.redaction_markers)
+        self._root_chain_is_agent = spec.root_chain_is_agent
 
     def _get(self, record: _Context, name: str) -> Any:
         """The first non-empty value of a field's sources (the hot path: reads inlined)."""
@@ -335,6 +336,9 @@ class Mapper:
             kind = SpanKind.LLM
         elif kind is SpanKind.UNKNOWN and tool_name is not None:
             kind = SpanKind.TOOL
+        parent_id = self._str(record, "parent_id")
+        if kind is SpanKind.CHAIN and parent_id is None and self._root_chain_is_agent:
+            kind = SpanKind.AGENT
 
         redacted: list[str] = []
         inputs = self._checked(record, "input", redacted)
@@ -351,7 +355,7 @@ class Mapper:
         return Span(
             span_id=span_id,
             trace_id=trace_id,
-            parent_id=self._str(record, "parent_id"),
+            parent_id=parent_id,
             session_id=self._str(record, "session_id"),
             kind=kind,
             name=self._str(record, "name") or "",
