@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from traceready.findings import Finding
+from traceready.instrumentation import describe
 from traceready.report.model import Report, describe_inventory
 
 
@@ -22,6 +23,8 @@ def render_markdown(report: Report) -> str:
         f"- Window: {report.window}",
         f"- Records: {counts.accounting()}",
     ]
+    if (instrumentation := describe(report.instrumentations)) is not None:
+        lines.append(f"- Instrumentation: {instrumentation}")
     if counts.rejections:
         lines.append("- Rejected: " + ", ".join(f"{k} {v}" for k, v in counts.rejections.items()))
     if counts.data_quality:
