@@ -128,13 +128,15 @@ def test_internal_bug_exits_70_with_one_line(monkeypatch: pytest.MonkeyPatch) ->
     assert result.stderr.strip() == "traceready: internal error: RuntimeError: boom (rerun with --debug)"
 
 
-def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_debug_shows_the_traceback_and_keeps_the_exit_code(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
     monkeypatch.setattr("traceready.cli.run_audit", broken)
     result = invoke("audit", "otel", FULL, "--debug")
-    assert isinstance(result.exception, RuntimeError)
+    assert result.exit_code == 70, result.output
+    assert "Traceback (most recent call last)" in result.stderr
+    assert result.stderr.strip().endswith("traceready: internal error: RuntimeError: boom (rerun with --debug)")
 
 
 def test_answers_are_marked_self_reported_in_every_format(tmp_path: Path) -> None:

@@ -3,7 +3,9 @@
 Reads OTLP/JSON as the Collector ``file`` exporter and ``opentelemetry-exporter-otlp-json-file``
 write it (see ``reader.py``) and maps GenAI spans of every dialect through ``mappings/otel.yaml``.
 Files hold no project facts (datasets, experiments, retention), so the inventory is empty and those
-requirements rest on spans and on the answers file.
+requirements rest on spans and on the answers file. Each file is accounted for on its own (read,
+mapped, rejected, lost); a bad file is counted and the audit goes on, unless nothing at all could be
+mapped: then the audit is a usage error saying what the files look like.
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from traceready.connector import Connector
+from traceready.errors import UsageError
+from traceready.files import display_path
 from traceready.model import Rejection
+from traceready.settings import InputLimits
 
-from .reader import expand_paths, iter_file
+from .reader import FileRead, expand_paths, iter_file
+from .sniff import OTLP
 
 
 class OtelConnector(Connector):
@@ -25,15 +31,57 @@ class OtelConnector(Connector):
     title: ClassVar[str] = "OpenTelemetry files"
     children_first: ClassVar[bool] = True
 
-    def __init__(self, paths: list[Path]) -> None:
-        self.files = expand_paths(paths)
+    def __init__(self, paths: list[Path], *, limits: InputLimits | None = None) -> None:
+        self.files, self.unreadable = expand_paths(paths)
+        self.limits = limits or InputLimits()
+        self.reads: list[FileRead] = []
+        """One entry per file read so far, in reading order."""
 
     def iter_records(self) -> Iterator[dict[str, Any] | Rejection]:
-        """Raw span records of every file, in file then line order."""
+        """Raw span records of every file, in file then line order; unreadable paths as rejections."""
+        for problem in self.unreadable:
+            self.reads.append(problem)
+            yield Rejection(reason="unreadable_file", detail=f"{problem.name}: {problem.problem}")
         for path in self.files:
-            yield from iter_file(path)
+            read = FileRead(path)
+            self.reads.append(read)
+            yield from iter_file(path, self.limits, read)
+
+    def current_source(self) -> str | None:
+        """The file the last record came from."""
+        return self.reads[-1].name if self.reads else None
+
+    def source_details(self) -> dict[str, dict[str, Any]]:
+        """Per file: decompressed bytes read, what was lost, what it looks like when not OTLP/JSON."""
+        return {
+            read.name: {
+                "bytes_read": read.bytes_read,
+                "problem": read.problem,
+                "looks_like": None if read.looks_like in (None, OTLP) else read.looks_like,
+                "values_cut": read.values_cut,
+            }
+            for read in self.reads
+        }
+
+    def nothing_mapped(self) -> UsageError:
+        """Nothing could be mapped from any file: what the files are, as one line."""
+        reasons = []
+        for read in self.reads:
+            if read.problem:
+                reasons.append(f"{read.name}: {read.problem}")
+            elif read.looks_like and read.looks_like != OTLP:
+                reasons.append(f"{read.name} looks like {read.looks_like}")
+            elif read.bytes_read == 0 or read.bytes_read == read.bytes_blank:
+                reasons.append(f"{read.name} is empty")
+            else:
+                reasons.append(f"{read.name}: no span could be mapped")
+        shown = "; ".join(reasons[:3]) + (f"; and {len(reasons) - 3} more" if len(reasons) > 3 else "")
+        return UsageError(
+            f"no spans read: {shown}",
+            hint="traceready audit otel reads OTLP/JSON (the Collector file exporter's format)",
+        )
 
     def describe_target(self) -> str:
         """The file names."""
-        names = [p.name for p in self.files]
+        names = [display_path(path.name) for path in self.files]
         return ", ".join(names) if len(names) <= 3 else f"{names[0]} and {len(names) - 1} more files"

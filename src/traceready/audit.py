@@ -27,7 +27,7 @@ from traceready.findings import Finding
 from traceready.mapping.mapper import Mapper
 from traceready.model import Rejection, Span
 from traceready.recommend import Catalog, attach
-from traceready.report.model import Counts, Report, Sample, overall_of
+from traceready.report.model import Counts, Report, Sample, SourceCounts, overall_of
 from traceready.window import wilson_interval
 
 logger = logging.getLogger(__name__)
@@ -67,6 +67,8 @@ class PullStats:
     mapped: int = 0
     rejections: Counter[str] = field(default_factory=Counter)
     quality: Counter[str] = field(default_factory=Counter)
+    by_source: dict[str, list[int]] = field(default_factory=dict)
+    """Per input of several: [pulled, mapped] (``Connector.current_source``)."""
 
     def reject(self, rejection: Rejection) -> None:
         """Count a rejection by reason."""
@@ -82,11 +84,13 @@ def score_spans(
     idle_after: int = DEFAULT_IDLE_AFTER,
     children_first: bool = False,
     on_span: Callable[[Span], None] | None = None,
+    source: Callable[[], str | None] | None = None,
 ) -> TraceAssembler:
     """Map and score a record stream into ``scorer``; returns the assembler for its counts.
 
     ``children_first``: the records arrive as their spans ended (``Connector.children_first``), so a
-    trace is handed on soon after its root arrives (see ``traceready.assemble``).
+    trace is handed on soon after its root arrives (see ``traceready.assemble``). ``source`` names
+    the input each record came from, for per-input counts.
     """
     rooted_idle_after = min(ROOTED_IDLE_AFTER, idle_after) if children_first else None
     assembler = TraceAssembler(scorer.observe, idle_after=idle_after, rooted_idle_after=rooted_idle_after)
@@ -97,7 +101,10 @@ def score_spans(
     gc.freeze()
     gc.disable()
     try:
-        _feed(records, mapper, stats, assembler, on_span)
+        if source is None:
+            _feed(records, mapper, stats, assembler, on_span)
+        else:
+            _feed(_counted_by_source(records, stats, source), mapper, stats, assembler, on_span)
     finally:
         if enabled:
             gc.enable()
@@ -131,6 +138,43 @@ def _feed(
         assembler.add(result)
 
 
+def _counted_by_source(
+    records: Iterable[dict[str, Any] | Rejection], stats: PullStats, source: Callable[[], str | None]
+) -> Iterable[dict[str, Any] | Rejection]:
+    """``records``, each counted under the input it came from once ``_feed`` has mapped it."""
+    tally: list[int] | None = None
+    mapped_before = 0
+    for item in records:
+        if tally is not None:
+            tally[1] += stats.mapped - mapped_before
+        name = source() or ""
+        tally = stats.by_source.setdefault(name, [0, 0])
+        tally[0] += 1
+        mapped_before = stats.mapped
+        yield item
+    if tally is not None:
+        tally[1] += stats.mapped - mapped_before
+
+
+def _sources(stats: PullStats, connector: Connector) -> tuple[SourceCounts, ...]:
+    """Per-input counts, when there were several inputs or one had a problem."""
+    details = connector.source_details()
+    names = list(dict.fromkeys([*details, *stats.by_source]))
+    sources = tuple(
+        SourceCounts(
+            name=name,
+            records_pulled=(tally := stats.by_source.get(name, [0, 0]))[0],
+            spans_mapped=tally[1],
+            records_rejected=tally[0] - tally[1],
+            **details.get(name, {}),
+        )
+        for name in names
+    )
+    if len(sources) > 1 or any(s.problem or s.looks_like or s.values_cut for s in sources):
+        return sources
+    return ()
+
+
 def with_intervals(finding: Finding) -> Finding:
     """The finding with a 95% interval on every measured ratio (the audit scored a sample)."""
     metrics = []
@@ -156,7 +200,21 @@ def run_audit(
     stats = PullStats()
     logger.info("auditing %s via %s", connector.describe_target(), connector.slug)
     records, children_first = connector.iter_records(), connector.children_first
-    assembler = score_spans(records, mapper, scorer, stats, children_first=children_first, on_span=on_span)
+    assembler = score_spans(
+        records,
+        mapper,
+        scorer,
+        stats,
+        children_first=children_first,
+        on_span=on_span,
+        source=connector.current_source
+        if type(connector).current_source is not Connector.current_source
+        else None,
+    )
+    if stats.mapped == 0:
+        error = connector.nothing_mapped()
+        if error is not None:
+            raise error
     inventory = connector.inventory()
     findings = attach(scorer.finish(inventory, answers or Answers()), catalog)
     sampled = connector.sampled()
@@ -177,6 +235,7 @@ def run_audit(
             traces=assembler.traces,
             late_spans=assembler.late_spans,
             data_quality=dict(sorted(stats.quality.items())),
+            sources=_sources(stats, connector),
         ),
         inventory=inventory,
         sample=Sample(traces_drawn=sampled[0], traces_in_window=sampled[1]) if sampled else None,

@@ -7,15 +7,17 @@ The only place that prints outside ``report/`` and maps errors to exit codes: 0 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 import orjson
 import typer
@@ -28,10 +30,11 @@ from traceready.errors import TracereadyError, UsageError, invalid
 from traceready.mapping.mapper import Mapper
 from traceready.mapping.spec import load_mapping
 from traceready.model import Span
+from traceready.outputs import atomic_output, check_output_path, format_for_output, write_output
 from traceready.recommend import load_catalog
 from traceready.report import RENDERERS
 from traceready.schemas import SCHEMAS
-from traceready.settings import load_settings
+from traceready.settings import fail_under_bar, load_settings
 from traceready.span_format import export
 
 app = typer.Typer(
@@ -74,15 +77,15 @@ def _guarded(debug: bool) -> Iterator[None]:
     try:
         yield
     except TracereadyError as exc:
-        if debug:
-            raise
+        if debug:  # the traceback on top; the exit code means the same as without --debug
+            traceback.print_exc()
         typer.echo(f"traceready: error: {exc.one_line()}", err=True)
         raise typer.Exit(exc.exit_code) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any other exception is a bug: one line, exit 70
         if debug:
-            raise
+            traceback.print_exc()
         typer.echo(
             f"traceready: internal error: {exc.__class__.__name__}: {exc} (rerun with --debug)",
             err=True,
@@ -90,15 +93,14 @@ def _guarded(debug: bool) -> Iterator[None]:
         raise typer.Exit(70) from None
 
 
-def _span_writer(path: Path | None) -> tuple[Callable[[Span], None] | None, Callable[[], None]]:
-    if path is None:
-        return None, lambda: None
-    stream = path.open("wb")
+def _span_writer(stream: IO[bytes] | None) -> Callable[[Span], None] | None:
+    if stream is None:
+        return None
 
     def write(span: Span) -> None:
         stream.write(orjson.dumps(export(span), option=orjson.OPT_SORT_KEYS) + b"\n")
 
-    return write, stream.close
+    return write
 
 
 def _run(
@@ -113,40 +115,48 @@ def _run(
     export_spans: Path | None,
 ) -> None:
     settings = load_settings(config)
-    chosen = output_format or settings.format
+    chosen = output_format or format_for_output(out) or settings.format
     if chosen not in RENDERERS:
         raise UsageError(f"unknown format {chosen!r}", hint=f"choose one of {', '.join(RENDERERS)}")
+    for path, flag in ((out, "--out"), (export_spans, "--export-spans")):
+        if path is not None:
+            check_output_path(path, flag)
     mapper = Mapper(load_mapping(connector.slug, mapping))
     catalog = load_catalog(connector.package_dir() / "recommendations.yaml")
-    on_span, close = _span_writer(export_spans)
-    try:
+    with contextlib.ExitStack() as stack:
+        stack.callback(connector.close)
+        spans = (
+            None
+            if export_spans is None
+            else stack.enter_context(atomic_output(export_spans, "--export-spans"))
+        )
         report = run_audit(
             connector,
             mapper,
             catalog=catalog,
             thresholds=settings.thresholds,
             answers=load_answers(answers),
-            on_span=on_span,
+            on_span=_span_writer(spans),
         )
-    finally:
-        close()
-        connector.close()
     colour = out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = RENDERERS[chosen](report, colour)
     if out is not None:
-        out.write_text(text, encoding="utf-8")
+        write_output(out, text.encode("utf-8"), "--out")
     else:
         typer.echo(text, nl=False)
-    bar = fail_under if fail_under is not None else settings.fail_under
-    if bar is not None and report.overall.score < bar:
+    bar = fail_under_bar(fail_under, settings, config)
+    if bar is not None and report.overall.score < bar.value:
         typer.echo(
-            f"traceready: overall score {report.overall.score:.2f} is below --fail-under {bar:.2f}",
+            f"traceready: overall score {report.overall.score:.2f} is below {bar.origin} {bar.value:.2f}",
             err=True,
         )
         raise typer.Exit(1)
 
 
-FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="table, md or json.")]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", "-f", help="table, md or json (default: from --out's extension, else table)."),
+]
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to this file.")]
 MappingOpt = Annotated[Path | None, typer.Option(help="Mapping YAML laid over the built-in one.")]
 AnswersOpt = Annotated[Path | None, typer.Option(help="Self-reported facts (answers.toml).")]
@@ -175,7 +185,8 @@ def audit_otel(
     with _guarded(debug):
         from traceready.connector import get_connector
 
-        connector = get_connector("otel")(paths)  # type: ignore[call-arg]
+        limits = load_settings(config).limits
+        connector = get_connector("otel")(paths, limits=limits)  # type: ignore[call-arg]
         _run(
             connector,
             output_format=output_format,
@@ -188,7 +199,12 @@ def audit_otel(
         )
 
 
-SinceOpt = Annotated[str, typer.Option(help="Window start: 7d, 24h, 30m, or an ISO date or time.")]
+SinceOpt = Annotated[
+    str,
+    typer.Option(
+        help="Window start: 30m, 24h, 7d, 2w ('7 days' too; at most 3650d), or an ISO date or time."
+    ),
+]
 LimitOpt = Annotated[int, typer.Option(min=1, help="Newest traces to audit.")]
 SampleOpt = Annotated[
     int | None, typer.Option(min=1, help="Audit a uniform sample of N traces of the window instead.")
@@ -394,9 +410,6 @@ def audit_braintrust(
         )
 
 
-DEMO_PROJECT = "travel-agent"
-
-
 @app.command()
 def demo(
     output_format: FormatOpt = None,
@@ -411,62 +424,47 @@ def demo(
         from traceready.connector import get_connector
 
         sample = resources.files("traceready.samples") / "otel" / SAMPLE
-        with resources.as_file(sample) as path:
+        with contextlib.ExitStack() as stack:
+            path = stack.enter_context(resources.as_file(sample))
             if no_server:
                 connector: Connector = get_connector("otel")([path])  # type: ignore[call-arg]
-                stop: Callable[[], None] = lambda: None  # noqa: E731
             else:
-                connector, stop = _demo_in_phoenix(path)
-            try:
-                _run(
-                    connector,
-                    output_format=output_format,
-                    out=out,
-                    mapping=None,
-                    answers=None,
-                    fail_under=None,
-                    config=None,
-                    export_spans=None,
-                )
-            finally:
-                stop()
+                if out is not None:
+                    check_output_path(out, "--out")  # before a server is started for nothing
+                connector = _demo_in_phoenix(path, stack)
+            _run(
+                connector,
+                output_format=output_format,
+                out=out,
+                mapping=None,
+                answers=None,
+                fail_under=None,
+                config=None,
+                export_spans=None,
+            )
 
 
-def _demo_in_phoenix(path: Path) -> tuple[Connector, Callable[[], None]]:
-    """A running local Phoenix holding the sample: a connector to it, and what stops it (by pid)."""
+def _demo_in_phoenix(path: Path, stack: contextlib.ExitStack) -> Connector:
+    """A connector to a running local Phoenix holding the sample; ``stack`` stops and removes it."""
     import importlib
 
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from traceready.connector import get_connector
-    from traceready.window import Window, parse_since
 
-    phoenix_connector = get_connector("phoenix")
-    package = sys.modules[phoenix_connector.__module__]
-    local = importlib.import_module(f"{phoenix_connector.__module__}.local")
     if not _has_phoenix():
         raise UsageError(
             "the demo runs a local Phoenix server, and arize-phoenix is not installed",
             hint="run scripts/setup, or pip install 'traceready[phoenix]'; or use --no-server",
         )
-    server = local.LocalPhoenix()
+    demo_module = importlib.import_module(f"{get_connector('phoenix').__module__}.demo")
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        step = progress.add_task("starting a real Phoenix server on 127.0.0.1", total=None)
-        server.start()
-        try:
-            progress.update(step, description=f"loading the sample agent's traces (server pid {server.pid})")
-            sent = local.load_otlp_file(server.base_url, DEMO_PROJECT, path)
-            local.wait_for_spans(server.base_url, DEMO_PROJECT, sent)
-            progress.update(step, description="adding a dataset, a scored experiment and a failure taxonomy")
-            local.seed_demo_extras(server.base_url, DEMO_PROJECT)
-        except BaseException:
-            server.stop()
-            raise
-    settings = package.PhoenixSettings(endpoint=server.base_url, project=DEMO_PROJECT)
-    connector = phoenix_connector(settings, Window(start=parse_since("3650d")))  # type: ignore[call-arg]
-    return connector, server.stop
+        task = progress.add_task("starting a real Phoenix server on 127.0.0.1", total=None)
+        project = demo_module.demo_project(path, lambda text: progress.update(task, description=text))
+        connector: Connector = stack.enter_context(project)
+        return connector
 
 
 def _has_phoenix() -> bool:

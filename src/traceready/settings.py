@@ -8,6 +8,10 @@ fail_under = 0.7
 [thresholds]
 present = 0.9
 "b.tool_spans_with_arguments" = 0.8
+
+[limits]                       # what one input may hold in memory (sizes: 65536, "64MiB", "1 MB")
+max_request_bytes = "64MiB"    # a line, or a whole JSON document, of a trace file
+max_value_bytes = "1MiB"       # a string value; longer ones are cut to a prefix and their size
 ```
 Vendor settings (``[phoenix]``, ``[langsmith]``... tables) are defaults for each connector's own
 settings class, which reads the vendor's own environment variables on top (``vendor_settings``);
@@ -16,11 +20,13 @@ keys are ``SecretStr`` and never printed.
 
 from __future__ import annotations
 
+import os
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, ByteSize, ConfigDict, Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -36,6 +42,22 @@ DEFAULT_CONFIG = Path("traceready.toml")
 T = TypeVar("T", bound=BaseSettings)
 
 
+class InputLimits(BaseModel):
+    """Bounds on what one input may hold in memory, counted in decompressed bytes as it streams.
+
+    A line (or a whole JSON document) of a trace file over ``max_request_bytes`` is skipped as it
+    streams and rejected with its size (``request_too_large``); a string value over
+    ``max_value_bytes`` is cut to its first 1,024 characters and its size (``oversized_value``): the
+    checks need only whether a value is there. Peak memory stays near a few times
+    ``max_request_bytes`` (see benchmarks/README.md).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_request_bytes: ByteSize = Field(ByteSize(64 << 20), gt=0)
+    max_value_bytes: ByteSize = Field(ByteSize(1 << 20), gt=0)
+
+
 class Settings(BaseSettings):
     """Defaults for every audit."""
 
@@ -44,6 +66,7 @@ class Settings(BaseSettings):
     format: Literal["table", "md", "json"] = "table"
     fail_under: float | None = Field(None, ge=0.0, le=1.0)
     thresholds: Thresholds = Thresholds()
+    limits: InputLimits = InputLimits()
     phoenix: dict[str, Any] = {}
     langsmith: dict[str, Any] = {}
     braintrust: dict[str, Any] = {}
@@ -107,3 +130,22 @@ def load_settings(config: Path | None) -> Settings:
         raise invalid(f"{path or 'environment'}", exc) from None
     except ValueError as exc:
         raise UsageError(f"{path}: not valid TOML ({exc})") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """The ``--fail-under`` bar and where it was set, for the message that names it."""
+
+    value: float
+    origin: str
+
+
+def fail_under_bar(flag: float | None, settings: Settings, config: Path | None) -> Bar | None:
+    """The bar in force: the flag, else ``TRACEREADY_FAIL_UNDER``, else the config file's ``fail_under``."""
+    if flag is not None:
+        return Bar(flag, "--fail-under")
+    if settings.fail_under is None:
+        return None
+    if os.environ.get("TRACEREADY_FAIL_UNDER", "").strip():
+        return Bar(settings.fail_under, "TRACEREADY_FAIL_UNDER")
+    return Bar(settings.fail_under, f"fail_under in {config_path(config)}")

@@ -22,6 +22,23 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class SourceCounts(_Frozen):
+    """What one input of several (a file of a folder) gave: pulled = mapped + rejected, and losses."""
+
+    name: str
+    records_pulled: int
+    spans_mapped: int
+    records_rejected: int
+    bytes_read: int | None = None
+    """Decompressed bytes read from the file."""
+    values_cut: int = 0
+    """String values cut to a prefix for being over ``max_value_bytes``."""
+    problem: str | None = None
+    """What was lost: unreadable, or truncated after N bytes."""
+    looks_like: str | None = None
+    """What the input holds when it is not the expected format (e.g. a LangSmith runs export)."""
+
+
 class Counts(_Frozen):
     """What was read: pulled = mapped + rejected."""
 
@@ -32,6 +49,8 @@ class Counts(_Frozen):
     traces: int
     late_spans: int = 0
     data_quality: dict[str, int] = {}
+    sources: tuple[SourceCounts, ...] = ()
+    """Per input, when there were several or one had a problem (left out of JSON when empty)."""
 
 
 class Sample(_Frozen):
