@@ -39,8 +39,8 @@ def check_output_path(path: Path, flag: str) -> None:
     shown = f"{flag} {os.fsdecode(path)!r}"
     try:
         mode = path.stat().st_mode
-    except FileNotFoundError:
-        mode = None
+    except (FileNotFoundError, NotADirectoryError):
+        mode = None  # the folder is looked at below
     except OSError as exc:
         raise UsageError(f"{shown}: cannot use this path ({exc.strerror})") from None
     if mode is not None and stat.S_ISDIR(mode):
@@ -111,7 +111,7 @@ def _is_special(path: Path) -> bool:
     """True for an existing path that is not a regular file (a device, a FIFO, a socket)."""
     try:
         return not stat.S_ISREG(path.stat().st_mode)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return False
 
 
