@@ -136,7 +136,9 @@ def test_debug_shows_the_traceback_and_keeps_the_exit_code(monkeypatch: pytest.M
     result = invoke("audit", "otel", FULL, "--debug")
     assert result.exit_code == 70, result.output
     assert "Traceback (most recent call last)" in result.stderr
-    assert result.stderr.strip().endswith("traceready: internal error: RuntimeError: boom (rerun with --debug)")
+    assert result.stderr.strip().endswith(
+        "traceready: internal error: RuntimeError: boom (rerun with --debug)"
+    )
 
 
 def test_answers_are_marked_self_reported_in_every_format(tmp_path: Path) -> None:

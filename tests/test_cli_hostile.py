@@ -98,7 +98,9 @@ def test_a_failed_audit_leaves_no_partial_span_export(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize(("name", "check"), [("report.json", "json"), ("report.md", "md"), ("report.txt", "table")])
+@pytest.mark.parametrize(
+    ("name", "check"), [("report.json", "json"), ("report.md", "md"), ("report.txt", "table")]
+)
 def test_out_infers_the_format_from_its_extension(tmp_path: Path, name: str, check: str) -> None:
     out = tmp_path / name
     result = invoke("audit", "otel", FULL, "--out", str(out))
@@ -115,7 +117,12 @@ def test_out_infers_the_format_from_its_extension(tmp_path: Path, name: str, che
 
 def test_a_file_with_nothing_to_map_is_exit_2_saying_what_it_looks_like(tmp_path: Path) -> None:
     runs = tmp_path / "runs.jsonl"
-    runs.write_bytes(b"".join(orjson.dumps({"id": str(i), "run_type": "llm", "trace_id": "t", "inputs": {}}) + b"\n" for i in range(16)))
+    runs.write_bytes(
+        b"".join(
+            orjson.dumps({"id": str(i), "run_type": "llm", "trace_id": "t", "inputs": {}}) + b"\n"
+            for i in range(16)
+        )
+    )
     result = invoke("audit", "otel", str(runs))
     assert result.exit_code == 2, result.output
     assert f"{runs} looks like a LangSmith runs export (JSON Lines of rows with" in result.stderr

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from traceready.errors import UsageError
-from traceready.outputs import FORMAT_BY_SUFFIX, atomic_output, check_output_path, format_for_output, write_output
+from traceready.outputs import (
+    FORMAT_BY_SUFFIX,
+    atomic_output,
+    check_output_path,
+    format_for_output,
+    write_output,
+)
 
 
 @pytest.mark.parametrize(
@@ -51,9 +57,13 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path: Path
     target = tmp_path / "report.json"
     target.write_text("old report")
 
-    with pytest.raises(RuntimeError, match="audit failed"), atomic_output(target, "--out") as stream:
-        stream.write(b"half a new report")
-        raise RuntimeError("audit failed")
+    def write_then_fail() -> None:
+        with atomic_output(target, "--out") as stream:
+            stream.write(b"half a new report")
+            raise RuntimeError("audit failed")
+
+    with pytest.raises(RuntimeError, match="audit failed"):
+        write_then_fail()
 
     assert target.read_text() == "old report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
@@ -71,7 +81,14 @@ def test_a_completed_write_replaces_the_file_with_the_usual_mode(tmp_path: Path)
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("r.json", "json"), ("r.MD", "md"), ("r.markdown", "md"), ("r.txt", "table"), ("r.csv", None), ("r", None)],
+    [
+        ("r.json", "json"),
+        ("r.MD", "md"),
+        ("r.markdown", "md"),
+        ("r.txt", "table"),
+        ("r.csv", None),
+        ("r", None),
+    ],
 )
 def test_format_is_inferred_from_the_extension(name: str, expected: str | None) -> None:
     assert format_for_output(Path(name)) == expected

@@ -65,7 +65,7 @@ class _ZstdStream(io.RawIOBase):
 
     def close(self) -> None:
         if not self.closed:
-            self._reader.close()
+            self._reader.close()  # type: ignore[no-untyped-call]
             self._source.close()
         super().close()
 

@@ -37,7 +37,9 @@ def zstd(data: bytes) -> bytes:
     return zstandard.ZstdCompressor().compress(data)
 
 
-def read_all(path: Path, limits: InputLimits = SMALL) -> tuple[list[dict[str, Any]], list[Rejection], FileRead]:
+def read_all(
+    path: Path, limits: InputLimits = SMALL
+) -> tuple[list[dict[str, Any]], list[Rejection], FileRead]:
     accounting = FileRead(path)
     records: list[dict[str, Any]] = []
     rejections: list[Rejection] = []
@@ -53,8 +55,12 @@ def spans(count: int, start: int = 1) -> bytes:
 # --- unbounded memory and time ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("compress", [pytest.param(lambda d: d, id="plain"), pytest.param(gzip.compress, id="gzip")])
-def test_endless_line_is_skipped_as_it_streams_and_rejected_with_its_size(tmp_path: Path, compress: Any) -> None:
+@pytest.mark.parametrize(
+    "compress", [pytest.param(lambda d: d, id="plain"), pytest.param(gzip.compress, id="gzip")]
+)
+def test_endless_line_is_skipped_as_it_streams_and_rejected_with_its_size(
+    tmp_path: Path, compress: Any
+) -> None:
     endless = b'{"resourceSpans":[' + b" " * (3 * 1024 * 1024)
     path = tmp_path / "endless.jsonl.gz"
     path.write_bytes(compress(spans(1) + endless + b"\n" + spans(1, start=2)))
@@ -231,10 +237,14 @@ def test_folder_audit_reports_each_file_and_goes_on_past_a_bad_one(
     (tmp_path / "a.jsonl").write_bytes(spans(3))
     packed = zstd(spans(500, start=10))
     (tmp_path / "b.jsonl.zst").write_bytes(packed[: len(packed) // 2])
-    (tmp_path / "c.json").write_text(json.dumps([{"id": "r1", "run_type": "llm", "trace_id": "t", "inputs": {}}]))
+    (tmp_path / "c.json").write_text(
+        json.dumps([{"id": "r1", "run_type": "llm", "trace_id": "t", "inputs": {}}])
+    )
     connector = OtelConnector([tmp_path], limits=SMALL)
 
-    report = run_audit(connector, otel_mapper, catalog=load_catalog(connector.package_dir() / "recommendations.yaml"))
+    report = run_audit(
+        connector, otel_mapper, catalog=load_catalog(connector.package_dir() / "recommendations.yaml")
+    )
 
     by_name = {Path(s.name).name: s for s in report.counts.sources}
     assert list(by_name) == ["a.jsonl", "b.jsonl.zst", "c.json"]
@@ -254,11 +264,15 @@ def test_nothing_mapped_is_a_usage_error_saying_what_the_file_looks_like(
     tmp_path: Path, otel_mapper: Mapper
 ) -> None:
     path = tmp_path / "runs.json"
-    path.write_text(json.dumps([{"id": f"r{i}", "run_type": "chain", "trace_id": "t", "inputs": {}} for i in range(16)]))
+    path.write_text(
+        json.dumps([{"id": f"r{i}", "run_type": "chain", "trace_id": "t", "inputs": {}} for i in range(16)])
+    )
     connector = OtelConnector([path])
 
     with pytest.raises(UsageError) as caught:
-        run_audit(connector, otel_mapper, catalog=load_catalog(connector.package_dir() / "recommendations.yaml"))
+        run_audit(
+            connector, otel_mapper, catalog=load_catalog(connector.package_dir() / "recommendations.yaml")
+        )
 
     assert caught.value.one_line().startswith(
         f"no spans read: {path} looks like a LangSmith runs export (JSON array of rows with"
@@ -270,7 +284,9 @@ def test_a_file_name_of_any_bytes_is_shown_and_reported(tmp_path: Path, otel_map
     path.write_bytes(spans(1))
     connector = OtelConnector([path, tmp_path / "caf\xe9-ok.jsonl"] if False else [path])
 
-    report = run_audit(connector, otel_mapper, catalog=load_catalog(connector.package_dir() / "recommendations.yaml"))
+    report = run_audit(
+        connector, otel_mapper, catalog=load_catalog(connector.package_dir() / "recommendations.yaml")
+    )
 
     assert report.target == "caf\ufffd.jsonl"
     report.model_dump_json()  # every string encodes
@@ -280,7 +296,17 @@ def test_a_file_name_of_any_bytes_is_shown_and_reported(tmp_path: Path, otel_map
 
 _COMPRESSORS = {"none": lambda d: d, "gzip": gzip.compress, "zstd": zstd}
 _PIECES = st.sampled_from(
-    [spans(1), spans(2, start=7), b"\n", b"  \n", b"{oops\n", b"[", b"\xff\xfe", b"x" * 70_000 + b"\n", b'{"a":1}\n']
+    [
+        spans(1),
+        spans(2, start=7),
+        b"\n",
+        b"  \n",
+        b"{oops\n",
+        b"[",
+        b"\xff\xfe",
+        b"x" * 70_000 + b"\n",
+        b'{"a":1}\n',
+    ]
 )
 
 

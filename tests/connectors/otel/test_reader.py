@@ -16,7 +16,7 @@ import zstandard
 from tests.conftest import SAMPLES
 from traceready.connectors.otel import OtelConnector, reader
 from traceready.connectors.otel.reader import expand_paths, iter_file
-from traceready.errors import NotFoundError, UsageError
+from traceready.errors import NotFoundError
 from traceready.mapping.mapper import Mapper
 from traceready.model import Rejection, Span, StatusCode
 from traceready.otlp import iter_request
