@@ -158,3 +158,48 @@ def test_limits_come_from_the_config_file(tmp_path: Path) -> None:
     result = invoke("audit", "otel", FULL, "--config", str(config), "-f", "json")
     assert result.exit_code == 2, result.output  # every line of the sample is over 1 KiB
     assert "no spans read" in result.stderr
+
+
+def test_a_folder_audit_names_each_file_and_what_was_lost(tmp_path: Path) -> None:
+    import zstandard
+
+    data = Path(FULL).read_bytes()
+    (tmp_path / "a.otlp.jsonl").write_bytes(data)
+    packed = zstandard.ZstdCompressor().compress(data * 50)
+    (tmp_path / "b.otlp.jsonl.zst").write_bytes(packed[: len(packed) // 2])
+    (tmp_path / "c.json").write_text('[{"id": "1", "run_type": "llm", "trace_id": "t", "inputs": {}}]')
+
+    table = invoke("audit", "otel", str(tmp_path))
+    markdown = invoke("audit", "otel", str(tmp_path), "-f", "md")
+
+    assert table.exit_code == 0, table.output
+    lines = [line.strip() for line in table.stdout.splitlines() if line.strip().startswith("file ")]
+    assert (
+        lines[0]
+        == f"file {tmp_path}/a.otlp.jsonl: 21 pulled = 21 mapped + 0 rejected, {len(data):,} bytes read"
+    )
+    assert lines[1].startswith(f"file {tmp_path}/b.otlp.jsonl.zst: ")
+    assert "truncated after" in lines[1]
+    assert lines[2].startswith(f"file {tmp_path}/c.json: 1 pulled = 0 mapped + 1 rejected")
+    assert lines[2].endswith("looks like a LangSmith runs export (JSON array of rows with run_type, trace_id)")
+    assert f"  - {lines[0].removeprefix('file ')}" in markdown.stdout
+
+
+def test_long_reads_show_progress_on_a_terminal_only() -> None:
+    import io
+
+    from rich.console import Console
+
+    from traceready.progress import ReadProgress
+
+    screen = io.StringIO()
+    shown = ReadProgress(Console(file=screen, force_terminal=True, width=100), show_after=0.0)
+    shown.update("big.jsonl.gz", 2, 3, 1_500_000_000)
+    shown.stop()
+    piped = io.StringIO()
+    hidden = ReadProgress(Console(file=piped, force_terminal=False), show_after=0.0)
+    hidden.update("big.jsonl.gz", 1, 1, 10)
+    hidden.stop()
+
+    assert "reading big.jsonl.gz (file 2 of 3): 1,500 MB" in screen.getvalue()
+    assert piped.getvalue() == ""

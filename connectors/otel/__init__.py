@@ -10,6 +10,7 @@ mapped: then the audit is a usage error saying what the files look like.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -18,6 +19,7 @@ from traceready.connector import Connector
 from traceready.errors import UsageError
 from traceready.files import display_path
 from traceready.model import Rejection
+from traceready.progress import ReadProgress
 from traceready.settings import InputLimits
 
 from .reader import FileRead, expand_paths, iter_file
@@ -31,9 +33,16 @@ class OtelConnector(Connector):
     title: ClassVar[str] = "OpenTelemetry files"
     children_first: ClassVar[bool] = True
 
-    def __init__(self, paths: list[Path], *, limits: InputLimits | None = None) -> None:
+    def __init__(
+        self,
+        paths: list[Path],
+        *,
+        limits: InputLimits | None = None,
+        progress: ReadProgress | None = None,
+    ) -> None:
         self.files, self.unreadable = expand_paths(paths)
         self.limits = limits or InputLimits()
+        self.progress = progress
         self.reads: list[FileRead] = []
         """One entry per file read so far, in reading order."""
 
@@ -42,10 +51,20 @@ class OtelConnector(Connector):
         for problem in self.unreadable:
             self.reads.append(problem)
             yield Rejection(reason="unreadable_file", detail=f"{problem.name}: {problem.problem}")
-        for path in self.files:
+        for index, path in enumerate(self.files, start=1):
             read = FileRead(path)
             self.reads.append(read)
-            yield from iter_file(path, self.limits, read)
+            on_chunk = None if self.progress is None else functools.partial(self._show, index)
+            yield from iter_file(path, self.limits, read, on_chunk)
+
+    def _show(self, index: int, read: FileRead) -> None:
+        if self.progress is not None:
+            self.progress.update(read.name, index, len(self.files), read.bytes_read)
+
+    def close(self) -> None:
+        """Remove the progress display, before the report is printed."""
+        if self.progress is not None:
+            self.progress.stop()
 
     def current_source(self) -> str | None:
         """The file the last record came from."""

@@ -27,7 +27,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -174,14 +174,18 @@ def _kind_of(mode: int) -> str:
 
 
 def iter_file(
-    path: Path, limits: InputLimits | None = None, read: FileRead | None = None
+    path: Path,
+    limits: InputLimits | None = None,
+    read: FileRead | None = None,
+    on_chunk: Callable[[FileRead], None] | None = None,
 ) -> Iterator[dict[str, Any] | Rejection]:
     """Raw span records of one file; what could not be read becomes counted Rejections.
 
     Nothing is raised for a bad file: a file that cannot be opened is one ``unreadable_file``
     rejection, a file that is not JSON one ``not_otlp_json`` rejection, compressed data that breaks
     off (a writer killed mid-file) keeps the records read so far and ends with a ``truncated_file``
-    rejection. ``read`` receives the file's accounting.
+    rejection. ``read`` receives the file's accounting; ``on_chunk`` is called with it after each
+    chunk read (for a progress display).
     """
     limits = limits or InputLimits()
     read = read if read is not None else FileRead(path)
@@ -192,7 +196,7 @@ def iter_file(
         yield Rejection(reason="unreadable_file", detail=f"{read.name}: {exc.strerror or exc}")
         return
     with stream:
-        records = _iter_stream(stream, read, limits)
+        records = _iter_stream(stream, read, limits, on_chunk)
         while True:
             try:
                 record = next(records)
@@ -207,10 +211,10 @@ def iter_file(
 
 
 def _iter_stream(
-    stream: IO[bytes], read: FileRead, limits: InputLimits
+    stream: IO[bytes], read: FileRead, limits: InputLimits, on_chunk: Callable[[FileRead], None] | None
 ) -> Iterator[dict[str, Any] | Rejection]:
     cap = int(limits.max_request_bytes)
-    lines = _iter_lines(stream, read, cap)
+    lines = _iter_lines(stream, read, cap, on_chunk)
     first = next(lines, None)
     if first is None:
         return
@@ -316,7 +320,9 @@ def _too_large(read: FileRead, what: str, size: int, limits: InputLimits) -> Rej
     return Rejection(reason="request_too_large", detail=detail)
 
 
-def _iter_lines(stream: IO[bytes], read: FileRead, cap: int) -> Iterator[_Line]:
+def _iter_lines(
+    stream: IO[bytes], read: FileRead, cap: int, on_chunk: Callable[[FileRead], None] | None = None
+) -> Iterator[_Line]:
     """The non-blank lines of ``stream``, each whole when at most ``cap`` bytes, else only sized.
 
     Reads fixed chunks, so a line of 2 GiB or 10 GiB of newlines costs a chunk of memory; runs of
@@ -333,6 +339,8 @@ def _iter_lines(stream: IO[bytes], read: FileRead, cap: int) -> Iterator[_Line]:
         if not chunk:
             break
         read.bytes_read += len(chunk)
+        if on_chunk is not None:
+            on_chunk(read)
         position = 0
         if first_chunk:
             first_chunk = False

@@ -60,7 +60,7 @@ def describe_bytes(head: bytes) -> str:
     if head[:4] == b"PK\x03\x04":
         return "a ZIP archive, not OTLP/JSON (unzip it first)"
     if head[:1] in (b"\x0a", b"\x00") or (head and head[0] < 0x09):
-        return f"binary data, not OTLP/JSON (first byte {head[:1]!r}; protobuf? export with format: json)"
+        return f"binary data, not OTLP/JSON (first byte {head[:1]!r}); if protobuf, export with format: json"
     if b"," in head[:200] and b"{" not in head[:200]:
         return f"CSV or plain text, not OTLP/JSON (first byte {head[:1]!r})"
     return f"text, not OTLP/JSON (first byte {head[:1]!r})"

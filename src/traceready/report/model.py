@@ -111,6 +111,23 @@ def describe_inventory(inventory: Inventory) -> str | None:
     return "; ".join(parts)
 
 
+def describe_source(source: SourceCounts) -> str:
+    """One input's line: what was pulled, mapped and rejected, and what was lost or is odd about it."""
+    text = (
+        f"{source.name}: {source.records_pulled} pulled = {source.spans_mapped} mapped + "
+        f"{source.records_rejected} rejected"
+    )
+    if source.bytes_read is not None:
+        text += f", {source.bytes_read:,} bytes read"
+    if source.values_cut:
+        text += f", {source.values_cut} long values cut to a prefix"
+    if source.problem:
+        text += f"; {source.problem}"
+    if source.looks_like:
+        text += f"; looks like {source.looks_like}"
+    return text
+
+
 def overall_of(findings: list[Finding]) -> Overall:
     """Ready only when all ten are PRESENT; UNKNOWN counts as 0 in the score, never as met."""
     # Observed gaps first (absent, then partial); unknowns need answers, not fixes, so they come last.
