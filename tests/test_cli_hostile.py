@@ -181,7 +181,9 @@ def test_a_folder_audit_names_each_file_and_what_was_lost(tmp_path: Path) -> Non
     assert lines[1].startswith(f"file {tmp_path}/b.otlp.jsonl.zst: ")
     assert "truncated after" in lines[1]
     assert lines[2].startswith(f"file {tmp_path}/c.json: 1 pulled = 0 mapped + 1 rejected")
-    assert lines[2].endswith("looks like a LangSmith runs export (JSON array of rows with run_type, trace_id)")
+    assert lines[2].endswith(
+        "looks like a LangSmith runs export (JSON array of rows with run_type, trace_id)"
+    )
     assert f"  - {lines[0].removeprefix('file ')}" in markdown.stdout
 
 
