@@ -55,7 +55,10 @@ class OtelConnector(Connector):
             read = FileRead(path)
             self.reads.append(read)
             on_chunk = None if self.progress is None else functools.partial(self._show, index)
-            yield from iter_file(path, self.limits, read, on_chunk)
+            for item in iter_file(path, self.limits, read, on_chunk):
+                if read.first_rejection is None and isinstance(item, Rejection):
+                    read.first_rejection = f"{item.reason}: {item.detail}" if item.detail else item.reason
+                yield item
 
     def _show(self, index: int, read: FileRead) -> None:
         if self.progress is not None:
@@ -92,6 +95,8 @@ class OtelConnector(Connector):
                 reasons.append(f"{read.name} looks like {read.looks_like}")
             elif read.bytes_read == 0 or read.bytes_read == read.bytes_blank:
                 reasons.append(f"{read.name} is empty")
+            elif read.first_rejection is not None:
+                reasons.append(f"{read.name}: nothing mapped, first rejection {read.first_rejection}")
             else:
                 reasons.append(f"{read.name}: no span could be mapped")
         shown = "; ".join(reasons[:3]) + (f"; and {len(reasons) - 3} more" if len(reasons) > 3 else "")

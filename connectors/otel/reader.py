@@ -79,6 +79,8 @@ class FileRead:
     """What was lost: the file could not be opened, or broke off (``truncated after N bytes``)."""
     looks_like: str | None = None
     """What the file holds, in words, when it is not OTLP/JSON."""
+    first_rejection: str | None = None
+    """The first rejection's reason and detail, to say why nothing of the file could be used."""
 
     @property
     def name(self) -> str:
