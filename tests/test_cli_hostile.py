@@ -205,3 +205,41 @@ def test_long_reads_show_progress_on_a_terminal_only() -> None:
 
     assert "reading big.jsonl.gz (file 2 of 3): 1,500 MB" in screen.getvalue()
     assert piped.getvalue() == ""
+
+
+def _without_root_powers(command: list[str]) -> list[str]:
+    """``command`` run so that file permissions bind (root keeps none of its override powers)."""
+    if os.geteuid() != 0:
+        return command
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--", *command]
+
+
+def test_unreadable_files_and_subfolders_are_counted_and_named(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "good.otlp.jsonl").write_bytes(Path(FULL).read_bytes())
+    (tmp_path / "locked.otlp.jsonl").write_bytes(Path(FULL).read_bytes())
+    (tmp_path / "locked.otlp.jsonl").chmod(0)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "hidden.otlp.jsonl").write_bytes(Path(FULL).read_bytes())
+    (tmp_path / "sub").chmod(0)
+    traceready = str(Path(sys.executable).with_name("traceready"))
+    try:
+        result = subprocess.run(
+            _without_root_powers([traceready, "audit", "otel", str(tmp_path), "-f", "json"]),
+            capture_output=True,
+            check=False,
+        )
+    finally:
+        (tmp_path / "sub").chmod(0o755)
+
+    assert result.returncode == 0, result.stderr.decode()
+    counts = orjson.loads(result.stdout)["counts"]
+    problems = {Path(s["name"]).name: s["problem"] for s in counts["sources"] if s["problem"]}
+    assert problems == {
+        "locked.otlp.jsonl": "unreadable (Permission denied)",
+        "sub": "folder unreadable (Permission denied)",
+    }
+    assert counts["rejections"]["unreadable_file"] == 2
+    assert counts["spans_mapped"] == 21
