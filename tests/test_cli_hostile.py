@@ -243,3 +243,59 @@ def test_unreadable_files_and_subfolders_are_counted_and_named(tmp_path: Path) -
     }
     assert counts["rejections"]["unreadable_file"] == 2
     assert counts["spans_mapped"] == 21
+
+
+def _vendor_rows(vendor: str) -> list[dict[str, object]]:
+    """Rows as each vendor's API and SDK give them, from the cassettes (real SDK payloads)."""
+    import yaml
+
+    cassettes = Path(__file__).resolve().parents[1] / "cassettes"
+    if vendor == "langsmith":
+        text = (cassettes / "langsmith" / "traceable_full" / "runs.jsonl").read_text()
+        return [orjson.loads(line) for line in text.splitlines()]
+    if vendor == "braintrust":
+        recorded = orjson.loads(
+            (cassettes / "braintrust" / "logger_plain_tools" / "btql_project_logs.json").read_bytes()
+        )
+        body = recorded["interactions"][0]["response"]["body"]
+        return list(body["data"])
+    recorded = yaml.safe_load((cassettes / "phoenix" / "openinference_full_with_experiment.yaml").read_text())
+    spans = next(i for i in recorded["interactions"] if "/spans?" in i["request"]["uri"])
+    return list(orjson.loads(spans["response"]["body"]["string"])["data"])
+
+
+@pytest.mark.parametrize(
+    ("vendor", "layout", "expected"),
+    [
+        (
+            "langsmith",
+            "jsonl",
+            "looks like a LangSmith runs export (JSON Lines of rows with run_type, trace_id)",
+        ),
+        (
+            "langsmith",
+            "json",
+            "looks like a LangSmith runs export (JSON array of rows with run_type, trace_id)",
+        ),
+        (
+            "braintrust",
+            "json",
+            "looks like a Braintrust logs export (JSON array of rows with root_span_id, span_id)",
+        ),
+        ("phoenix", "json", "looks like a Phoenix spans export (JSON array of rows with context, span_kind)"),
+    ],
+)
+def test_a_vendor_export_is_named_not_audited_as_unknown(
+    tmp_path: Path, vendor: str, layout: str, expected: str
+) -> None:
+    rows = _vendor_rows(vendor)
+    path = tmp_path / f"export.{layout}"
+    if layout == "jsonl":
+        path.write_bytes(b"".join(orjson.dumps(row) + b"\n" for row in rows))
+    else:
+        path.write_bytes(orjson.dumps(rows))
+
+    result = invoke("audit", "otel", str(path))
+
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"traceready: error: no spans read: {path} {expected}")
