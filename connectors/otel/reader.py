@@ -225,9 +225,9 @@ def _iter_stream(
     if first.head[:1] not in (b"{", b"["):
         read.bytes_rejected += first.size
         read.looks_like = describe_bytes(first.head)
+        # The rest is not read: a binary file or a decompression bomb is judged by its first line.
+        read.bytes_rejected += read.bytes_read - read.bytes_blank - first.size
         yield Rejection(reason="not_otlp_json", detail=f"{name}: {read.looks_like}")
-        for rest in lines:  # account for the rest of the file, unread
-            read.bytes_rejected += rest.size
         return
     if data is not None and data[:1] == b"[":
         yield from _iter_document(first, lines, read, limits)
@@ -431,8 +431,9 @@ def _cut_long_values(
 
 def _cut_text(text: str, read: FileRead, depth: int = 0) -> str:
     """``text`` cut to its first characters and a size marker; JSON keeps its structure."""
-    read.values_cut += 1
-    read.largest_value = max(read.largest_value, len(text))
+    if depth == 0:  # a value; the strings of a JSON value cut with it are not counted again
+        read.values_cut += 1
+        read.largest_value = max(read.largest_value, len(text))
     if depth < 2 and text.lstrip()[:1] in ("{", "["):
         try:
             document = orjson.loads(text)
