@@ -225,8 +225,6 @@ def _iter_stream(
     if first.head[:1] not in (b"{", b"["):
         read.bytes_rejected += first.size
         read.looks_like = describe_bytes(first.head)
-        # The rest is not read: a binary file or a decompression bomb is judged by its first line.
-        read.bytes_rejected += read.bytes_read - read.bytes_blank - first.size
         yield Rejection(reason="not_otlp_json", detail=f"{name}: {read.looks_like}")
         return
     if data is not None and data[:1] == b"[":
@@ -328,7 +326,8 @@ def _iter_lines(
     """The non-blank lines of ``stream``, each whole when at most ``cap`` bytes, else only sized.
 
     Reads fixed chunks, so a line of 2 GiB or 10 GiB of newlines costs a chunk of memory; runs of
-    blank lines are skipped at C speed. Counts every byte into ``read``.
+    blank lines are skipped at C speed. A first line that cannot start JSON ends the reading at
+    the chunk it is in. Counts every byte into ``read``.
     """
     number = 1  # number of the line the next byte belongs to
     pieces: list[bytes] = []
@@ -336,6 +335,7 @@ def _iter_lines(
     started = -1  # number of the line being assembled, -1 when none is
     head = b""
     first_chunk = True
+    first_line = True
     while True:
         chunk = stream.read(CHUNK_BYTES)
         if not chunk:
@@ -361,6 +361,13 @@ def _iter_lines(
                     break
                 started = number
                 head = chunk[position : position + _HEAD_BYTES]
+                if first_line and head[:1] not in (b"{", b"["):
+                    # Not JSON at all (binary, text, a bomb of zeros): judged by its first bytes,
+                    # the rest is not read.
+                    size = end_of_chunk - position
+                    yield _Line(started, None, size, head)
+                    return
+                first_line = False
             end = chunk.find(b"\n", position)
             stop = end_of_chunk if end < 0 else end
             piece = stop - position

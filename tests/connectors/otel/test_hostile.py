@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from tests.connectors.otel.test_reader import line, otlp_span, request
 from traceready.audit import run_audit
 from traceready.connectors.otel import OtelConnector
-from traceready.connectors.otel.reader import FileRead, expand_paths, iter_file
+from traceready.connectors.otel.reader import CHUNK_BYTES, FileRead, expand_paths, iter_file
 from traceready.errors import NotFoundError, UsageError
 from traceready.files import check_zstd_frames
 from traceready.mapping.mapper import Mapper
@@ -77,7 +77,7 @@ def test_endless_line_is_skipped_as_it_streams_and_rejected_with_its_size(
 @pytest.mark.parametrize(
     "compress", [pytest.param(gzip.compress, id="gzip_bomb"), pytest.param(zstd, id="zstd_bomb")]
 )
-def test_decompression_bomb_is_measured_in_decompressed_bytes(tmp_path: Path, compress: Any) -> None:
+def test_decompression_bomb_is_judged_by_its_first_bytes_not_expanded(tmp_path: Path, compress: Any) -> None:
     bomb = b"\0" * (8 * 1024 * 1024)  # 8 MB of zeros: a few KB compressed
     path = tmp_path / "bomb.json.gz"
     path.write_bytes(compress(bomb))
@@ -86,9 +86,24 @@ def test_decompression_bomb_is_measured_in_decompressed_bytes(tmp_path: Path, co
     records, rejections, accounting = read_all(path)
 
     assert records == []
-    assert accounting.bytes_read == len(bomb)
     assert [r.reason for r in rejections] == ["not_otlp_json"]
     assert accounting.looks_like is not None and "binary data" in accounting.looks_like
+    assert accounting.bytes_read <= CHUNK_BYTES, "one chunk was decompressed, not the whole bomb"
+    assert accounting.bytes_rejected == accounting.bytes_read
+
+
+@pytest.mark.parametrize("compress", [pytest.param(gzip.compress, id="gzip"), pytest.param(zstd, id="zstd")])
+def test_a_bomb_of_spaces_after_a_json_start_is_streamed_in_bounded_memory(
+    tmp_path: Path, compress: Any
+) -> None:
+    path = tmp_path / "spaces.jsonl.gz"
+    path.write_bytes(compress(b'{"resourceSpans":[' + b" " * (8 * 1024 * 1024)))
+
+    records, rejections, accounting = read_all(path)
+
+    assert records == []
+    assert [r.reason for r in rejections] == ["request_too_large"]
+    assert accounting.bytes_read == 8 * 1024 * 1024 + 18, "every decompressed byte is counted"
 
 
 def test_compressed_newlines_are_skipped_without_a_line_at_a_time(tmp_path: Path) -> None:
