@@ -125,6 +125,22 @@ def large_values(folder: Path) -> Path:
     return path
 
 
+def dense_line_under_the_cap(folder: Path) -> Path:
+    """One legitimate request line just under the 64 MiB cap, of ~150,000 small spans: the worst a
+    line that is read (not rejected) costs, since the JSON parser builds the whole request."""
+    path = folder / "dense.jsonl"
+    spans = []
+    size = 0
+    number = 0
+    while size < 60 * MIB:
+        number += 1
+        span = _span(number, {"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o-mini"})
+        size += len(json.dumps(span)) + 1
+        spans.append(span)
+    path.write_bytes(json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": spans}]}]}).encode() + b"\n")
+    return path
+
+
 def _span(number: int, attributes: dict[str, str]) -> dict[str, object]:
     return {
         "traceId": f"{number:032x}",
@@ -149,6 +165,7 @@ CASES: dict[str, Callable[[Path], Path]] = {
     "zstd_10gib_newlines": zstd_newlines,
     "damaged_first_lines_454mb": damaged_first_lines,
     "large_values_60x2x10mb": large_values,
+    "dense_60mb_line": dense_line_under_the_cap,
 }
 
 

@@ -12,12 +12,12 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import Annotated, Any
 
 import orjson
 import typer
@@ -29,13 +29,11 @@ from traceready.connector import Connector, installed_connectors
 from traceready.errors import TracereadyError, UsageError, invalid
 from traceready.mapping.mapper import Mapper
 from traceready.mapping.spec import load_mapping
-from traceready.model import Span
-from traceready.outputs import atomic_output, check_output_path, format_for_output, write_output
+from traceready.outputs import AuditOutputs, check_output_path, format_for_output
 from traceready.recommend import load_catalog
 from traceready.report import RENDERERS
 from traceready.schemas import SCHEMAS
 from traceready.settings import fail_under_bar, load_settings
-from traceready.span_format import export
 
 app = typer.Typer(
     add_completion=False,
@@ -93,16 +91,6 @@ def _guarded(debug: bool) -> Iterator[None]:
         raise typer.Exit(70) from None
 
 
-def _span_writer(stream: IO[bytes] | None) -> Callable[[Span], None] | None:
-    if stream is None:
-        return None
-
-    def write(span: Span) -> None:
-        stream.write(orjson.dumps(export(span), option=orjson.OPT_SORT_KEYS) + b"\n")
-
-    return write
-
-
 def _run(
     connector: Connector,
     *,
@@ -118,31 +106,24 @@ def _run(
     chosen = output_format or format_for_output(out) or settings.format
     if chosen not in RENDERERS:
         raise UsageError(f"unknown format {chosen!r}", hint=f"choose one of {', '.join(RENDERERS)}")
-    for path, flag in ((out, "--out"), (export_spans, "--export-spans")):
-        if path is not None:
-            check_output_path(path, flag)
+    outputs = AuditOutputs(out, export_spans)
     mapper = Mapper(load_mapping(connector.slug, mapping))
     catalog = load_catalog(connector.package_dir() / "recommendations.yaml")
-    with contextlib.ExitStack() as stack:
-        stack.callback(connector.close)
-        spans = (
-            None
-            if export_spans is None
-            else stack.enter_context(atomic_output(export_spans, "--export-spans"))
-        )
-        report = run_audit(
-            connector,
-            mapper,
-            catalog=catalog,
-            thresholds=settings.thresholds,
-            answers=load_answers(answers),
-            on_span=_span_writer(spans),
-        )
+    try:
+        with outputs.span_export() as on_span:
+            report = run_audit(
+                connector,
+                mapper,
+                catalog=catalog,
+                thresholds=settings.thresholds,
+                answers=load_answers(answers),
+                on_span=on_span,
+            )
+    finally:
+        connector.close()
     colour = out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = RENDERERS[chosen](report, colour)
-    if out is not None:
-        write_output(out, text.encode("utf-8"), "--out")
-    else:
+    if not outputs.write_report(text):
         typer.echo(text, nl=False)
     bar = fail_under_bar(fail_under, settings, config)
     if bar is not None and report.overall.score < bar.value:

@@ -14,11 +14,15 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
+import orjson
+
 from traceready.errors import UsageError
+from traceready.model import Span
+from traceready.span_format import export
 
 FORMAT_BY_SUFFIX: dict[str, str] = {".json": "json", ".md": "md", ".markdown": "md", ".txt": "table"}
 """Report format inferred from ``--out``'s extension when ``--format`` is not given (renderers
@@ -120,3 +124,42 @@ def _new_file_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+class AuditOutputs:
+    """The files one audit writes (``--out``, ``--export-spans``), checked as soon as they are named.
+
+    ```python
+    outputs = AuditOutputs(out, export_spans)       # UsageError now, before anything is pulled
+    with outputs.span_export() as on_span:          # the export replaces its file only when done
+        report = run_audit(connector, mapper, ..., on_span=on_span)
+    outputs.write_report(text)                      # False when there is no --out: print it
+    ```
+    """
+
+    def __init__(self, out: Path | None, export_spans: Path | None) -> None:
+        self.out = out
+        self.export_spans = export_spans
+        for path, flag in ((out, "--out"), (export_spans, "--export-spans")):
+            if path is not None:
+                check_output_path(path, flag)
+
+    @contextlib.contextmanager
+    def span_export(self) -> Iterator[Callable[[Span], None] | None]:
+        """A callback writing each mapped span as a JSON line, or None without ``--export-spans``."""
+        if self.export_spans is None:
+            yield None
+            return
+        with atomic_output(self.export_spans, "--export-spans") as stream:
+
+            def write(span: Span) -> None:
+                stream.write(orjson.dumps(export(span), option=orjson.OPT_SORT_KEYS) + b"\n")
+
+            yield write
+
+    def write_report(self, text: str) -> bool:
+        """Write the rendered report to ``--out``; False when there is none (the caller prints it)."""
+        if self.out is None:
+            return False
+        write_output(self.out, text.encode("utf-8"), "--out")
+        return True
