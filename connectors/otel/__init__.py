@@ -42,7 +42,8 @@ class OtelConnector(Connector):
     ) -> None:
         self.files, self.unreadable = expand_paths(paths)
         self.limits = limits or InputLimits()
-        self.progress = progress
+        self.progress = progress if progress is not None else ReadProgress()
+        """Shows long reads on stderr when it is a terminal (nothing otherwise)."""
         self.reads: list[FileRead] = []
         """One entry per file read so far, in reading order."""
 

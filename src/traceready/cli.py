@@ -165,10 +165,9 @@ def audit_otel(
     """Audit OpenTelemetry trace files (OTLP/JSON as the Collector file exporter writes it)."""
     with _guarded(debug):
         from traceready.connector import get_connector
-        from traceready.progress import ReadProgress
 
         limits = load_settings(config).limits
-        connector = get_connector("otel")(paths, limits=limits, progress=ReadProgress())  # type: ignore[call-arg]
+        connector = get_connector("otel")(paths, limits=limits)  # type: ignore[call-arg]
         _run(
             connector,
             output_format=output_format,
