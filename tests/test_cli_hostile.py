@@ -8,7 +8,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from tests.conftest import SAMPLES
 from traceready.cli import app
@@ -76,7 +76,7 @@ def test_output_paths_are_checked_before_the_audit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flag: str, target: str, message: str
 ) -> None:
     audits: list[object] = []
-    monkeypatch.setattr("traceready.cli.run_audit", lambda *a, **k: audits.append(a))
+    monkeypatch.setattr("traceready.cli.audit_connector", lambda *a, **k: audits.append(a))
     result = invoke("audit", "otel", FULL, flag, target.format(tmp=tmp_path))
     assert result.exit_code == 2, result.output
     assert message in result.stderr
@@ -154,7 +154,7 @@ def test_fail_under_names_where_the_bar_came_from(
 
 def test_limits_come_from_the_config_file(tmp_path: Path) -> None:
     config = tmp_path / "traceready.toml"
-    config.write_text('[limits]\nmax_request_bytes = "1KiB"\n')
+    config.write_text('[otel]\nmax_request_bytes = "1KiB"\n')
     result = invoke("audit", "otel", FULL, "--config", str(config), "-f", "json")
     assert result.exit_code == 2, result.output  # every line of the sample is over 1 KiB
     assert "no spans read" in result.stderr

@@ -11,11 +11,15 @@ mapped: then the audit is a usage error saying what the files look like.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, ClassVar
 
-from traceready.connector import Connector
+from pydantic import ByteSize, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from traceready.connector import Connector, Option, Pull
 from traceready.errors import UsageError
 from traceready.files import display_path
 from traceready.model import Rejection
@@ -26,12 +30,36 @@ from .reader import FileRead, expand_paths, iter_file
 from .sniff import OTLP
 
 
+class OtelSettings(BaseSettings):
+    """The files to read (``[otel]`` of traceready.toml, a target ``otel:./exports``, the arguments)."""
+
+    model_config = SettingsConfigDict(extra="forbid", frozen=True)
+
+    paths: tuple[Path, ...] = ()
+    max_request_bytes: ByteSize = Field(InputLimits().max_request_bytes, gt=0)
+    """A line, or a whole JSON document, longer than this is skipped and rejected with its size."""
+    max_value_bytes: ByteSize = Field(InputLimits().max_value_bytes, gt=0)
+    """A string value longer than this is held as a prefix and its size."""
+
+
 class OtelConnector(Connector):
     """OTLP/JSON trace files on disk."""
 
     slug: ClassVar[str] = "otel"
     title: ClassVar[str] = "OpenTelemetry files"
     children_first: ClassVar[bool] = True
+    settings_model: ClassVar[type[BaseSettings]] = OtelSettings
+    options: ClassVar[tuple[Option, ...]] = (
+        Option(
+            "FILE_OR_DIR",
+            "paths",
+            "OTLP/JSON files (.jsonl, .json, .gz, .zst) or folders of them.",
+            type=Path,
+            subject=True,
+            argument=True,
+            multiple=True,
+        ),
+    )
 
     def __init__(
         self,
@@ -46,6 +74,23 @@ class OtelConnector(Connector):
         """Shows long reads on stderr when it is a terminal (nothing otherwise)."""
         self.reads: list[FileRead] = []
         """One entry per file read so far, in reading order."""
+
+    @classmethod
+    def create(cls, settings: OtelSettings, pull: Pull) -> OtelConnector:
+        """The files of ``settings``; a file has no window, so ``pull`` is not used."""
+        if not settings.paths:
+            raise UsageError("no OTLP/JSON file given", hint="pass FILE_OR_DIR, or write otel:./exports")
+        limits = InputLimits(
+            max_request_bytes=settings.max_request_bytes, max_value_bytes=settings.max_value_bytes
+        )
+        return cls(list(settings.paths), limits=limits)
+
+    @classmethod
+    def demo(
+        cls, sample: Path, *, server: bool, step: Callable[[str], None]
+    ) -> AbstractContextManager[Connector] | None:
+        """Without a server the demo reads the sample file itself."""
+        return None if server else nullcontext(cls([sample]))
 
     def iter_records(self) -> Iterator[dict[str, Any] | Rejection]:
         """Raw span records of every file, in file then line order; unreadable paths as rejections."""

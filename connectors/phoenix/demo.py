@@ -18,15 +18,15 @@ from types import FrameType
 
 import httpx
 
+from traceready.connector import Connector
 from traceready.errors import TracereadyError, VendorUnavailableError
 from traceready.window import Window, parse_since
 
-from . import PhoenixConnector, PhoenixSettings
+from . import DEMO_PROJECT, PhoenixConnector, PhoenixSettings
 from .demo_seed import seed_demo_extras
 from .otlp_loader import load_otlp_file, wait_for_spans
 from .server import LocalPhoenix, _tail
 
-DEMO_PROJECT = "travel-agent"
 SIGTERM_EXIT = 128 + signal.SIGTERM
 
 
@@ -48,7 +48,7 @@ def exit_on_sigterm() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def demo_project(path: Path, step: Callable[[str], None] = lambda _: None) -> Iterator[PhoenixConnector]:
+def demo_project(path: Path, step: Callable[[str], None] = lambda _: None) -> Iterator[Connector]:
     """A connector to a fresh local Phoenix project holding ``path``'s spans and the demo extras.
 
     ``step`` is told what is happening (for a progress line). Everything started is stopped and

@@ -9,11 +9,18 @@ fail_under = 0.7
 present = 0.9
 "b.tool_spans_with_arguments" = 0.8
 
-[limits]                       # what one input may hold in memory (sizes: 65536, "64MiB", "1 MB")
-max_request_bytes = "64MiB"    # a line, or a whole JSON document, of a trace file
-max_value_bytes = "1MiB"       # a string value; longer ones are cut to a prefix and their size
+[langsmith]                      # any installed connector's slug: defaults for its settings
+endpoint = "https://eu.api.smith.langchain.com"
+
+[otel]                           # what one trace file may hold in memory (65536, "64MiB", "1 MB")
+max_request_bytes = "64MiB"      # a line, or a whole JSON document
+max_value_bytes = "1MiB"         # a string value; longer ones are cut to a prefix and their size
+
+[targets.prod-langsmith]         # a named target (see traceready.targets)
+source = "langsmith"
+project = "my-agent"
 ```
-Vendor settings (``[phoenix]``, ``[langsmith]``... tables) are defaults for each connector's own
+Connector tables (``[phoenix]``, ``[langsmith]``...) are defaults for each connector's own
 settings class, which reads the vendor's own environment variables on top (``vendor_settings``);
 keys are ``SecretStr`` and never printed.
 """
@@ -26,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ByteSize, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ByteSize, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -44,6 +51,8 @@ T = TypeVar("T", bound=BaseSettings)
 
 class InputLimits(BaseModel):
     """Bounds on what one input may hold in memory, counted in decompressed bytes as it streams.
+
+    Set in the ``[otel]`` table of traceready.toml (``OtelSettings``).
 
     A line (or a whole JSON document) of a trace file over ``max_request_bytes`` is skipped as it
     streams and rejected with its size (``request_too_large``); a string value over
@@ -66,11 +75,21 @@ class Settings(BaseSettings):
     format: Literal["table", "md", "json"] = "table"
     fail_under: float | None = Field(None, ge=0.0, le=1.0)
     thresholds: Thresholds = Thresholds()
-    limits: InputLimits = InputLimits()
-    phoenix: dict[str, Any] = {}
-    langsmith: dict[str, Any] = {}
-    braintrust: dict[str, Any] = {}
-    """Vendor tables: defaults for each connector's settings (see ``vendor_settings``)."""
+    targets: dict[str, dict[str, Any]] = {}
+    """Named targets, ``[targets.<name>]`` (see ``traceready.targets``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_connector_tables(cls, data: Any) -> Any:
+        """Drop ``[<slug>]`` tables: they are each connector's defaults, read by ``vendor_settings``."""
+        if not isinstance(data, dict):
+            return data
+        from importlib.metadata import entry_points
+
+        from traceready.connector import ENTRY_POINT_GROUP
+
+        slugs = {entry.name for entry in entry_points(group=ENTRY_POINT_GROUP)}
+        return {key: value for key, value in data.items() if key not in slugs}
 
     @classmethod
     def settings_customise_sources(
