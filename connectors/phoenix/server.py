@@ -40,7 +40,8 @@ from traceready.errors import VendorUnavailableError
 logger = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
-STARTUP_TIMEOUT = 120.0
+STARTUP_TIMEOUT = 300.0
+"""Seconds to wait for /healthz: Phoenix takes 10-30 s on a quiet 2-core machine, minutes under load."""
 STOP_TIMEOUT = 15.0
 LOG_NAME = "phoenix.log"
 
