@@ -181,7 +181,7 @@ def _graphql_counts(base_url: str, project: str) -> tuple[int, int]:
 
 def load(base_url: str, project: str, names: list[str], traces: int, batch: int, seed: int) -> dict[str, Any]:
     """Post the replicas in batches of ``batch`` traces; wait until all spans are queryable."""
-    from traceready.connectors.phoenix.local import post_otlp_requests, wait_for_spans
+    from traceready.connectors.phoenix.otlp_loader import post_otlp_requests, wait_for_spans
 
     spans = sent_traces = requests = rejected_503 = 0
     began = time.perf_counter()
@@ -668,7 +668,7 @@ def _code_in_use(env: dict[str, str]) -> str:
 
 
 def _start_server(workdir: Path, fresh: bool) -> Any:
-    from traceready.connectors.phoenix.local import LocalPhoenix
+    from traceready.connectors.phoenix.server import LocalPhoenix
 
     if fresh and workdir.exists():
         if not (workdir / "phoenix.log").exists() and any(workdir.iterdir()):

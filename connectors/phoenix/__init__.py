@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import unquote
@@ -24,7 +24,7 @@ from traceready.errors import NotFoundError, UsageError, VendorUnavailableError
 from traceready.http import InvalidPageError, RetryPolicy, VendorClient, redact_url, unavailable
 from traceready.model import Rejection
 from traceready.paging import prefetch
-from traceready.window import Window, parse_since
+from traceready.window import Window
 
 from .client import PhoenixClient
 from .inventory import collect_inventory
@@ -285,9 +285,8 @@ class PhoenixConnector(WindowedConnector):
         return collect_inventory(self.client, self.project)
 
 
-@contextmanager
-def _demo_in_local_phoenix(sample: Path, step: Callable[[str], None]) -> Iterator[Connector]:
-    """A connector to a local Phoenix started for the demo and stopped (by pid) when done."""
+def _demo_in_local_phoenix(sample: Path, step: Callable[[str], None]) -> AbstractContextManager[Connector]:
+    """A connector to a local Phoenix started for the demo; stopped and removed however it ends."""
     import importlib.util
 
     if importlib.util.find_spec("phoenix") is None:
@@ -295,18 +294,7 @@ def _demo_in_local_phoenix(sample: Path, step: Callable[[str], None]) -> Iterato
             "the demo runs a local Phoenix server, and arize-phoenix is not installed",
             hint="run scripts/setup, or pip install 'traceready[phoenix]'; or use --no-server",
         )
-    from .local import LocalPhoenix, load_otlp_file, seed_demo_extras, wait_for_spans
+    from .demo import demo_project
 
-    server = LocalPhoenix()
     step("starting a real Phoenix server on 127.0.0.1")
-    server.start()
-    try:
-        step(f"loading the sample agent's traces (server pid {server.pid})")
-        sent = load_otlp_file(server.base_url, DEMO_PROJECT, sample)
-        wait_for_spans(server.base_url, DEMO_PROJECT, sent)
-        step("adding a dataset, a scored experiment and a failure taxonomy")
-        seed_demo_extras(server.base_url, DEMO_PROJECT)
-        settings = PhoenixSettings(endpoint=server.base_url, project=DEMO_PROJECT)
-        yield PhoenixConnector(settings, Window(start=parse_since("3650d")))
-    finally:
-        server.stop()
+    return demo_project(sample, step)

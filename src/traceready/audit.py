@@ -28,7 +28,7 @@ from traceready.instrumentation import InstrumentationTally, families
 from traceready.mapping.mapper import Mapper
 from traceready.model import Rejection, Span
 from traceready.recommend import Catalog, attach
-from traceready.report.model import Counts, Report, Sample, overall_of
+from traceready.report.model import Counts, Report, Sample, SourceCounts, overall_of
 from traceready.window import wilson_interval
 
 logger = logging.getLogger(__name__)
@@ -68,6 +68,8 @@ class PullStats:
     mapped: int = 0
     rejections: Counter[str] = field(default_factory=Counter)
     quality: Counter[str] = field(default_factory=Counter)
+    by_source: dict[str, list[int]] = field(default_factory=dict)
+    """Per input of several: [pulled, mapped] (``Connector.current_source``)."""
 
     def reject(self, rejection: Rejection) -> None:
         """Count a rejection by reason."""
@@ -83,11 +85,13 @@ def score_spans(
     idle_after: int = DEFAULT_IDLE_AFTER,
     children_first: bool = False,
     on_span: Callable[[Span], None] | None = None,
+    source: Callable[[], str | None] | None = None,
 ) -> TraceAssembler:
     """Map and score a record stream into ``scorer``; returns the assembler for its counts.
 
     ``children_first``: the records arrive as their spans ended (``Connector.children_first``), so a
-    trace is handed on soon after its root arrives (see ``traceready.assemble``).
+    trace is handed on soon after its root arrives (see ``traceready.assemble``). ``source`` names
+    the input each record came from, for per-input counts.
     """
     rooted_idle_after = min(ROOTED_IDLE_AFTER, idle_after) if children_first else None
     assembler = TraceAssembler(scorer.observe, idle_after=idle_after, rooted_idle_after=rooted_idle_after)
@@ -98,7 +102,10 @@ def score_spans(
     gc.freeze()
     gc.disable()
     try:
-        _feed(records, mapper, stats, assembler, on_span)
+        if source is None:
+            _feed(records, mapper, stats, assembler, on_span)
+        else:
+            _feed(_counted_by_source(records, stats, source), mapper, stats, assembler, on_span)
     finally:
         if enabled:
             gc.enable()
@@ -130,6 +137,43 @@ def _feed(
         if on_span is not None:
             on_span(result)
         assembler.add(result)
+
+
+def _counted_by_source(
+    records: Iterable[dict[str, Any] | Rejection], stats: PullStats, source: Callable[[], str | None]
+) -> Iterable[dict[str, Any] | Rejection]:
+    """``records``, each counted under the input it came from once ``_feed`` has mapped it."""
+    tally: list[int] | None = None
+    mapped_before = 0
+    for item in records:
+        if tally is not None:
+            tally[1] += stats.mapped - mapped_before
+        name = source() or ""
+        tally = stats.by_source.setdefault(name, [0, 0])
+        tally[0] += 1
+        mapped_before = stats.mapped
+        yield item
+    if tally is not None:
+        tally[1] += stats.mapped - mapped_before
+
+
+def _sources(stats: PullStats, connector: Connector) -> tuple[SourceCounts, ...]:
+    """Per-input counts, when there were several inputs or one had a problem."""
+    details = connector.source_details()
+    names = list(dict.fromkeys([*details, *stats.by_source]))
+    sources = tuple(
+        SourceCounts(
+            name=name,
+            records_pulled=(tally := stats.by_source.get(name, [0, 0]))[0],
+            spans_mapped=tally[1],
+            records_rejected=tally[0] - tally[1],
+            **details.get(name, {}),
+        )
+        for name in names
+    )
+    if len(sources) > 1 or any(s.problem or s.looks_like or s.values_cut for s in sources):
+        return sources
+    return ()
 
 
 def with_intervals(finding: Finding) -> Finding:
@@ -168,7 +212,21 @@ def run_audit(
     logger.info("auditing %s via %s", connector.describe_target(), connector.slug)
     tally = InstrumentationTally()
     records, children_first = _observed(connector.iter_records(), tally), connector.children_first
-    assembler = score_spans(records, mapper, scorer, stats, children_first=children_first, on_span=on_span)
+    assembler = score_spans(
+        records,
+        mapper,
+        scorer,
+        stats,
+        children_first=children_first,
+        on_span=on_span,
+        source=connector.current_source
+        if type(connector).current_source is not Connector.current_source
+        else None,
+    )
+    if stats.mapped == 0:
+        error = connector.nothing_mapped()
+        if error is not None:
+            raise error
     inventory = connector.inventory()
     detected = tally.detected()
     findings = attach(scorer.finish(inventory, answers or Answers()), catalog, families(detected))
@@ -190,6 +248,7 @@ def run_audit(
             traces=assembler.traces,
             late_spans=assembler.late_spans,
             data_quality=dict(sorted(stats.quality.items())),
+            sources=_sources(stats, connector),
         ),
         inventory=inventory,
         instrumentations=detected,

@@ -32,11 +32,11 @@ from traceready.answers import QUESTIONS, Answers, dump_answers
 from traceready.connector import Connector, Pull, installed_connectors
 from traceready.errors import TracereadyError, UsageError, invalid
 from traceready.model import Span
+from traceready.outputs import AuditOutputs, check_output_path, format_for_output
 from traceready.report import RENDERERS
 from traceready.report.model import Report
 from traceready.schemas import SCHEMAS
-from traceready.settings import load_settings
-from traceready.span_format import export
+from traceready.settings import fail_under_bar, load_settings
 from traceready.targets import Target, audit_connector, build_connector, named_targets, resolve_target
 
 SAMPLE = "openinference_full.otlp.jsonl"
@@ -135,17 +135,6 @@ def _guarded(debug: bool) -> Iterator[None]:
         raise click.exceptions.Exit(70) from None
 
 
-def _span_writer(path: Path | None) -> tuple[Callable[[Span], None] | None, Callable[[], None]]:
-    if path is None:
-        return None, lambda: None
-    stream = path.open("wb")
-
-    def write(span: Span) -> None:
-        stream.write(orjson.dumps(export(span), option=orjson.OPT_SORT_KEYS) + b"\n")
-
-    return write, stream.close
-
-
 def _run(
     connect: Callable[[], Connector],
     *,
@@ -159,38 +148,31 @@ def _run(
 ) -> None:
     """Check the output settings, build the connector, audit, print or write the report."""
     settings = load_settings(config)
-    chosen = (output_format or settings.format).lower()
+    chosen = (output_format or format_for_output(out) or settings.format).lower()
     if chosen not in RENDERERS:
         raise UsageError(f"unknown format {output_format!r}", hint=f"choose one of {', '.join(RENDERERS)}")
-    on_span, close = _span_writer(export_spans)
-    try:
+    outputs = AuditOutputs(out, export_spans)  # checked before anything is pulled
+    with outputs.span_export() as on_span:
         report = audit_connector(connect(), config=config, mapping=mapping, answers=answers, on_span=on_span)
-    finally:
-        close()
-    _emit(report, chosen, out)
-    bar = fail_under if fail_under is not None else settings.fail_under
-    if bar is not None and report.overall.score < bar:
+    _emit(report, chosen, outputs)
+    bar = fail_under_bar(fail_under, settings, config)
+    if bar is not None and report.overall.score < bar.value:
         click.echo(
-            f"traceready: overall score {report.overall.score:.2f} is below --fail-under {bar:.2f}",
+            f"traceready: overall score {report.overall.score:.2f} is below {bar.origin} {bar.value:.2f}",
             err=True,
         )
         raise click.exceptions.Exit(1)
 
 
-def _emit(report: Report, chosen: str, out: Path | None) -> None:
-    _write(RENDERERS[chosen](report, _colour(out)), out)
-
-
-def _colour(out: Path | None) -> bool:
-    """Colour only for a report printed to a terminal."""
-    return out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-
-
-def _write(text: str, out: Path | None) -> None:
-    if out is not None:
-        out.write_text(text, encoding="utf-8")
-    else:
+def _emit(report: Report, chosen: str, outputs: AuditOutputs) -> None:
+    text = RENDERERS[chosen](report, _colour(outputs))
+    if not outputs.write_report(text):
         click.echo(text, nl=False)
+
+
+def _colour(outputs: AuditOutputs) -> bool:
+    """Colour only for a report printed to a terminal."""
+    return outputs.out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 # ``traceready audit <source>``: one command per installed connector, built from its declaration.
@@ -207,7 +189,7 @@ def _shared_params(windowed: bool) -> list[click.Parameter]:
             default="7d",
             metavar="WHEN",
             show_default=True,
-            help="Window start: 30m, 24h, 7d, 2w before now, or an ISO date or time.",
+            help="Window start before now: 30m, 24h, 7d, 2w ('7 days' too; at most 3650d), or an ISO date.",
         ),
         click.Option(
             ["--limit"],
@@ -430,6 +412,8 @@ def demo(output_format: str | None, out: Path | None, no_server: bool, debug: bo
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with _guarded(debug), ExitStack() as stack:
+        if out is not None:
+            check_output_path(out, "--out")  # before a server is started for nothing
         sample = stack.enter_context(
             resources.as_file(resources.files("traceready.samples") / "otel" / SAMPLE)
         )
@@ -565,7 +549,7 @@ def compare(
 
     with _guarded(debug):
         settings = load_settings(config)
-        chosen = (output_format or settings.format).lower()
+        chosen = (output_format or format_for_output(out) or settings.format).lower()
         if chosen not in COMPARE_RENDERERS:
             raise UsageError(
                 f"unknown format {output_format!r}", hint=f"choose one of {', '.join(COMPARE_RENDERERS)}"
@@ -576,6 +560,7 @@ def compare(
         resolved = [(text, resolve_target(text, config)) for text in targets]
         window = Window(start=parse_since(since))
         load_answers(answers)
+        outputs = AuditOutputs(out, None)  # checked before anything is pulled
         bar = fail_under if fail_under is not None else settings.fail_under
         with CompareProgress(targets) as progress:
 
@@ -595,7 +580,9 @@ def compare(
             "fail_under": f"{bar:.2f}" if bar is not None else "none",
         }
         report = compare_results(results, settings=shared)
-        _write(COMPARE_RENDERERS[chosen](report, _colour(out)), out)
+        text = COMPARE_RENDERERS[chosen](report, _colour(outputs))
+        if not outputs.write_report(text):
+            click.echo(text, nl=False)
         for result in report.targets:
             if result.error is not None:
                 click.echo(f"traceready: {result.label}: error: {result.error.message}", err=True)

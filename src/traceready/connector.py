@@ -38,7 +38,7 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import AliasChoices, BaseModel, ConfigDict
 from pydantic_settings import BaseSettings
 
-from traceready.errors import UsageError, unknown_name
+from traceready.errors import TracereadyError, UsageError, unknown_name
 from traceready.model import Rejection
 from traceready.window import Window, parse_since, reservoir_sample
 
@@ -216,6 +216,18 @@ class Connector(ABC):
 
     def sampled(self) -> tuple[int, int] | None:
         """(drawn, population) when the audit scored a uniform sample of a larger window."""
+        return None
+
+    def current_source(self) -> str | None:
+        """The input (a file of several) the last record came from; None for a single source."""
+        return None
+
+    def source_details(self) -> dict[str, dict[str, Any]]:
+        """Per input named by ``current_source``: extra ``SourceCounts`` fields (bytes read, problem)."""
+        return {}
+
+    def nothing_mapped(self) -> TracereadyError | None:
+        """The error to end the audit with when no span could be mapped; None when that is an answer."""
         return None
 
     @classmethod

@@ -12,6 +12,10 @@ present = 0.9
 [langsmith]                      # any installed connector's slug: defaults for its settings
 endpoint = "https://eu.api.smith.langchain.com"
 
+[otel]                           # what one trace file may hold in memory (65536, "32MiB", "1 MB")
+max_request_bytes = "32MiB"      # a line, or a whole JSON document
+max_value_bytes = "1MiB"         # a string value; longer ones are cut to a prefix and their size
+
 [targets.prod-langsmith]         # a named target (see traceready.targets)
 source = "langsmith"
 project = "my-agent"
@@ -23,11 +27,13 @@ keys are ``SecretStr`` and never printed.
 
 from __future__ import annotations
 
+import os
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import BaseModel, ByteSize, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -41,6 +47,25 @@ from traceready.errors import NotFoundError, UsageError, invalid
 DEFAULT_CONFIG = Path("traceready.toml")
 
 T = TypeVar("T", bound=BaseSettings)
+
+
+class InputLimits(BaseModel):
+    """Bounds on what one input may hold in memory, counted in decompressed bytes as it streams.
+
+    Set in the ``[otel]`` table of traceready.toml (``OtelSettings``).
+
+    A line (or a whole JSON document) of a trace file over ``max_request_bytes`` is skipped as it
+    streams and rejected with its size (``request_too_large``); a string value over
+    ``max_value_bytes`` is cut to its first 1,024 characters and its size (``oversized_value``): the
+    checks need only whether a value is there. A line that is read is parsed whole, at worst ~10
+    times its size in objects (a line of tiny spans), so peak memory stays under ~50 MB plus ten
+    times ``max_request_bytes``: under 400 MB at the default (see benchmarks/README.md).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_request_bytes: ByteSize = Field(ByteSize(32 << 20), gt=0)
+    max_value_bytes: ByteSize = Field(ByteSize(1 << 20), gt=0)
 
 
 class Settings(BaseSettings):
@@ -125,3 +150,22 @@ def load_settings(config: Path | None) -> Settings:
         raise invalid(f"{path or 'environment'}", exc) from None
     except ValueError as exc:
         raise UsageError(f"{path}: not valid TOML ({exc})") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """The ``--fail-under`` bar and where it was set, for the message that names it."""
+
+    value: float
+    origin: str
+
+
+def fail_under_bar(flag: float | None, settings: Settings, config: Path | None) -> Bar | None:
+    """The bar in force: the flag, else ``TRACEREADY_FAIL_UNDER``, else the config file's ``fail_under``."""
+    if flag is not None:
+        return Bar(flag, "--fail-under")
+    if settings.fail_under is None:
+        return None
+    if os.environ.get("TRACEREADY_FAIL_UNDER", "").strip():
+        return Bar(settings.fail_under, "TRACEREADY_FAIL_UNDER")
+    return Bar(settings.fail_under, f"fail_under in {config_path(config)}")

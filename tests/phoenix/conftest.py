@@ -19,13 +19,9 @@ from typing import Any
 
 import pytest
 
-from traceready.connectors.phoenix.local import (
-    DemoExtras,
-    LocalPhoenix,
-    load_otlp_file,
-    seed_demo_extras,
-    wait_for_spans,
-)
+from traceready.connectors.phoenix.demo_seed import DemoExtras, seed_demo_extras
+from traceready.connectors.phoenix.otlp_loader import load_otlp_file, wait_for_spans
+from traceready.connectors.phoenix.server import LocalPhoenix
 
 SAMPLES = Path(__file__).resolve().parents[2] / "src" / "traceready" / "samples" / "otel"
 EXTRAS_PROJECT = "openinference_full"

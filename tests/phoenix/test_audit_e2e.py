@@ -142,7 +142,11 @@ def test_a_session_label_classifies_the_failures_of_its_traces(phoenix_server: P
     # Teams often label a whole conversation in Phoenix (a session annotation), not the failed span.
     import httpx
 
-    from traceready.connectors.phoenix.local import iter_otlp_requests, post_otlp_requests, wait_for_spans
+    from traceready.connectors.phoenix.otlp_loader import (
+        iter_otlp_requests,
+        post_otlp_requests,
+        wait_for_spans,
+    )
 
     project = "session_labelled"
     requests = [_fresh_ids(r) for r in iter_otlp_requests(phoenix_server.files["openinference_full"])]

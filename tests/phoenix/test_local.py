@@ -17,14 +17,14 @@ from google.protobuf.json_format import MessageToDict  # type: ignore[import-unt
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from tests.phoenix.conftest import AuthPhoenixFixture, PhoenixFixture, pid_alive, require_phoenix
-from traceready.connectors.phoenix.local import (
+from traceready.connectors.phoenix.demo_seed import (
     ANNOTATION_CONFIG,
     EVALUATOR_NAME,
     HARNESS_VERSION,
     PROMPT_TAG,
     TRAIL_LABELS,
-    LocalPhoenix,
-    LocalPhoenixError,
+)
+from traceready.connectors.phoenix.otlp_loader import (
     _prepare_request,
     _to_protobuf,
     count_spans,
@@ -32,6 +32,7 @@ from traceready.connectors.phoenix.local import (
     load_otlp_file,
     wait_for_spans,
 )
+from traceready.connectors.phoenix.server import LocalPhoenix, LocalPhoenixError
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -106,7 +107,7 @@ def _serve_and_raise(server: LocalPhoenix, error: type[BaseException]) -> None:
 _CTRL_C_CHILD = """
 import signal, sys, time
 signal.signal(signal.SIGINT, signal.default_int_handler)  # as in an interactive terminal
-from traceready.connectors.phoenix.local import LocalPhoenix
+from traceready.connectors.phoenix.server import LocalPhoenix
 with LocalPhoenix() as phoenix:
     print(phoenix.pid, phoenix.working_dir, flush=True)
     time.sleep(120)

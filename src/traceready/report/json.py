@@ -9,5 +9,5 @@ from traceready.report.model import Report
 
 def render_json(report: Report) -> str:
     """The report as indented JSON with sorted keys."""
-    data = report.model_dump(mode="json")
+    data = report.model_dump(mode="json", exclude=None if report.counts.sources else {"counts": {"sources"}})
     return orjson.dumps(data, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).decode() + "\n"

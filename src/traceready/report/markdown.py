@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from traceready.findings import Finding
 from traceready.instrumentation import describe
-from traceready.report.model import Report, describe_inventory
+from traceready.report.model import Report, describe_inventory, describe_source
 
 
 def _cell(text: str) -> str:
@@ -29,6 +29,9 @@ def render_markdown(report: Report) -> str:
         lines.append("- Rejected: " + ", ".join(f"{k} {v}" for k, v in counts.rejections.items()))
     if counts.data_quality:
         lines.append("- Data quality: " + ", ".join(f"{k} {v}" for k, v in counts.data_quality.items()))
+    if counts.sources:
+        lines.append("- Files:")
+        lines.extend(f"  - {describe_source(source)}" for source in counts.sources)
     if (inventory := describe_inventory(report.inventory)) is not None:
         lines.append(f"- Inventory: {inventory}")
     if report.sample is not None:

@@ -24,6 +24,23 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class SourceCounts(_Frozen):
+    """What one input of several (a file of a folder) gave: pulled = mapped + rejected, and losses."""
+
+    name: str
+    records_pulled: int
+    spans_mapped: int
+    records_rejected: int
+    bytes_read: int | None = None
+    """Decompressed bytes read from the file."""
+    values_cut: int = 0
+    """String values cut to a prefix for being over ``max_value_bytes``."""
+    problem: str | None = None
+    """What was lost: unreadable, or truncated after N bytes."""
+    looks_like: str | None = None
+    """What the input holds when it is not the expected format (e.g. a LangSmith runs export)."""
+
+
 class Counts(_Frozen):
     """What was read: pulled = mapped + rejected."""
 
@@ -34,6 +51,8 @@ class Counts(_Frozen):
     traces: int
     late_spans: int = 0
     data_quality: dict[str, int] = {}
+    sources: tuple[SourceCounts, ...] = ()
+    """Per input, when there were several or one had a problem (left out of JSON when empty)."""
 
     def accounting(self) -> str:
         """``21 pulled = 21 mapped + 0 rejected; 6 traces``."""
@@ -101,6 +120,23 @@ def describe_inventory(inventory: Inventory) -> str | None:
     if inventory.experiment_versions:
         parts.append(f"versions named by experiments: {', '.join(inventory.experiment_versions)}")
     return "; ".join(parts)
+
+
+def describe_source(source: SourceCounts) -> str:
+    """One input's line: what was pulled, mapped and rejected, and what was lost or is odd about it."""
+    text = (
+        f"{source.name}: {source.records_pulled} pulled = {source.spans_mapped} mapped + "
+        f"{source.records_rejected} rejected"
+    )
+    if source.bytes_read is not None:
+        text += f", {source.bytes_read:,} bytes read"
+    if source.values_cut:
+        text += f", {source.values_cut} long values cut to a prefix"
+    if source.problem:
+        text += f"; {source.problem}"
+    if source.looks_like:
+        text += f"; looks like {source.looks_like}"
+    return text
 
 
 def overall_of(findings: list[Finding]) -> Overall:

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from traceready.findings import Status
 from traceready.instrumentation import describe
-from traceready.report.model import Report, describe_inventory
+from traceready.report.model import Report, describe_inventory, describe_source
 
 _STYLE = {
     Status.PRESENT: "green",
@@ -46,6 +46,8 @@ def render_terminal(report: Report, colour: bool) -> str:
         console.print(
             escape("data quality: " + ", ".join(f"{k} {v}" for k, v in counts.data_quality.items()))
         )
+    for read in counts.sources:
+        console.print(escape(f"  file {describe_source(read)}"), soft_wrap=True)
     if (inventory := describe_inventory(report.inventory)) is not None:
         console.print(escape(f"inventory: {inventory}"))
     if report.sample is not None:

@@ -16,7 +16,7 @@ import zstandard
 from tests.conftest import SAMPLES
 from traceready.connectors.otel import OtelConnector, reader
 from traceready.connectors.otel.reader import expand_paths, iter_file
-from traceready.errors import NotFoundError, UsageError
+from traceready.errors import NotFoundError
 from traceready.mapping.mapper import Mapper
 from traceready.model import Rejection, Span, StatusCode
 from traceready.otlp import iter_request
@@ -598,7 +598,7 @@ TEN_MB = 10 * 1024 * 1024
         ),
     ],
 )
-def test_ten_megabyte_value_is_mapped_and_noted(
+def test_ten_megabyte_value_is_cut_to_a_prefix_mapped_and_noted(
     tmp_path: Path, key: str, value: str, field: str, otel_mapper: Mapper
 ) -> None:
     path = tmp_path / "big.jsonl"
@@ -607,7 +607,9 @@ def test_ten_megabyte_value_is_mapped_and_noted(
     span = otel_mapper.map_record(only(read(path)[0]))
 
     assert isinstance(span, Span)
-    assert len(json.dumps(getattr(span, field))) >= TEN_MB
+    assert getattr(span, field), "the value is still there for the checks"
+    assert len(json.dumps(getattr(span, field))) < 4096, "but only a prefix and its size are held"
+    assert f"cut by traceready: {TEN_MB} characters" in json.dumps(getattr(span, field))
     assert "oversized_value" in span.quality
 
 
@@ -741,18 +743,20 @@ def test_blank_lines_before_the_first_request_are_skipped(tmp_path: Path) -> Non
         pytest.param(gzip.compress(b"name,trace_id\nchat,1\n"), "b'n'", id="gzipped_csv"),
     ],
 )
-def test_file_that_is_not_json_is_a_one_line_usage_error(
+def test_file_that_is_not_json_is_one_rejection_saying_what_it_looks_like(
     tmp_path: Path, content: bytes, first_byte: str
 ) -> None:
     path = tmp_path / "notes.json"
     path.write_bytes(content)
 
-    with pytest.raises(UsageError) as caught:
-        list(iter_file(path))
+    records, rejections = read(path)
 
-    message = caught.value.one_line()
-    assert "\n" not in message
-    assert message.startswith(f"notes.json: not OTLP/JSON (first byte {first_byte})")
+    assert records == []
+    rejection = only(rejections)
+    assert rejection.reason == "not_otlp_json"
+    assert "\n" not in rejection.detail
+    assert rejection.detail.startswith(f"{path}: ")
+    assert f"(first byte {first_byte})" in rejection.detail
 
 
 def test_folder_input_expands_to_its_trace_files_in_name_order(tmp_path: Path) -> None:
@@ -768,7 +772,8 @@ def test_folder_input_expands_to_its_trace_files_in_name_order(tmp_path: Path) -
     (tmp_path / "README.md").write_text("not traces")
     (tmp_path / "config.yaml").write_text("a: 1")
 
-    files = expand_paths([tmp_path])
+    files, unreadable = expand_paths([tmp_path])
+    assert unreadable == []
     connector = OtelConnector([tmp_path])
 
     assert [p.relative_to(tmp_path).as_posix() for p in files] == [
@@ -844,4 +849,4 @@ def test_reading_the_first_record_does_not_read_the_whole_file(
     records.close()
 
     assert isinstance(first, dict) and first["span_id"] == SPAN_ID
-    assert consumed < 1024 * 1024 < path.stat().st_size
+    assert consumed <= reader.CHUNK_BYTES < path.stat().st_size

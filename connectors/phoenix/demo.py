@@ -1,0 +1,80 @@
+"""``traceready demo``: a real local Phoenix holding the sample agent's traces, gone when the demo ends.
+
+The server is stopped by pid and its temporary working dir removed on a clean exit, on an error, on
+Ctrl-C and on SIGTERM (turned into an exit with code 143 that runs the clean-up); a server that
+crashes mid-demo ends the demo with a one-line ``VendorUnavailableError`` and is cleaned up the same
+way. Only SIGKILL of traceready itself leaves the dir, which the next start removes
+(``server.remove_stale_dirs``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import FrameType
+
+import httpx
+
+from traceready.connector import Connector
+from traceready.errors import TracereadyError, VendorUnavailableError
+from traceready.window import Window, parse_since
+
+from . import DEMO_PROJECT, PhoenixConnector, PhoenixSettings
+from .demo_seed import seed_demo_extras
+from .otlp_loader import load_otlp_file, wait_for_spans
+from .server import LocalPhoenix, _tail
+
+SIGTERM_EXIT = 128 + signal.SIGTERM
+
+
+@contextlib.contextmanager
+def exit_on_sigterm() -> Iterator[None]:
+    """While the block runs, SIGTERM raises ``SystemExit(143)``, so ``finally`` clean-ups run."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def terminate(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(SIGTERM_EXIT)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def demo_project(path: Path, step: Callable[[str], None] = lambda _: None) -> Iterator[Connector]:
+    """A connector to a fresh local Phoenix project holding ``path``'s spans and the demo extras.
+
+    ``step`` is told what is happening (for a progress line). Everything started is stopped and
+    removed when the block exits, however it exits.
+    """
+    with exit_on_sigterm(), LocalPhoenix() as server:
+        try:
+            step(f"loading the sample agent's traces (server pid {server.pid})")
+            sent = load_otlp_file(server.base_url, DEMO_PROJECT, path)
+            wait_for_spans(server.base_url, DEMO_PROJECT, sent)
+            step("adding a dataset, a scored experiment and a failure taxonomy")
+            seed_demo_extras(server.base_url, DEMO_PROJECT)
+            settings = PhoenixSettings(endpoint=server.base_url, project=DEMO_PROJECT)
+            connector = PhoenixConnector(settings, Window(start=parse_since("3650d")))
+            try:
+                yield connector
+            finally:
+                connector.close()
+        except (TracereadyError, httpx.HTTPError, RuntimeError, TimeoutError) as exc:
+            if server.running:
+                raise
+            # The server died under us: say so in one line, with its last words (the log goes
+            # with the working dir).
+            code = server.returncode
+            last = (_tail(server.log_path, 5).strip().splitlines() or ["(empty log)"])[-1][:300]
+            raise VendorUnavailableError(
+                f"the demo's Phoenix server (pid {server.pid}) stopped with code {code}",
+                hint=f"last log line: {last}",
+            ) from exc
