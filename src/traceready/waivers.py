@@ -76,7 +76,7 @@ class Waiver(BaseModel):
         return today <= self.expires
 
     def describe(self) -> str:
-        """ "waived until 2027-06-30: reason" (with the gap or level when it has one)."""
+        """The waiver in words: ``waived until 2027-06-30: reason``, with its gap or level."""
         what = f" {self.gap}" if self.gap else (f" (must reach {self.level.value})" if self.level else "")
         return f"waived{what} until {self.expires.isoformat()}: {self.reason}"
 
