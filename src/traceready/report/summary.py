@@ -89,3 +89,25 @@ def append_step_summary(assessments: list[Assessment], path: Path | None = None)
     with target.open("a", encoding="utf-8") as stream:
         stream.write(text)
     return target
+
+
+def render_follow_up(assessments: list[Assessment]) -> str:
+    """What changed since the previous audit, and the waivers in force or expired, as plain lines."""
+    lines = []
+    for a in assessments:
+        target = a.record.target
+        if a.previous is None:
+            lines.append(f"{target}: first audit recorded; regressions show from the next one.")
+        else:
+            since = f"{a.previous.audited_at:%Y-%m-%d %H:%M}"
+            found = [(o, r) for o in a.outcomes for r in o.regressions]
+            lines.append(f"{target}: {len(a.regressions)} regressions since the audit of {since}")
+            lines += [f"  {r.describe()}{' (waived)' if o.waived else ''}" for o, r in found]
+        for o in a.outcomes:
+            req = o.finding.requirement
+            lines += [f"  {req} {w.describe()}" for w in o.waivers]
+            lines += [
+                f"  {req} waiver expired {w.expires.isoformat()} ({w.reason}): counts again"
+                for w in o.expired
+            ]
+    return "\n".join(lines) + "\n"
