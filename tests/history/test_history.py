@@ -61,7 +61,9 @@ def test_the_default_target_name_is_source_and_location(sample_report: Callable[
     assert record_of(sample_report("openinference_full")).target == "otel:openinference_full.otlp.jsonl"
 
 
-def test_default_path_is_in_the_platform_user_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_default_path_is_in_the_platform_user_data_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert default_history_path() == tmp_path / "traceready" / "history.sqlite"
 
