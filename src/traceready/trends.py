@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
 from datetime import date, datetime
 from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict
 
+from traceready.errors import NotFoundError
 from traceready.findings import Status
-from traceready.history import AuditRecord
+from traceready.history import AuditRecord, History
 from traceready.regressions import DEFAULT_TOLERANCE, Assessment, assess
+from traceready.settings import Settings
 from traceready.waivers import Waiver
 
 
@@ -108,3 +111,24 @@ def build_trends(
             )
         )
     return trends
+
+
+def read_trends(
+    history: History,
+    target: str | None,
+    *,
+    since: datetime | None,
+    settings: Settings,
+    today: date,
+) -> list[TargetTrend]:
+    """The trends of ``target`` (or every target) recorded from ``since`` on, waivers as of ``today``."""
+    if target is not None and target not in (known := history.targets()):
+        close = difflib.get_close_matches(target, known, n=3)
+        hint = f"did you mean {', '.join(close)}?" if close else f"recorded: {', '.join(known) or 'none yet'}"
+        raise NotFoundError(f"no audit of {target!r} in the history at {history.path}", hint=hint)
+    return build_trends(
+        history.audits(target, since),
+        waivers=settings.waivers,
+        today=today,
+        tolerance=settings.regression_tolerance,
+    )
