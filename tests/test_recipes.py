@@ -1,0 +1,121 @@
+"""The scheduling recipes in docs/recipes/: each file parses and validates, and its commands run.
+
+The GitHub and GitLab files are checked against SchemaStore's schemas as check-jsonschema vendors them
+(offline); the systemd units by ``systemd-analyze verify`` where systemd is installed, and by their
+structure everywhere; the crontab schedule by croniter.
+"""
+
+from __future__ import annotations
+
+import configparser
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from croniter import croniter
+
+RECIPES = Path(__file__).resolve().parents[1] / "docs" / "recipes"
+
+
+def check_jsonschema(schema: str, path: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(path)]
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
+def test_the_github_workflow_validates_against_the_schemastore_schema() -> None:
+    result = check_jsonschema("vendor.github-workflows", RECIPES / "github-actions.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_github_workflow_schedules_keeps_history_publishes_and_fails_on_regression() -> None:
+    workflow = yaml.safe_load((RECIPES / "github-actions.yml").read_text())
+    triggers = workflow[True]  # YAML 1.1 reads the key "on" as true
+    assert all(croniter.is_valid(entry["cron"]) for entry in triggers["schedule"])
+    (job,) = workflow["jobs"].values()
+    uses = [step.get("uses", "").split("@")[0] for step in job["steps"]]
+    for action in ("actions/cache/restore", "actions/cache/save", "actions/upload-artifact"):
+        assert action in uses
+    assert "mikepenz/action-junit-report" in uses
+    audit = next(step["run"] for step in job["steps"] if "traceready audit" in step.get("run", ""))
+    assert "--fail-on-regression" in audit and "--junit junit.xml" in audit
+    after = job["steps"][[s.get("name") for s in job["steps"]].index("Trend report") :]
+    assert all(step.get("if") == "${{ !cancelled() }}" for step in after), "reports must publish on failure"
+    assert job["env"]["TRACEREADY_HISTORY"].startswith(".traceready/")
+
+
+def test_the_gitlab_job_validates_against_the_schemastore_schema() -> None:
+    result = check_jsonschema("vendor.gitlab-ci", RECIPES / "gitlab-ci.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_gitlab_job_runs_on_schedule_keeps_history_and_publishes_junit() -> None:
+    job = yaml.safe_load((RECIPES / "gitlab-ci.yml").read_text())["traceready"]
+    assert job["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
+    assert job["cache"]["paths"] == [".traceready/"] and job["cache"]["when"] == "always"
+    assert job["artifacts"]["when"] == "always" and job["artifacts"]["reports"]["junit"] == "junit.xml"
+    assert "history.html" in job["artifacts"]["paths"]
+    assert job["script"][-1] == "exit $status", "the audit's exit status must survive the trend step"
+
+
+def _units(tmp_path: Path) -> tuple[Path, Path]:
+    """The units, with ExecStart pointing at this environment's traceready (verify checks it exists)."""
+    traceready = Path(sys.executable).with_name("traceready")
+    service = tmp_path / "traceready-audit.service"
+    service.write_text(
+        (RECIPES / "traceready-audit.service")
+        .read_text()
+        .replace("/usr/local/bin/traceready", str(traceready))
+    )
+    timer = tmp_path / "traceready-audit.timer"
+    shutil.copy(RECIPES / "traceready-audit.timer", timer)
+    return service, timer
+
+
+def test_the_systemd_units_have_what_a_timer_and_oneshot_service_need(tmp_path: Path) -> None:
+    service_path, timer_path = _units(tmp_path)
+    service = configparser.ConfigParser(strict=True, interpolation=None)
+    service.read(service_path)
+    assert service["Service"]["Type"] == "oneshot"
+    assert "--fail-on-regression" in service["Service"]["ExecStart"]
+    assert service["Service"]["StateDirectory"] == "traceready"
+    timer = configparser.ConfigParser(strict=True, interpolation=None)
+    timer.read(timer_path)
+    assert timer["Timer"]["Persistent"] == "true"
+    assert timer["Install"]["WantedBy"] == "timers.target"
+    if shutil.which("systemd-analyze"):
+        calendar = subprocess.run(
+            ["systemd-analyze", "calendar", timer["Timer"]["OnCalendar"]],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert calendar.returncode == 0, calendar.stderr
+        # verify warns about unknown keys without failing: an empty stderr is the bar.
+        verify = subprocess.run(
+            ["systemd-analyze", "verify", "--man=no", str(timer_path), str(service_path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert (verify.returncode, verify.stderr) == (0, "")
+
+
+def test_the_crontab_line_is_a_valid_schedule_that_fails_on_regression() -> None:
+    lines = [
+        line for line in (RECIPES / "crontab").read_text().splitlines() if line and not line.startswith("#")
+    ]
+    (job,) = [line for line in lines if not line.startswith("MAILTO=")]
+    fields = job.split(maxsplit=5)
+    assert croniter.is_valid(" ".join(fields[:5]))
+    assert "traceready audit prod --compact --fail-on-regression" in fields[5]
+
+
+@pytest.mark.parametrize(
+    "recipe", ["crontab", "traceready-audit.service", "github-actions.yml", "gitlab-ci.yml"]
+)
+def test_no_recipe_holds_a_key(recipe: str) -> None:
+    text = (RECIPES / recipe).read_text()
+    assert "API_KEY=" not in text.replace("LANGSMITH_API_KEY=...", "")
