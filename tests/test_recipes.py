@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 from croniter import croniter
 
@@ -111,11 +110,3 @@ def test_the_crontab_line_is_a_valid_schedule_that_fails_on_regression() -> None
     fields = job.split(maxsplit=5)
     assert croniter.is_valid(" ".join(fields[:5]))
     assert "traceready audit prod --compact --fail-on-regression" in fields[5]
-
-
-@pytest.mark.parametrize(
-    "recipe", ["crontab", "traceready-audit.service", "github-actions.yml", "gitlab-ci.yml"]
-)
-def test_no_recipe_holds_a_key(recipe: str) -> None:
-    text = (RECIPES / recipe).read_text()
-    assert "API_KEY=" not in text.replace("LANGSMITH_API_KEY=...", "")
