@@ -12,7 +12,6 @@ from junitparser import Failure, JUnitXml, Skipped
 from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics
 from prometheus_client.parser import text_string_to_metric_families as parse_prometheus_text
 
-from tests.history.conftest import record
 from traceready.findings import Status
 from traceready.history import record_of
 from traceready.regressions import Assessment, assess

@@ -30,8 +30,10 @@ CREATE TABLE criteria (audit_id INTEGER NOT NULL REFERENCES audits(id) ON DELETE
     denominator INTEGER NOT NULL, threshold REAL, scored INTEGER NOT NULL, PRIMARY KEY (audit_id, metric));
 INSERT INTO audits VALUES (1, 'prod', 'otel', 'agent.jsonl', 'all spans in the input',
     '2026-11-01T06:00:00+00:00', '0.1.0', '{"present":0.9}', 10, 9, 1, 0.5);
-INSERT INTO findings VALUES (1, 'b', 'Tool calls', 'PARTIAL', 0.5, 'observed', '1 of 2 tool spans', '["b.x"]');
-INSERT INTO criteria VALUES (1, 'b', 'b.tool_spans_with_arguments', 'tool spans with arguments', 1, 2, 0.9, 1);
+INSERT INTO findings VALUES (1, 'b', 'Tool calls', 'PARTIAL', 0.5, 'observed', '1 of 2 tool spans',
+    '["b.x"]');
+INSERT INTO criteria VALUES (1, 'b', 'b.tool_spans_with_arguments', 'tool spans with arguments', 1, 2,
+    0.9, 1);
 PRAGMA user_version = 1;
 """
 """A database exactly as the first schema wrote it (frozen here; MIGRATIONS may grow)."""
@@ -50,7 +52,7 @@ def test_an_audit_round_trips_with_its_counts_findings_and_criteria(
     assert read.thresholds["present"] == 0.9
     b = read.finding("b")
     assert b is not None and b.status.value == "PRESENT"
-    assert [(c.metric, c.numerator, c.denominator) for c in b.criteria][0] == (
+    assert next((c.metric, c.numerator, c.denominator) for c in b.criteria) == (
         "b.requested_calls_with_span",
         5,
         5,
