@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import orjson
 from pydantic import ValidationError
 
 from traceready.errors import NotFoundError, UsageError, invalid
@@ -61,7 +62,18 @@ def load_baseline(path: Path, target: str | None = None) -> AuditRecord:
     except OSError as exc:
         raise UsageError(f"cannot read the baseline report {path}: {exc.strerror}") from None
     try:
-        report = Report.model_validate_json(text)
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise UsageError(f"baseline report {path} is not JSON ({exc})") from None
+    # Each ratio's "value" is computed on the way out (Ratio.value); it is not an input field.
+    findings = data.get("findings") if isinstance(data, dict) else None
+    for finding in findings if isinstance(findings, list) else []:
+        for key in ("metrics", "breakdown") if isinstance(finding, dict) else ():
+            for ratio in finding.get(key) or ():
+                if isinstance(ratio, dict):
+                    ratio.pop("value", None)
+    try:
+        report = Report.model_validate(data)
     except ValidationError as exc:
         raise invalid(f"baseline report {path}", exc) from None
     return record_of(report, target)
