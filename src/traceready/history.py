@@ -349,10 +349,12 @@ class History:
         rows = self.connection.execute(query + " ORDER BY audited_at, id", params).fetchall()
         return [self._record(row) for row in rows]
 
-    def latest(self, target: str, before: datetime | None = None) -> AuditRecord | None:
-        """The newest audit of ``target`` (strictly before ``before`` when given)."""
-        audits = [a for a in self.audits(target) if before is None or a.audited_at < before]
-        return audits[-1] if audits else None
+    def latest(self, target: str) -> AuditRecord | None:
+        """The newest audit of ``target``, if any."""
+        row = self.connection.execute(
+            "SELECT * FROM audits WHERE target = ? ORDER BY audited_at DESC, id DESC LIMIT 1", (target,)
+        ).fetchone()
+        return self._record(row) if row is not None else None
 
     def _record(self, row: sqlite3.Row) -> AuditRecord:
         c = self.connection
