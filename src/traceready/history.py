@@ -25,7 +25,7 @@ import orjson
 import platformdirs
 from pydantic import BaseModel, ConfigDict
 
-from traceready.errors import UsageError
+from traceready.errors import NotFoundError, UsageError
 from traceready.findings import Finding, Status
 from traceready.http import redact_url
 from traceready.report.model import Report
@@ -246,9 +246,16 @@ class History:
 
     @classmethod
     @contextmanager
-    def open(cls, path: Path | None = None) -> Iterator[History]:
-        """Open (creating and upgrading as needed) the history at ``path`` or the default place."""
+    def open(cls, path: Path | None = None, *, create: bool = True) -> Iterator[History]:
+        """Open (creating and upgrading as needed) the history at ``path`` or the default place.
+
+        With ``create=False`` a missing file is a ``NotFoundError`` (reading needs audits recorded).
+        """
         path = path or default_history_path()
+        if not create and not path.is_file():
+            raise NotFoundError(
+                f"no history at {path} yet", hint="audits record there unless --no-history; or pass --history"
+            )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)

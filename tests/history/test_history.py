@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.history.conftest import record
-from traceready.errors import UsageError
+from traceready.errors import NotFoundError, UsageError
 from traceready.history import SCHEMA_VERSION, History, default_history_path, record_of, redact_text
 from traceready.report.model import Report
 
@@ -199,3 +199,12 @@ def test_an_error_mid_write_rolls_the_audit_back(tmp_path: Path, monkeypatch: py
         assert history.audits() == []
         history.add(record("prod"))
         assert len(history.audits()) == 1
+
+
+def test_reading_a_history_that_does_not_exist_is_not_found(tmp_path: Path) -> None:
+    with (
+        pytest.raises(NotFoundError, match="no history at"),
+        History.open(tmp_path / "none.sqlite", create=False),
+    ):
+        pass
+    assert not (tmp_path / "none.sqlite").exists()
