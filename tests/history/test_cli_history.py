@@ -159,7 +159,8 @@ def test_a_missing_baseline_fails_before_the_audit(tmp_path: Path) -> None:
 
 def _waiver(expires: str) -> str:
     return (
-        f'[[waivers]]\ntarget = "agent"\nrequirement = "j"\nreason = "evals next quarter"\nexpires = {expires}\n'
+        f'[[waivers]]\ntarget = "agent"\nrequirement = "j"\nreason = "evals next quarter"\n'
+        f"expires = {expires}\n"
         f'[[waivers]]\ntarget = "agent"\nrequirement = "i"\nlevel = "ABSENT"\nreason = "batch agent"\n'
         f"expires = {expires}\n"
     )
