@@ -8,6 +8,7 @@ structure everywhere; the crontab schedule by croniter.
 from __future__ import annotations
 
 import configparser
+import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import yaml
 from croniter import croniter
+
+from tests.conftest import SAMPLES
 
 RECIPES = Path(__file__).resolve().parents[1] / "docs" / "recipes"
 
@@ -110,3 +113,93 @@ def test_the_crontab_line_is_a_valid_schedule_that_fails_on_regression() -> None
     fields = job.split(maxsplit=5)
     assert croniter.is_valid(" ".join(fields[:5]))
     assert "traceready audit prod --compact --fail-on-regression" in fields[5]
+
+
+# The recipes' own commands, run for real against a "prod" target that is an OTel file: once with the
+# full sample, then with a sample that lost its tool spans, which must fail as a regression.
+
+FULL = SAMPLES / "openinference_full.otlp.jsonl"
+WORSE = SAMPLES / "llm_spans_no_tool_spans.otlp.jsonl"
+
+
+def _declare_prod(folder: Path, sample: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "traceready.toml"
+    path.write_text(f'[targets.prod]\nsource = "otel"\npaths = ["{sample}"]\n')
+    return path
+
+
+def _shell(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    return subprocess.run(
+        ["bash", "-c", script],
+        cwd=cwd,
+        env={**os.environ, **env, "PATH": path},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_crontab_command_runs_and_fails_on_the_regression(tmp_path: Path) -> None:
+    (job,) = [
+        line.split(maxsplit=5)[5]
+        for line in (RECIPES / "crontab").read_text().splitlines()
+        if line and not line.startswith(("#", "MAILTO="))
+    ]
+    home = tmp_path / "home"
+    _declare_prod(home / "traceready", FULL)
+    first = _shell(job, tmp_path, {"HOME": str(home)})
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines()[0].split()[:3] == ["prod", "a", "PRESENT"]
+    assert (home / "traceready" / "traceready.prom").read_text().endswith("# EOF\n")
+    _declare_prod(home / "traceready", WORSE)
+    second = _shell(job, tmp_path, {"HOME": str(home)})
+    assert second.returncode == 1 and "b dropped PRESENT -> ABSENT" in second.stderr
+
+
+def test_the_systemd_service_command_runs_and_fails_on_the_regression(tmp_path: Path) -> None:
+    service = configparser.ConfigParser(strict=True, interpolation=None)
+    service.read(RECIPES / "traceready-audit.service")
+    etc, state = tmp_path / "etc", tmp_path / "var"
+    state.mkdir()
+
+    def local(text: str) -> str:
+        traceready = str(Path(sys.executable).with_name("traceready"))
+        text = text.replace("/usr/local/bin/traceready", traceready)
+        return text.replace("/etc/traceready", str(etc)).replace("/var/lib/traceready", str(state))
+
+    env = dict([local(service["Service"]["Environment"]).split("=", 1)])
+    command = local(service["Service"]["ExecStart"])
+    _declare_prod(etc, FULL)
+    assert _shell(command, tmp_path, env).returncode == 0
+    _declare_prod(etc, WORSE)
+    assert _shell(command, tmp_path, env).returncode == 1
+    assert (state / "history.sqlite").is_file() and (state / "traceready.prom").is_file()
+
+
+def test_the_github_workflow_steps_run_publish_and_fail_on_the_regression(tmp_path: Path) -> None:
+    workflow = yaml.safe_load((RECIPES / "github-actions.yml").read_text())
+    (job,) = workflow["jobs"].values()
+    steps = [s for s in job["steps"] if "run" in s and not s["run"].startswith("pip install")]
+    summary = tmp_path / "summary.md"
+    env = {**job["env"], "GITHUB_STEP_SUMMARY": str(summary)}
+    for sample, audit_status in ((FULL, 0), (WORSE, 1)):
+        _declare_prod(tmp_path, sample)
+        results = [_shell(step["run"], tmp_path, env) for step in steps]
+        assert [r.returncode for r in results] == [audit_status, 0], [r.stderr for r in results]
+    for name in ("report.md", "junit.xml", "traceready.prom", "history.html"):
+        assert (tmp_path / name).is_file(), name
+    assert (tmp_path / ".traceready" / "history.sqlite").is_file()
+    assert summary.read_text().count("### traceready: prod") == 2
+
+
+def test_the_gitlab_job_script_runs_publishes_and_fails_on_the_regression(tmp_path: Path) -> None:
+    job = yaml.safe_load((RECIPES / "gitlab-ci.yml").read_text())["traceready"]
+    script = "\n".join(line for line in job["script"] if not line.startswith("pip install"))
+    for sample, status in ((FULL, 0), (WORSE, 1)):
+        _declare_prod(tmp_path, sample)
+        result = _shell(script, tmp_path, job["variables"])
+        assert result.returncode == status, result.stderr
+    assert (tmp_path / "history.html").is_file()
+    assert (tmp_path / "junit.xml").read_text().count("<testcase") == 10
