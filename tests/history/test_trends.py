@@ -118,3 +118,9 @@ def test_an_unknown_target_is_not_found_with_close_names(tmp_path: Path) -> None
         with pytest.raises(NotFoundError, match="no audit of 'prod-langsmit'") as caught:
             read_trends(history, "prod-langsmit", since=None, settings=Settings(), today=date(2026, 12, 1))
     assert caught.value.hint == "did you mean prod-langsmith?"
+
+
+def test_on_a_terminal_each_block_of_the_sparkline_has_its_status_colour(trends: list[TargetTrend]) -> None:
+    text = TREND_RENDERERS["table"](trends, True)
+    line = next(line for line in text.splitlines() if "requirement b" in line)
+    assert "\x1b[32m█\x1b[0m\x1b[32m█\x1b[0m\x1b[33m▆\x1b[0m" in line  # green, green, yellow

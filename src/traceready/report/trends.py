@@ -31,6 +31,11 @@ def sparkline(scores: tuple[float, ...] | list[float]) -> str:
     return "".join(_BLOCKS[min(len(_BLOCKS) - 1, max(0, int(s * len(_BLOCKS))))] for s in scores)
 
 
+def _coloured_sparkline(trend: RequirementTrend) -> str:
+    """The sparkline with each audit's block in its status colour (rich markup): changes stand out."""
+    return "".join(f"[{_STYLE[p.status]}]{sparkline([p.score])}[/]" for p in trend.points)
+
+
 def _when(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M}"
 
@@ -91,7 +96,7 @@ def render_trends_table(trends: list[TargetTrend], colour: bool) -> str:
             table.add_row(
                 req.requirement,
                 escape(req.title),
-                sparkline([p.score for p in req.points]),
+                _coloured_sparkline(req),
                 f"[{_STYLE[now.status]}]{now.status.value}[/]",
                 f"{now.score:.2f}",
                 _last_change(req),
