@@ -12,14 +12,21 @@ regression_tolerance = 0.10   # a criterion's ratio falling by more is a regress
 present = 0.9
 "b.tool_spans_with_arguments" = 0.8
 
-[[waivers]]                   # see traceready.waivers
-target = "prod"
+[langsmith]                      # any installed connector's slug: defaults for its settings
+endpoint = "https://eu.api.smith.langchain.com"
+
+[targets.prod-langsmith]         # a named target (see traceready.targets)
+source = "langsmith"
+project = "my-agent"
+
+[[waivers]]                      # see traceready.waivers
+target = "prod-langsmith"
 requirement = "i"
 level = "ABSENT"
 reason = "batch agent: no sandbox to show"
 expires = 2027-06-30
 ```
-Vendor settings (``[phoenix]``, ``[langsmith]``... tables) are defaults for each connector's own
+Connector tables (``[phoenix]``, ``[langsmith]``...) are defaults for each connector's own
 settings class, which reads the vendor's own environment variables on top (``vendor_settings``);
 keys are ``SecretStr`` and never printed.
 """
@@ -30,7 +37,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -61,10 +68,21 @@ class Settings(BaseSettings):
     regression_tolerance: float = Field(DEFAULT_TOLERANCE, gt=0.0, le=1.0)
     """Largest fall of a criterion's ratio that is not a regression (see ``traceready.regressions``)."""
     waivers: tuple[Waiver, ...] = ()
-    phoenix: dict[str, Any] = {}
-    langsmith: dict[str, Any] = {}
-    braintrust: dict[str, Any] = {}
-    """Vendor tables: defaults for each connector's settings (see ``vendor_settings``)."""
+    targets: dict[str, dict[str, Any]] = {}
+    """Named targets, ``[targets.<name>]`` (see ``traceready.targets``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_connector_tables(cls, data: Any) -> Any:
+        """Drop ``[<slug>]`` tables: they are each connector's defaults, read by ``vendor_settings``."""
+        if not isinstance(data, dict):
+            return data
+        from importlib.metadata import entry_points
+
+        from traceready.connector import ENTRY_POINT_GROUP
+
+        slugs = {entry.name for entry in entry_points(group=ENTRY_POINT_GROUP)}
+        return {key: value for key, value in data.items() if key not in slugs}
 
     @classmethod
     def settings_customise_sources(
