@@ -91,23 +91,29 @@ def append_step_summary(assessments: list[Assessment], path: Path | None = None)
     return target
 
 
-def render_follow_up(assessments: list[Assessment]) -> str:
-    """What changed since the previous audit, and the waivers in force or expired, as plain lines."""
+def render_follow_up(assessments: list[Assessment], *, recorded: bool = True) -> str:
+    """What changed since the previous audit, and the waivers in force or expired, as plain lines.
+
+    ``recorded``: the audit went into the history (or met a baseline), so a first audit is worth saying.
+    """
     lines = []
     for a in assessments:
         target = a.record.target
-        if a.previous is None:
-            lines.append(f"{target}: first audit recorded; regressions show from the next one.")
-        else:
+        if a.previous is not None:
             since = f"{a.previous.audited_at:%Y-%m-%d %H:%M}"
-            found = [(o, r) for o in a.outcomes for r in o.regressions]
             lines.append(f"{target}: {len(a.regressions)} regressions since the audit of {since}")
-            lines += [f"  {r.describe()}{' (waived)' if o.waived else ''}" for o, r in found]
+            lines += [
+                f"  {r.describe()}{' (waived)' if o.waived else ''}"
+                for o in a.outcomes
+                for r in o.regressions
+            ]
+        elif recorded:
+            lines.append(f"{target}: first audit recorded; regressions show from the next one.")
         for o in a.outcomes:
             req = o.finding.requirement
-            lines += [f"  {req} {w.describe()}" for w in o.waivers]
+            lines += [f"{target}: {req} {w.describe()}" for w in o.waivers]
             lines += [
-                f"  {req} waiver expired {w.expires.isoformat()} ({w.reason}): counts again"
+                f"{target}: {req} waiver expired {w.expires.isoformat()} ({w.reason}): counts again"
                 for w in o.expired
             ]
-    return "\n".join(lines) + "\n"
+    return "".join(f"{line}\n" for line in lines)
