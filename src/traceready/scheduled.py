@@ -146,9 +146,7 @@ def gate(assessments: list[Assessment], options: FollowUp, settings: Settings) -
             score = f"{assessment.gated_score:.2f}{waived}"
             reasons.append(f"{target}: overall score {score} is below --fail-under {bar:.2f}")
         if options.fail_on_regression and (found := assessment.regressions):
-            since = (
-                assessment.previous.audited_at.isoformat(timespec="minutes") if assessment.previous else "?"
-            )
-            listed = "; ".join(r.describe() for r in found)
-            reasons.append(f"{target}: {len(found)} regressions since the audit of {since}: {listed}")
+            # The regressions themselves are listed by render_follow_up; this line says why the exit is 1.
+            what = "the baseline" if options.baseline is not None else "the previous audit"
+            reasons.append(f"{target}: {len(found)} regressions since {what} (--fail-on-regression)")
     return reasons

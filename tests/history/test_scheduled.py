@@ -31,8 +31,8 @@ def test_the_second_audit_of_a_target_is_judged_against_the_first(
     )
     assert second.previous is not None and second.previous.location == "openinference_full.otlp.jsonl"
     (reason,) = gate([second], options, Settings())
-    assert reason.startswith("agent: 2 regressions since the audit of ")
-    assert "b dropped PRESENT -> ABSENT" in reason
+    assert reason == "agent: 2 regressions since the previous audit (--fail-on-regression)"
+    assert next(r.describe() for r in second.regressions) == "b dropped PRESENT -> ABSENT"
     assert (tmp_path / "j.xml").read_text().count("<testcase") == 10
     with History.open(tmp_path / "h.sqlite") as history:
         assert len(history.audits("agent")) == 2
