@@ -182,9 +182,7 @@ def _run(
     assessments = follow_up([(name, report)], follow, settings, today=datetime.now(UTC).date())
     if compact:
         click.echo(render_compact(assessments), nl=False)
-        if out is not None:
-            _emit(report, chosen, out)
-    else:
+    if not compact or out is not None:
         _emit(report, chosen, out)
     if notes := render_follow_up(assessments, recorded=follow.record or follow.baseline is not None):
         click.echo(notes, err=True, nl=False)
