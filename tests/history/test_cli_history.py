@@ -136,6 +136,10 @@ def test_compact_prints_one_line_per_requirement(tmp_path: Path, history: Path) 
     assert len(lines) == 11
     assert lines[0].split() == ["agent", "a", "PRESENT", "1.00", "ok"]
     assert lines[7].split() == ["agent", "h", "PARTIAL", "0.83", "BELOW", "h.cost_missing", "h.cost_unpriced"]
+    report = tmp_path / "report.json"
+    both = invoke("audit", "agent", "--config", tmp_path / "traceready.toml", "--no-history", "--compact",
+                  "--format", "json", "--out", report)  # fmt: skip
+    assert both.stdout == result.stdout and orjson.loads(report.read_text())["counts"]["traces"] == 6
 
 
 def test_baseline_compares_with_a_saved_report_instead_of_the_history(tmp_path: Path) -> None:
