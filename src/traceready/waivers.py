@@ -22,7 +22,7 @@ reason = "batch agent, out of scope"
 expires = 2027-12-31
 ```
 A waived finding still shows, marked with its reason and expiry; until the waiver expires (the
-expiry day included) it stops counting toward ``--fail-under`` and regressions. Once expired it is
+expiry day included, in UTC) it stops counting toward ``--fail-under`` and regressions. Once expired it is
 reported as such and counts again.
 """
 
