@@ -77,10 +77,10 @@ def test_no_user_info_or_secret_query_is_stored(tmp_path: Path) -> None:
     with History.open(tmp_path / "h.sqlite") as history:
         history.add(secret)
         (stored,) = history.audits()
-    assert stored.location == "project agent at https://phoenix.example/?api_key=***&page=2"
+    assert stored.location == "project agent at https://phoenix.example/?page=2"
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("h.sqlite*"))
     assert b"PW123" not in raw and b"K9" not in raw
-    assert redact_text("at https://svc:PW123@host/x?token=abc") == "at https://host/x?token=***"
+    assert redact_text("at https://svc:PW123@host/x?token=abc, then") == "at https://host/x, then"
 
 
 def test_audits_filter_by_target_and_time_oldest_first(tmp_path: Path) -> None:
