@@ -185,7 +185,7 @@ def _run(
         click.echo(render_compact(assessments), nl=False)
     if not compact or out is not None:
         _emit(report, chosen, out)
-    if notes := render_follow_up(assessments, recorded=follow.record or follow.baseline is not None):
+    if notes := render_follow_up(assessments):
         click.echo(notes, err=True, nl=False)
     if reasons := gate(assessments, follow, settings):
         for reason in reasons:

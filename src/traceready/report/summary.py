@@ -91,24 +91,19 @@ def append_step_summary(assessments: list[Assessment], path: Path | None = None)
     return target
 
 
-def render_follow_up(assessments: list[Assessment], *, recorded: bool = True) -> str:
-    """What changed since the previous audit, and the waivers in force or expired, as plain lines.
+def render_follow_up(assessments: list[Assessment]) -> str:
+    """The regressions since the previous audit and the waivers in force or expired, as plain lines.
 
-    ``recorded``: the audit went into the history (or met a baseline), so a first audit is worth saying.
+    Empty when there is nothing of the kind: a cron job that is fine prints nothing on stderr.
     """
     lines = []
     for a in assessments:
         target = a.record.target
-        if a.previous is not None:
+        found = [(o, r) for o in a.outcomes for r in o.regressions]
+        if a.previous is not None and found:
             since = f"{a.previous.audited_at:%Y-%m-%d %H:%M}"
             lines.append(f"{target}: {len(a.regressions)} regressions since the audit of {since}")
-            lines += [
-                f"  {r.describe()}{' (waived)' if o.waived else ''}"
-                for o in a.outcomes
-                for r in o.regressions
-            ]
-        elif recorded:
-            lines.append(f"{target}: first audit recorded; regressions show from the next one.")
+            lines += [f"  {r.describe()}{' (waived)' if o.waived else ''}" for o, r in found]
         for o in a.outcomes:
             req = o.finding.requirement
             lines += [f"{target}: {req} {w.describe()}" for w in o.waivers]
