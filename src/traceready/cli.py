@@ -19,6 +19,8 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
 from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
@@ -35,6 +37,9 @@ from traceready.model import Span
 from traceready.outputs import AuditOutputs, check_output_path, format_for_output
 from traceready.report import RENDERERS
 from traceready.report.model import Report
+from traceready.report.summary import render_compact, render_follow_up
+from traceready.report.trends import TREND_RENDERERS
+from traceready.scheduled import FollowUp, check_follow_up, follow_up, gate
 from traceready.schemas import SCHEMAS
 from traceready.settings import fail_under_bar, load_settings
 from traceready.targets import Target, audit_connector, build_connector, named_targets, resolve_target
@@ -145,22 +150,40 @@ def _run(
     fail_under: float | None,
     config: Path | None,
     export_spans: Path | None,
+    follow: FollowUp | None = None,
+    name: str | None = None,
+    compact: bool = False,
 ) -> None:
-    """Check the output settings, build the connector, audit, print or write the report."""
+    """Check the output settings, build the connector, audit, print or write the report.
+
+    With ``follow``: the audit is recorded and judged (``traceready.scheduled``), then gated.
+    """
     settings = load_settings(config)
     chosen = (output_format or format_for_output(out) or settings.format).lower()
     if chosen not in RENDERERS:
         raise UsageError(f"unknown format {output_format!r}", hint=f"choose one of {', '.join(RENDERERS)}")
+    if follow is not None:
+        check_follow_up(follow, settings)
     outputs = AuditOutputs(out, export_spans)  # checked before anything is pulled
     with outputs.span_export() as on_span:
         report = audit_connector(connect(), config=config, mapping=mapping, answers=answers, on_span=on_span)
-    _emit(report, chosen, outputs)
     bar = fail_under_bar(fail_under, settings, config)
-    if bar is not None and report.overall.score < bar.value:
-        click.echo(
-            f"traceready: overall score {report.overall.score:.2f} is below {bar.origin} {bar.value:.2f}",
-            err=True,
-        )
+    follow = follow or FollowUp(record=False)
+    follow = replace(
+        follow,
+        fail_under=bar.value if bar is not None else None,
+        fail_under_origin=bar.origin if bar is not None else "--fail-under",
+    )
+    assessments = follow_up([(name, report)], follow, settings, today=datetime.now(UTC).date())
+    if compact:
+        click.echo(render_compact(assessments), nl=False)
+    if not compact or out is not None:
+        _emit(report, chosen, outputs)
+    if notes := render_follow_up(assessments):
+        click.echo(notes, err=True, nl=False)
+    if reasons := gate(assessments, follow, settings):
+        for reason in reasons:
+            click.echo(f"traceready: {reason}", err=True)
         raise click.exceptions.Exit(1)
 
 
@@ -242,7 +265,49 @@ def _shared_params(windowed: bool) -> list[click.Parameter]:
             ["--debug"], is_flag=True, help="Show tracebacks and debug logs (exit codes unchanged)."
         ),
     ]
-    return [*(window if windowed else []), *output]
+    return [*(window if windowed else []), *output, *_schedule_params()]
+
+
+def _schedule_params() -> list[click.Parameter]:
+    """The flags of scheduled checks: history, regressions, machine formats (``traceready.scheduled``)."""
+    file = click.Path(path_type=Path)
+    return [
+        click.Option(
+            ["--history", "history_file"],
+            type=file,
+            metavar="FILE",
+            help="The history database (default: history in traceready.toml, else the user data directory).",
+        ),
+        click.Option(["--no-history"], is_flag=True, help="Neither read nor record the history."),
+        click.Option(
+            ["--baseline"],
+            type=file,
+            metavar="REPORT.json",
+            help="Judge regressions against this saved JSON report instead of the previous audit.",
+        ),
+        click.Option(
+            ["--fail-on-regression"],
+            is_flag=True,
+            help="Exit 1 when a requirement regressed since the previous audit (or the baseline).",
+        ),
+        click.Option(
+            ["--junit"],
+            type=file,
+            metavar="FILE",
+            help="Also write JUnit XML: one test case per requirement.",
+        ),
+        click.Option(
+            ["--metrics"],
+            type=file,
+            metavar="FILE",
+            help="Also write OpenMetrics text for the node-exporter textfile collector (atomically).",
+        ),
+        click.Option(
+            ["--compact"],
+            is_flag=True,
+            help="Print one line per requirement (status, score, gap ids) instead of the report.",
+        ),
+    ]
 
 
 def _source_command(cls: type[Connector], target: Target | None = None) -> click.Command:
@@ -312,7 +377,25 @@ def _audit(cls: type[Connector], target: Target | None, values: dict[str, Any]) 
         )
     config: Path | None = values["config"]
     chosen = target or Target(source=cls.slug)
-    _run(lambda: build_connector(chosen, pull, config=config, flags=flags), **values)
+    follow = FollowUp(
+        history=values.pop("history_file"),
+        record=not values.pop("no_history"),
+        baseline=values.pop("baseline"),
+        junit=values.pop("junit"),
+        metrics=values.pop("metrics"),
+        fail_on_regression=values.pop("fail_on_regression"),
+        fail_under=values["fail_under"],
+    )
+    given = {key: value for key, value in flags.items() if value is not None}
+    label = Target(source=chosen.source, settings={**chosen.settings, **given}, name=chosen.name).label()
+    _run(
+        lambda: build_connector(chosen, pull, config=config, flags=flags),
+        follow=follow,
+        # Recorded under the target's name or source:subject; a bare source lets the report name it.
+        name=label if label != chosen.source else None,
+        compact=values.pop("compact"),
+        **values,
+    )
 
 
 def _config_in(args: Sequence[str]) -> Path | None:
@@ -396,6 +479,69 @@ def targets(config: Path | None, debug: bool) -> None:
         if not declared:
             click.echo("traceready: no [targets.<name>] tables in traceready.toml", err=True)
         click.echo(f"traceready: any source works as a target too: {', '.join(forms)}", err=True)
+
+
+@app.command("history")
+@click.argument("target", required=False)
+@click.option(
+    "--since",
+    default="90d",
+    metavar="WHEN",
+    show_default=True,
+    help="Audits from: 30d, 12w before now, or an ISO date or time.",
+)
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(list(TREND_RENDERERS), case_sensitive=False),
+    default="table",
+    show_default=True,
+    help="Output format (html: one self-contained page, charts as inline SVG).",
+)
+@click.option("--out", "-o", type=click.Path(path_type=Path), metavar="FILE", help="Write the output here.")
+@click.option(
+    "--history",
+    "history_file",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="The history database (default: history in traceready.toml, else the user data directory).",
+)
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="traceready.toml with the waivers and the tolerance (default: ./traceready.toml).",
+)
+@_debug_option()
+def history(
+    target: str | None,
+    since: str,
+    output_format: str,
+    out: Path | None,
+    history_file: Path | None,
+    config: Path | None,
+    debug: bool,
+) -> None:
+    """Trends of the recorded audits per target and requirement, and the regressions of the last one.
+
+    TARGET is a name as audits record it (a [targets.<name>], or source:subject); every target when left out.
+    """
+    from traceready.history import History
+    from traceready.trends import read_trends
+    from traceready.window import parse_since
+
+    with _guarded(debug):
+        settings = load_settings(config)
+        start = parse_since(since)
+        with History.open(history_file or settings.history, create=False) as db:
+            found = read_trends(db, target, since=start, settings=settings, today=datetime.now(UTC).date())
+        colour = out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        text = TREND_RENDERERS[output_format.lower()](found, colour)
+        if out is not None:
+            out.write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False)
 
 
 @app.command()

@@ -5,6 +5,9 @@
 format = "table"
 fail_under = 0.7
 
+history = "/var/lib/traceready/history.sqlite"   # default: the user data directory
+regression_tolerance = 0.10   # a criterion's ratio falling by more is a regression
+
 [thresholds]
 present = 0.9
 "b.tool_spans_with_arguments" = 0.8
@@ -19,6 +22,13 @@ max_value_bytes = "1MiB"         # a string value; longer ones are cut to a pref
 [targets.prod-langsmith]         # a named target (see traceready.targets)
 source = "langsmith"
 project = "my-agent"
+
+[[waivers]]                      # see traceready.waivers
+target = "prod-langsmith"
+requirement = "i"
+level = "ABSENT"
+reason = "batch agent: no sandbox to show"
+expires = 2027-06-30
 ```
 Connector tables (``[phoenix]``, ``[langsmith]``...) are defaults for each connector's own
 settings class, which reads the vendor's own environment variables on top (``vendor_settings``);
@@ -43,6 +53,8 @@ from pydantic_settings import (
 
 from traceready.checks.thresholds import Thresholds
 from traceready.errors import NotFoundError, UsageError, invalid
+from traceready.regressions import DEFAULT_TOLERANCE
+from traceready.waivers import Waiver
 
 DEFAULT_CONFIG = Path("traceready.toml")
 
@@ -76,6 +88,11 @@ class Settings(BaseSettings):
     format: Literal["table", "md", "json", "html"] = "table"
     fail_under: float | None = Field(None, ge=0.0, le=1.0)
     thresholds: Thresholds = Thresholds()
+    history: Path | None = None
+    """The history database (default: ``history.sqlite`` in the platform's user data directory)."""
+    regression_tolerance: float = Field(DEFAULT_TOLERANCE, gt=0.0, le=1.0)
+    """Largest fall of a criterion's ratio that is not a regression (see ``traceready.regressions``)."""
+    waivers: tuple[Waiver, ...] = ()
     targets: dict[str, dict[str, Any]] = {}
     """Named targets, ``[targets.<name>]`` (see ``traceready.targets``)."""
 

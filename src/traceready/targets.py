@@ -44,6 +44,7 @@ from traceready.answers import load_answers
 from traceready.audit import run_audit
 from traceready.connector import Connector, Option, Pull, get_connector, installed_connectors
 from traceready.errors import AuthError, UsageError, unknown_name
+from traceready.files import display_path
 from traceready.mapping.mapper import Mapper
 from traceready.mapping.spec import load_mapping
 from traceready.model import Span
@@ -90,7 +91,8 @@ class Target:
         value = self.settings.get(subject.setting) if subject is not None else None
         if isinstance(value, list | tuple):
             value = ",".join(str(v) for v in value)
-        return f"{self.source}:{value}" if value is not None else self.source
+        # A path that is not UTF-8 is shown with U+FFFD, so the label prints and is stored anywhere.
+        return display_path(f"{self.source}:{value}") if value is not None else self.source
 
 
 def _read_tables(config: Path | None) -> tuple[Path | None, dict[str, Any]]:
