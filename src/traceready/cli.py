@@ -19,12 +19,11 @@ from typing import Annotated, Any
 
 import orjson
 import typer
-from pydantic import ValidationError
 
-from traceready.answers import QUESTIONS, Answers, dump_answers, load_answers
+from traceready.answers import load_answers
 from traceready.audit import run_audit
 from traceready.connector import Connector, installed_connectors
-from traceready.errors import TracereadyError, UsageError, invalid
+from traceready.errors import TracereadyError, UsageError
 from traceready.mapping.mapper import Mapper
 from traceready.mapping.spec import load_mapping
 from traceready.model import Span
@@ -117,7 +116,7 @@ def _run(
     if chosen not in RENDERERS:
         raise UsageError(f"unknown format {chosen!r}", hint=f"choose one of {', '.join(RENDERERS)}")
     mapper = Mapper(load_mapping(connector.slug, mapping))
-    catalog = load_catalog(connector.package_dir() / "recommendations.yaml")
+    catalog = load_catalog(connector.recommendations_path())
     on_span, close = _span_writer(export_spans)
     try:
         report = run_audit(
@@ -185,6 +184,32 @@ def audit_otel(
             fail_under=fail_under,
             config=config,
             export_spans=export_spans,
+        )
+
+
+@audit_app.command("answers")
+def audit_answers(
+    path: Annotated[Path, typer.Argument(help="The answers file traceready interview wrote.")],
+    output_format: FormatOpt = None,
+    out: OutOpt = None,
+    fail_under: FailOpt = None,
+    config: ConfigOpt = None,
+    debug: Debug = False,
+) -> None:
+    """Audit a-j from the interview's answers alone (no traces yet): every finding self-reported."""
+    with _guarded(debug):
+        from traceready.connector import get_connector
+
+        connector = get_connector("answers")(path)  # type: ignore[call-arg]
+        _run(
+            connector,
+            output_format=output_format,
+            out=out,
+            mapping=None,
+            answers=path,
+            fail_under=fail_under,
+            config=config,
+            export_spans=None,
         )
 
 
@@ -477,33 +502,40 @@ def _has_phoenix() -> bool:
 
 @app.command()
 def interview(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the answers.")] = Path(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The answers file (resumed if it exists).")] = Path(
         "answers.toml"
     ),
+    report: Annotated[
+        Path | None,
+        typer.Option(help="A JSON audit report: ask only what its traces could not show."),
+    ] = None,
+    non_interactive: Annotated[
+        bool, typer.Option("--non-interactive", help="Ask nothing; list the questions still unanswered.")
+    ] = False,
     debug: Debug = False,
 ) -> None:
-    """Ask what traces cannot show and write answers.toml (leave an answer empty to skip it)."""
+    """Ask what traces cannot show, the way a consultant would; saves answers.toml after every answer."""
     with _guarded(debug):
-        answered: dict[str, dict[str, str]] = {}
-        for section, key, question in QUESTIONS:
-            reply = typer.prompt(question, default="", show_default=False).strip()
-            if reply:
-                answered.setdefault(section, {})[key] = _typed(reply)
+        from traceready.interview import load_report, open_interview, run_interview, suggested_command
+
+        session = open_interview(out, load_report(report) if report is not None else None)
+        if non_interactive:
+            pending = session.pending()
+            typer.echo(f"{out}: {len(session.to_answers().flat())} answered, {len(pending)} unanswered")
+            for question in pending:
+                typer.echo(f"  [{session.bank.number(question)}] {question.id}: {question.text}")
+            return
+        typer.echo("What traces cannot show. Answer 'not sure' whenever you are; type :help for commands.")
         try:
-            answers = Answers.model_validate(answered)
-        except ValidationError as exc:
-            raise invalid("answers", exc) from None
-        out.write_text(dump_answers(answers), encoding="utf-8")
-        typer.echo(f"wrote {out}; use it with --answers {out}")
-
-
-def _typed(reply: str) -> Any:
-    folded = reply.lower()
-    if folded in {"y", "yes", "true"}:
-        return True
-    if folded in {"n", "no", "false"}:
-        return False
-    return reply
+            ended = run_interview(session, out, ask=input, say=typer.echo)
+        except KeyboardInterrupt:
+            typer.echo(f"\nStopped: {len(session.to_answers().flat())} answers are saved in {out}; "
+                       "run the same command to resume.", err=True)
+            raise typer.Exit(130) from None
+        typer.echo(f"\nSaved {ended.answered} answers in {out}.")
+        if ended.unanswered:
+            typer.echo(f"{len(ended.unanswered)} questions are left: run the same command to resume.")
+        typer.echo(f"Next: {suggested_command(session.to_answers(), out)}")
 
 
 @app.command()

@@ -102,6 +102,10 @@ class Connector(ABC):
         """(drawn, population) when the audit scored a uniform sample of a larger window."""
         return None
 
+    def recommendations_path(self) -> Path:
+        """The catalog of fixes for this audit's gaps: the package's ``recommendations.yaml``."""
+        return self.package_dir() / "recommendations.yaml"
+
     @classmethod
     def package_dir(cls) -> Path:
         """The folder of the connector's package (holds ``recommendations.yaml``)."""

@@ -19,6 +19,7 @@ def render_markdown(report: Report) -> str:
         f"**{report.overall.verdict}** Overall score {report.overall.score:.2f}.",
         "",
         f"- Target: {report.target}",
+        *([f"- Agent: {report.agent.describe()}"] if report.agent is not None else []),
         f"- Window: {report.window}",
         f"- Records: {counts.records_pulled} pulled = {counts.spans_mapped} mapped + "
         f"{counts.records_rejected} rejected; {counts.traces} traces",
