@@ -39,12 +39,14 @@ def statuses(report: dict) -> str:
         ),
         pytest.param(
             "partial_instrumentation.toml",
-            "a=PARTIAL b=PARTIAL c=UNKNOWN d=PRESENT e=PARTIAL f=UNKNOWN g=PARTIAL h=PARTIAL i=UNKNOWN j=PARTIAL",
+            "a=PARTIAL b=PARTIAL c=UNKNOWN d=PRESENT e=PARTIAL "
+            "f=UNKNOWN g=PARTIAL h=PARTIAL i=UNKNOWN j=PARTIAL",
             id="partial_instrumentation",
         ),
         pytest.param(
             "reports_everything.toml",
-            "a=PRESENT b=PRESENT c=PRESENT d=PRESENT e=PRESENT f=PRESENT g=PRESENT h=PRESENT i=PRESENT j=PRESENT",
+            "a=PRESENT b=PRESENT c=PRESENT d=PRESENT e=PRESENT "
+            "f=PRESENT g=PRESENT h=PRESENT i=PRESENT j=PRESENT",
             id="reports_everything",
         ),
     ],
@@ -102,7 +104,10 @@ def test_partial_instrumentation_names_what_is_missing_and_recommends_mast() -> 
 def test_reports_everything_is_ready_and_says_so_is_self_reported() -> None:
     report = audit("reports_everything.toml")
     assert report["overall"]["ready"] is True
-    assert report["overall"]["verdict"] == "Ready: every requirement is met (a, b, c, d, e, f, g, h, i, j self-reported)."
+    assert (
+        report["overall"]["verdict"]
+        == "Ready: every requirement is met (a, b, c, d, e, f, g, h, i, j self-reported)."
+    )
     assert report["agent"]["failure_taxonomy"] == "TRAIL"
 
 

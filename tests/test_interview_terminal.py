@@ -23,7 +23,9 @@ QUESTION = r"\[(\d+)/\d+\] "
 
 def spawn(*args: str, cwd: Path) -> pexpect.spawn:
     env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200"}
-    child = pexpect.spawn(TRACEREADY, ["interview", *args], cwd=str(cwd), env=env, encoding="utf-8", timeout=30)
+    child = pexpect.spawn(
+        TRACEREADY, ["interview", *args], cwd=str(cwd), env=env, encoding="utf-8", timeout=30
+    )
     child.setwinsize(50, 200)
     return child
 
@@ -144,7 +146,10 @@ def test_an_answer_it_cannot_use_is_asked_again_and_nothing_is_lost(tmp_path: Pa
     assert next_question(child) == "agent.models"
     child.sendline(":quit")
     child.expect(pexpect.EOF)
-    assert saved(tmp_path / "answers.toml")["agent"] == {"description": "Books trips", "architecture": "multi"}
+    assert saved(tmp_path / "answers.toml")["agent"] == {
+        "description": "Books trips",
+        "architecture": "multi",
+    }
 
 
 def test_ctrl_c_after_five_answers_keeps_them_and_the_next_run_resumes(tmp_path: Path) -> None:
@@ -159,7 +164,13 @@ def test_ctrl_c_after_five_answers_keeps_them_and_the_next_run_resumes(tmp_path:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    assert list(saved(tmp_path / "answers.toml")["agent"]) == ["description", "architecture", "models", "tools", "harness"]
+    assert list(saved(tmp_path / "answers.toml")["agent"]) == [
+        "description",
+        "architecture",
+        "models",
+        "tools",
+        "harness",
+    ]
     assert not [p.name for p in tmp_path.iterdir() if p.name != "answers.toml"]  # no temp file left
 
     child = spawn(cwd=tmp_path)
@@ -196,7 +207,10 @@ def test_going_back_changes_an_earlier_answer(tmp_path: Path) -> None:
     assert next_question(child) == "agent.models"
     child.sendline(":quit")
     child.expect(pexpect.EOF)
-    assert saved(tmp_path / "answers.toml")["agent"] == {"description": "Books trips", "architecture": "multi"}
+    assert saved(tmp_path / "answers.toml")["agent"] == {
+        "description": "Books trips",
+        "architecture": "multi",
+    }
 
 
 def test_a_rerun_asks_before_discarding_answers(tmp_path: Path) -> None:
@@ -216,7 +230,9 @@ def test_a_rerun_asks_before_discarding_answers(tmp_path: Path) -> None:
 @pytest.fixture
 def audit_report(tmp_path: Path) -> Path:
     """A real JSON report of the sample agent, its tool-span figure changed to 38 of 40."""
-    result = CliRunner().invoke(app, ["audit", "otel", str(SAMPLES / "openinference_full.otlp.jsonl"), "-f", "json"])
+    result = CliRunner().invoke(
+        app, ["audit", "otel", str(SAMPLES / "openinference_full.otlp.jsonl"), "-f", "json"]
+    )
     report = orjson.loads(result.stdout)
     for finding in report["findings"]:
         for metric in finding["metrics"]:
@@ -227,7 +243,9 @@ def audit_report(tmp_path: Path) -> Path:
     return path
 
 
-def test_with_a_report_it_asks_only_what_the_traces_could_not_show(tmp_path: Path, audit_report: Path) -> None:
+def test_with_a_report_it_asks_only_what_the_traces_could_not_show(
+    tmp_path: Path, audit_report: Path
+) -> None:
     child = spawn("--report", str(audit_report), cwd=tmp_path)
     child.expect("Already shown by the audit, so not asked:")
     child.expect(r"Where are the agent's logs or traces stored\? -> traces come from OpenTelemetry files")
@@ -242,8 +260,18 @@ def test_with_a_report_it_asks_only_what_the_traces_could_not_show(tmp_path: Pat
     child.expect(pexpect.EOF)
     # The sample shows where the traces live and their shape, model calls as steps on every trace,
     # the offered tools on every choice: those are not asked. 38 of 40 is asked, with the figure.
-    for shown in ("logging.source", "logging.project", "logging.format", "logging.reasoning", "logging.decisions"):
+    for shown in (
+        "logging.source",
+        "logging.project",
+        "logging.format",
+        "logging.reasoning",
+        "logging.decisions",
+    ):
         assert shown not in asked
     assert "logging.tool_calls" in asked
-    assert {"agent.description", "sandbox.experiments_isolated", "versioning.harness_in_version_control"} <= set(asked)
+    assert {
+        "agent.description",
+        "sandbox.experiments_isolated",
+        "versioning.harness_in_version_control",
+    } <= set(asked)
     assert saved(tmp_path / "answers.toml")["logging"]["tool_calls"] == "unknown"

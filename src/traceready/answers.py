@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, NonNegativeInt, ValidationError
 
 from traceready.errors import NotFoundError, UsageError, invalid
 
-ANSWERS_FORMAT_VERSION = 2
+ANSWERS_FORMAT_VERSION: Literal[2] = 2
 
 UNKNOWN = "unknown"
 """What "not sure" is recorded as: answered, and unknown (never a no)."""
@@ -112,7 +112,9 @@ class ReplayAnswers(_Section):
     """Requirement e: can a session be replayed from the logs."""
 
     possible: bool | Unknown | None = None
-    how: list[Literal["recorded_tool_responses", "fixed_seeds", "replay_tool", "other"]] | Unknown | None = None
+    how: list[Literal["recorded_tool_responses", "fixed_seeds", "replay_tool", "other"]] | Unknown | None = (
+        None
+    )
     deterministic: bool | Unknown | None = None
 
 
@@ -152,7 +154,9 @@ class Answers(_Section):
     def flat(self) -> dict[str, Any]:
         """The given answers keyed ``section.key``, in file order."""
         data = self.model_dump(exclude_none=True, exclude={"version"})
-        return {f"{section}.{key}": value for section, values in data.items() for key, value in values.items()}
+        return {
+            f"{section}.{key}": value for section, values in data.items() for key, value in values.items()
+        }
 
     @classmethod
     def from_flat(cls, flat: dict[str, Any]) -> Answers:

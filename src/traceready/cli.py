@@ -529,8 +529,11 @@ def interview(
         try:
             ended = run_interview(session, out, ask=input, say=typer.echo)
         except KeyboardInterrupt:
-            typer.echo(f"\nStopped: {len(session.to_answers().flat())} answers are saved in {out}; "
-                       "run the same command to resume.", err=True)
+            typer.echo(
+                f"\nStopped: {len(session.to_answers().flat())} answers are saved in {out}; "
+                "run the same command to resume.",
+                err=True,
+            )
             raise typer.Exit(130) from None
         typer.echo(f"\nSaved {ended.answered} answers in {out}.")
         if ended.unanswered:

@@ -195,7 +195,7 @@ class Invalid:
 
 
 def _folded(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip().lower().replace("’", "'")).strip(" .!")
+    return re.sub(r"\s+", " ", text.strip().lower().replace("\u2019", "'")).strip(" .!")
 
 
 def is_unsure(text: str) -> bool:
@@ -360,17 +360,27 @@ def load_report(path: Path) -> Report:
         raise NotFoundError(f"report not found: {path}")
     try:
         data = orjson.loads(path.read_bytes())
-        for finding in data.get("findings", ()) if isinstance(data, dict) else ():
-            for ratio in (*finding.get("metrics", ()), *finding.get("breakdown", ())):
-                ratio.pop("value", None)  # computed on output, not an input field
-        return Report.model_validate(data)
-    except (orjson.JSONDecodeError, AttributeError, TypeError) as exc:
-        raise UsageError(f"{path}: not a JSON report ({exc.__class__.__name__})") from None
+    except orjson.JSONDecodeError:
+        data = None
+    try:
+        return Report.model_validate(_without_computed(data))
     except ValidationError as exc:
         raise UsageError(
             f"{path}: not a traceready JSON report ({exc.error_count()} errors)",
             hint="write one with traceready audit ... --format json --out audit.json",
         ) from None
+
+
+def _without_computed(data: Any) -> Any:
+    """The report's JSON without ``Ratio.value``, which is computed on output, not read back."""
+    findings = data.get("findings") if isinstance(data, dict) else None
+    for finding in findings if isinstance(findings, list) else ():
+        for key in ("metrics", "breakdown"):
+            ratios = finding.get(key) if isinstance(finding, dict) else None
+            for ratio in ratios if isinstance(ratios, list) else ():
+                if isinstance(ratio, dict):
+                    ratio.pop("value", None)
+    return data
 
 
 # -- the engine -------------------------------------------------------------------------------------
@@ -482,9 +492,13 @@ class Interview:
     def _goto(self, ref: str) -> Outcome:
         target = self.bank.find(ref.strip())
         if target is None:
-            return Outcome(f"No question {ref.strip()!r}: give its number (1-{len(self.bank.questions)}) or key.")
+            return Outcome(
+                f"No question {ref.strip()!r}: give its number (1-{len(self.bank.questions)}) or key."
+            )
         if not self.applies(target):
-            reason = "the audit already showed it" if target.id in self.seen else "it follows up another answer"
+            reason = (
+                "the audit already showed it" if target.id in self.seen else "it follows up another answer"
+            )
             return Outcome(f"Question {self.bank.number(target)} is not asked: {reason}.")
         self.revisit = target
         return Outcome()
@@ -577,7 +591,9 @@ def run_interview(
     return Ended(len(interview.to_answers().flat()), pending, stopped=bool(pending))
 
 
-def _may_keep(interview: Interview, path: Path, ask: Callable[[str], str], say: Callable[[str], None]) -> bool:
+def _may_keep(
+    interview: Interview, path: Path, ask: Callable[[str], str], say: Callable[[str], None]
+) -> bool:
     """Ask before touching earlier answers: resume them, or start over (confirmed); False stops."""
     count, left = len(interview.answers), len(interview.pending())
     say(f"{path} holds {count} answers; {left} questions are left.")

@@ -80,7 +80,9 @@ class ReasoningCheck(Check):
 
 
 _REPORTED = {
-    "full": Reported(Status.PRESENT, "Every model call is logged with its full prompt, output and reasoning."),
+    "full": Reported(
+        Status.PRESENT, "Every model call is logged with its full prompt, output and reasoning."
+    ),
     "steps": Reported(
         Status.PARTIAL,
         "Every model call's prompt and output is logged, but not its reasoning.",

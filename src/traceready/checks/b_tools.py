@@ -77,7 +77,9 @@ class ToolsCheck(Check):
             missing = known(answers.logging.tools_not_logged)
             which = f" (not logged: {', '.join(missing)})" if missing else ""
             return Reported(
-                Status.PARTIAL, f"Some tools' calls are not logged one by one{which}.", ("b.tool_spans_missing",)
+                Status.PARTIAL,
+                f"Some tools' calls are not logged one by one{which}.",
+                ("b.tool_spans_missing",),
             )
         return _REPORTED.get(logged or "")
 

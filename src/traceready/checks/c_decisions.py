@@ -76,11 +76,15 @@ class DecisionsCheck(Check):
         """Decisions are visible when each logged model call records the tools offered and chosen."""
         if answers.logging.reasoning == "final":
             return Reported(
-                Status.ABSENT, "Only final outputs are logged, so no decision is visible.", ("c.choice_missing",)
+                Status.ABSENT,
+                "Only final outputs are logged, so no decision is visible.",
+                ("c.choice_missing",),
             )
         decisions = answers.logging.decisions
         if decisions is True:
-            return Reported(Status.PRESENT, "Each model call records the tools it was offered and the one it chose.")
+            return Reported(
+                Status.PRESENT, "Each model call records the tools it was offered and the one it chose."
+            )
         if decisions is False:
             return Reported(
                 Status.PARTIAL,
@@ -88,5 +92,7 @@ class DecisionsCheck(Check):
                 ("c.tools_offered_missing",),
             )
         if decisions is not None:
-            return Reported(Status.UNKNOWN, "Not sure whether model calls record the tools offered and chosen.")
+            return Reported(
+                Status.UNKNOWN, "Not sure whether model calls record the tools offered and chosen."
+            )
         return None

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from traceready.answers import Answers
-from traceready.checks.base import Reported, Check, Context, Metric, Trace, add_counts
+from traceready.checks.base import Check, Context, Metric, Reported, Trace, add_counts
 from traceready.findings import Finding, Ratio, Status
 from traceready.model import Span, SpanKind
 

@@ -124,24 +124,35 @@ class ReplayCheck(Check):
         days = known(answers.retention.days)
         short = ("e.retention_short",) if days is not None and days < 7 else ()
         how = known(replay.how)
-        notes = (f"Replayed with: {', '.join(h.replace('_', ' ') for h in how)} (self-reported).",) if how else ()
+        notes = (
+            (f"Replayed with: {', '.join(h.replace('_', ' ') for h in how)} (self-reported).",) if how else ()
+        )
         if replay.possible is True:
             if replay.deterministic is True and not short:
-                return Reported(Status.PRESENT, "Sessions can be replayed from the logs, with the same result.",
-                                notes=notes)
-            why = "a replay may not give the same result" if replay.deterministic is not True else (
-                f"traces are kept only {days} days"
+                return Reported(
+                    Status.PRESENT,
+                    "Sessions can be replayed from the logs, with the same result.",
+                    notes=notes,
+                )
+            why = (
+                "a replay may not give the same result"
+                if replay.deterministic is not True
+                else (f"traces are kept only {days} days")
             )
             gaps = ("e.seed_missing",) if replay.deterministic is not True else ()
             return Reported(
                 Status.PARTIAL, f"Sessions can be replayed from the logs, but {why}.", (*gaps, *short), notes
             )
         if replay.possible is False:
-            return Reported(Status.ABSENT, "Sessions cannot be replayed from the logs.", ("e.not_replayable", *short))
+            return Reported(
+                Status.ABSENT, "Sessions cannot be replayed from the logs.", ("e.not_replayable", *short)
+            )
         if answers.logging.inputs_outputs is False:
             return Reported(
                 Status.ABSENT, "Session inputs and outputs are not logged.", ("e.inputs_incomplete", *short)
             )
         if replay.possible is not None:
-            return Reported(Status.UNKNOWN, "Not sure whether a session can be replayed from the logs.", short)
+            return Reported(
+                Status.UNKNOWN, "Not sure whether a session can be replayed from the logs.", short
+            )
         return None

@@ -168,8 +168,9 @@ class FailuresCheck(Check):
                 )
         else:
             gaps.append("g.no_failure_taxonomy")
-            if total:
-                notes.append(taxonomy_advice(context.answers))
+            advice = taxonomy_advice(context.answers)
+            if total and advice is not None:
+                notes.append(advice)
         if not total and reported and not taxonomies:
             evidence = Evidence.SELF_REPORTED
         return self.verdict(
@@ -189,24 +190,26 @@ class FailuresCheck(Check):
         if errors == "unknown":
             return Reported(Status.UNKNOWN, "Not sure what is logged when a step fails.")
         missing = () if taxonomy else ("g.no_failure_taxonomy",)
-        advice = () if taxonomy else (taxonomy_advice(answers),)
+        advice = taxonomy_advice(answers)
+        notes = (advice,) if advice is not None and not taxonomy else ()
         if errors == "typed":
             if taxonomy:
                 return Reported(
-                    Status.PRESENT, f"Failed steps are logged with an error type, and labelled with {taxonomy}."
+                    Status.PRESENT,
+                    f"Failed steps are logged with an error type, and labelled with {taxonomy}.",
                 )
             return Reported(
                 Status.PARTIAL,
                 "Failed steps are logged with an error type, but no failure taxonomy labels them.",
                 missing,
-                advice,
+                notes,
             )
         logged = "only a message or a stack trace" if errors == "message" else "nothing"
         return Reported(
             Status.ABSENT,
             f"A failed step logs {logged}, no error type.",
             ("g.failure_type_missing", *missing),
-            advice,
+            notes,
         )
 
 
@@ -216,8 +219,11 @@ def reported_taxonomy(answers: Answers) -> str | None:
     return None if taxonomy is None or taxonomy.strip().lower() in ("", "none", "no") else taxonomy
 
 
-def taxonomy_advice(answers: Answers) -> str:
-    """Which published taxonomy fits the agent described: TRAIL for one agent, MAST for several."""
+def taxonomy_advice(answers: Answers) -> str | None:
+    """Which published taxonomy fits the agent described: TRAIL for one agent, MAST for several.
+
+    None when the answers do not describe it; the catalog's advice then names both.
+    """
     architecture = known(answers.agent.architecture)
     if architecture == "multi":
         return (
@@ -229,4 +235,4 @@ def taxonomy_advice(answers: Answers) -> str:
             "Label failures with TRAIL (Deshpande et al., 2025, arXiv:2505.08638): the agent is described "
             "as one tool-using agent (self-reported)."
         )
-    return "Label failures with TRAIL for a single tool-using agent, or MAST for a multi-agent system."
+    return None
