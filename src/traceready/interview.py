@@ -479,6 +479,11 @@ class Interview:
         self.answers[question.id] = value
         self.skipped.discard(question.id)
         self.revisit = None
+        if question.choices and value != UNKNOWN:
+            # Free text picked the choice: say which, so a misreading is seen (and fixed with back).
+            picked = value if isinstance(value, list) else [value]
+            labels = [c.label for c in question.choices if c.value in picked]
+            return Outcome(f"    -> {'; '.join(labels)}", saved=True)
         return Outcome(saved=True)
 
     def _back(self, question: Question | None) -> Outcome:
