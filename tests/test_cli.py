@@ -200,6 +200,15 @@ def test_interview_non_interactive_lists_what_is_still_unanswered(tmp_path: Path
     assert out.read_text() == text
 
 
+def test_interview_never_overwrites_an_unreadable_answers_file(tmp_path: Path) -> None:
+    out = tmp_path / "answers.toml"
+    out.write_text("[sandbox]\nexperiments_isolated = 'perhaps'\n")
+    result = CliRunner().invoke(app, ["interview", "--out", str(out)], input="Books trips\n")
+    assert result.exit_code == 2
+    assert "sandbox.experiments_isolated" in result.output
+    assert out.read_text() == "[sandbox]\nexperiments_isolated = 'perhaps'\n"
+
+
 def test_interview_report_errors_exit_with_their_codes(tmp_path: Path) -> None:
     assert (
         invoke("interview", "--out", str(tmp_path / "a.toml"), "--report", "/nonexistent.json").exit_code == 4

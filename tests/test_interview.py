@@ -96,6 +96,11 @@ def test_a_vague_answer_brings_its_follow_up_and_a_changed_one_drops_it() -> Non
     assert interview.to_answers().logging.tools_not_logged is None
 
 
+def test_a_follow_up_whose_question_is_unanswered_is_kept() -> None:
+    interview = Interview(bank=BANK, answers={"logging.project": "travel-agent"})
+    assert interview.to_answers().logging.project == "travel-agent"
+
+
 def test_not_sure_asks_no_follow_up() -> None:
     interview = Interview(bank=BANK, answers={"replay.possible": UNKNOWN, "eval_harness.datasets": UNKNOWN})
     pending = {q.id for q in interview.pending()}

@@ -433,9 +433,9 @@ class Interview:
         return next((q for q in self.pending() if q.id not in self.skipped), None)
 
     def to_answers(self) -> Answers:
-        """The answers of questions that apply (a follow-up whose condition no longer holds is dropped)."""
-        applicable = {q.id for q in self.bank.questions if _applies_ignoring_seen(self, q)}
-        return Answers.from_flat({k: v for k, v in self.answers.items() if k in applicable})
+        """The answers to save: a follow-up whose condition a changed answer no longer meets is dropped."""
+        dropped = {q.id for q in self.bank.questions if _ruled_out(self, q)}
+        return Answers.from_flat({k: v for k, v in self.answers.items() if k not in dropped})
 
     def render(self, question: Question) -> str:
         """The question as shown: number, text, the audit's figure, choices, what it expects."""
@@ -518,15 +518,15 @@ class Interview:
         return "\n".join(lines)
 
 
-def _applies_ignoring_seen(interview: Interview, question: Question) -> bool:
+def _ruled_out(interview: Interview, question: Question) -> bool:
+    """True when an answer this follow-up depends on was given and rules it out (so its answer goes)."""
     when = question.when
     if when is None:
-        return True
+        return False
     parent = interview.bank.find(when.key)
-    return (
-        parent is not None
-        and _applies_ignoring_seen(interview, parent)
-        and when.holds(interview.answers.get(when.key))
+    given = interview.answers.get(when.key)
+    return (given is not None and not when.holds(given)) or (
+        parent is not None and _ruled_out(interview, parent)
     )
 
 
