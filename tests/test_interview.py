@@ -127,6 +127,20 @@ def test_what_the_audit_settled_is_not_asked_and_a_partial_figure_is_shown() -> 
     assert text.startswith("[13/33] The audit saw tool spans for 38 of 40 tool calls.")
 
 
+def test_an_answer_the_audit_may_contradict_is_asked_again_once() -> None:
+    interview = Interview(
+        bank=BANK,
+        answers={"agent.description": "Books trips", "logging.tool_calls": "all"},
+        seen={"logging.tool_calls": Seen("tool spans for 38 of 40 tool calls", settled=False)},
+    )
+    assert interview.current() == question("logging.tool_calls")
+    assert "Current answer: all" in interview.render(question("logging.tool_calls"))
+    assert interview.reply("some").saved
+    assert interview.current() == question("logging.tools_not_logged")
+    assert interview.reply("crm_lookup").saved
+    assert interview.current() == question("agent.architecture")
+
+
 def test_back_and_goto_revisit_and_enter_keeps_the_answer() -> None:
     interview = Interview(bank=BANK, today=TODAY)
     assert interview.reply("Books trips").saved

@@ -410,6 +410,16 @@ class Interview:
     today: date | None = None
     skipped: set[str] = field(default_factory=set)
     revisit: Question | None = None
+    queued: list[str] = field(default_factory=list)
+    """Asked before the next unanswered question: answers the audit's figure may contradict (asked
+    again once, the answer shown), then the follow-ups of an answer just given."""
+
+    def __post_init__(self) -> None:
+        self.queued = [
+            q.id
+            for q in self.bank.questions
+            if q.id in self.answers and q.id in self.seen and self.applies(q)
+        ]
 
     def applies(self, question: Question) -> bool:
         """Asked at all: its follow-up condition holds and the audit did not settle it."""
@@ -430,6 +440,10 @@ class Interview:
         """The question to ask now: one the user went back to, else the first unanswered one."""
         if self.revisit is not None:
             return self.revisit
+        # A queued follow-up goes once a changed answer rules it out.
+        queued = [q for key in self.queued if (q := self.bank.find(key)) is not None and self.applies(q)]
+        if queued:
+            return queued[0]
         return next((q for q in self.pending() if q.id not in self.skipped), None)
 
     def to_answers(self) -> Answers:
@@ -469,7 +483,7 @@ class Interview:
         if question is None:
             return Outcome(done=not command, message="" if not command else HELP)
         if lowered in ("", ":skip"):
-            self.revisit = None
+            self._done_with(question)
             if question.id not in self.answers:
                 self.skipped.add(question.id)
             return Outcome()
@@ -478,13 +492,27 @@ class Interview:
             return Outcome(value.message)
         self.answers[question.id] = value
         self.skipped.discard(question.id)
-        self.revisit = None
+        self._done_with(question)
+        self.queued[:0] = [
+            q.id
+            for q in self.bank.questions
+            if q.when is not None
+            and q.when.key == question.id
+            and self.applies(q)
+            and q.id not in self.answers
+        ]
         if question.choices and value != UNKNOWN:
             # Free text picked the choice: say which, so a misreading is seen (and fixed with back).
             picked = value if isinstance(value, list) else [value]
             labels = [c.label for c in question.choices if c.value in picked]
             return Outcome(f"    -> {'; '.join(labels)}", saved=True)
         return Outcome(saved=True)
+
+    def _done_with(self, question: Question) -> None:
+        """Move on from ``question``: it is no longer revisited nor awaiting confirmation."""
+        self.revisit = None
+        if question.id in self.queued:
+            self.queued.remove(question.id)
 
     def _back(self, question: Question | None) -> Outcome:
         asked = [q for q in self.bank.questions if self.applies(q)]
@@ -602,6 +630,9 @@ def _may_keep(
     """Ask before touching earlier answers: resume them, or start over (confirmed); False stops."""
     count, left = len(interview.answers), len(interview.pending())
     say(f"{path} holds {count} answers; {left} questions are left.")
+    if interview.queued:
+        say(f"{len(interview.queued)} answers will be asked again: the audit saw something that may differ.")
+        left += len(interview.queued)
     while True:
         try:
             choice = _folded(ask("Resume (Enter), start over (o), or quit (q)? "))
