@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from traceready.answers import UNKNOWN, Answers, dump_answers, load_answers, save_answers
-from traceready.interview import Interview, Invalid, Seen, load_bank, parse_reply, run_interview
+from traceready.interview import (
+    Interview,
+    Invalid,
+    Seen,
+    load_bank,
+    open_interview,
+    parse_reply,
+    run_interview,
+)
 
 BANK = load_bank()
 TODAY = date(2026, 12, 2)
@@ -200,3 +208,17 @@ def test_every_answer_is_saved_before_the_next_question(tmp_path: Path) -> None:
     assert 'architecture = "multi"' in snapshots[3]
     assert load_answers(path).agent.models == ["gpt-4o"]
     assert dump_answers(load_answers(path)).startswith("# Self-reported facts")
+
+
+def test_a_complete_file_can_still_have_one_answer_changed(tmp_path: Path) -> None:
+    path = tmp_path / "answers.toml"
+    every = {q.id: UNKNOWN for q in BANK.questions if q.when is None}
+    save_answers(path, Answers.from_flat(every | {"agent.description": "Books trips"}))
+    replies = iter(["", ":goto 1", "Plans trips"])
+    said: list[str] = []
+    interview = open_interview(path, today=TODAY)
+    ended = run_interview(interview, path, ask=lambda prompt: next(replies), say=said.append)
+    assert ended.unanswered == ()
+    assert "Every question is answered" in said[1]
+    assert load_answers(path).agent.description == "Plans trips"
+    assert load_answers(path).agent.architecture == UNKNOWN

@@ -563,11 +563,10 @@ def _ruled_out(interview: Interview, question: Question) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Ended:
-    """How the interview ended: answers saved, questions left, and how."""
+    """How the interview ended: the answers saved and the questions left."""
 
     answered: int
     unanswered: tuple[Question, ...]
-    stopped: bool
 
 
 def open_interview(path: Path, report: Report | None = None, today: date | None = None) -> Interview:
@@ -591,8 +590,7 @@ def run_interview(
     Ctrl-C (propagated: every answer before it is already saved).
     """
     if interview.answers and not _may_keep(interview, path, ask, say):
-        pending = tuple(interview.pending())
-        return Ended(len(interview.to_answers().flat()), pending, stopped=bool(pending))
+        return Ended(len(interview.to_answers().flat()), tuple(interview.pending()))
     said = {s for s, seen in interview.seen.items() if seen.settled}
     if said:
         say("Already shown by the audit, so not asked:")
@@ -620,8 +618,7 @@ def run_interview(
             say(outcome.message)
         if outcome.done:
             break
-    pending = tuple(interview.pending())
-    return Ended(len(interview.to_answers().flat()), pending, stopped=bool(pending))
+    return Ended(len(interview.to_answers().flat()), tuple(interview.pending()))
 
 
 def _may_keep(
@@ -641,7 +638,7 @@ def _may_keep(
         if choice in ("", "r", "resume"):
             if not left:
                 say("Every question is answered: :list shows them, :goto N changes one, Enter finishes.")
-                return _review(interview, path, ask, say)
+                return _review(interview, ask, say)
             return True
         if choice in ("q", "quit"):
             return False
@@ -649,13 +646,14 @@ def _may_keep(
             confirm = _folded(ask(f"Discard all {count} answers in {path}? Type yes to confirm: "))
             if confirm == "yes":
                 interview.answers.clear()
+                interview.queued.clear()
                 save_answers(path, interview.to_answers())
                 return True
             say("Kept them.")
 
 
-def _review(interview: Interview, path: Path, ask: Callable[[str], str], say: Callable[[str], None]) -> bool:
-    """A complete file: change answers by :goto until Enter; returns whether questions remain."""
+def _review(interview: Interview, ask: Callable[[str], str], say: Callable[[str], None]) -> bool:
+    """A complete file: commands until Enter; True once a :goto or back picked a question to ask."""
     while True:
         if interview.revisit is not None:
             return True
