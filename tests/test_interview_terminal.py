@@ -54,6 +54,13 @@ def saved(path: Path) -> dict:
     return tomllib.loads(path.read_text())
 
 
+def quit_interview(child: pexpect.spawn, folder: Path) -> dict:
+    """Type :quit at the prompt shown; the answers file as saved."""
+    child.sendline(":quit")
+    child.expect(pexpect.EOF)
+    return saved(folder / "answers.toml")
+
+
 FULL_REPLIES = {
     "agent.description": "Books trips for travellers",
     "agent.architecture": "just one",
@@ -144,12 +151,7 @@ def test_an_answer_it_cannot_use_is_asked_again_and_nothing_is_lost(tmp_path: Pa
     assert next_question(child) == "agent.architecture"
     child.sendline("several agents")
     assert next_question(child) == "agent.models"
-    child.sendline(":quit")
-    child.expect(pexpect.EOF)
-    assert saved(tmp_path / "answers.toml")["agent"] == {
-        "description": "Books trips",
-        "architecture": "multi",
-    }
+    assert quit_interview(child, tmp_path)["agent"] == {"description": "Books trips", "architecture": "multi"}
 
 
 def test_ctrl_c_after_five_answers_keeps_them_and_the_next_run_resumes(tmp_path: Path) -> None:
@@ -205,12 +207,7 @@ def test_going_back_changes_an_earlier_answer(tmp_path: Path) -> None:
     child.expect("> ")
     child.sendline("")  # Enter keeps it
     assert next_question(child) == "agent.models"
-    child.sendline(":quit")
-    child.expect(pexpect.EOF)
-    assert saved(tmp_path / "answers.toml")["agent"] == {
-        "description": "Books trips",
-        "architecture": "multi",
-    }
+    assert quit_interview(child, tmp_path)["agent"] == {"description": "Books trips", "architecture": "multi"}
 
 
 def test_a_rerun_asks_before_discarding_answers(tmp_path: Path) -> None:
