@@ -48,7 +48,7 @@ Unknown = Literal["unknown"]
 T = TypeVar("T")
 
 
-def known(value: T | str | None) -> T | None:
+def known(value: T | Unknown | None) -> T | None:
     """The answer, or None when it was not given or answered "not sure"."""
     if value is None or value == UNKNOWN:
         return None

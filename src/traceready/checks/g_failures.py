@@ -215,7 +215,7 @@ class FailuresCheck(Check):
 
 def reported_taxonomy(answers: Answers) -> str | None:
     """The failure taxonomy the answers name; None for none, not sure, or no answer."""
-    taxonomy = known(answers.failures.taxonomy)
+    taxonomy: str | None = known(answers.failures.taxonomy)
     return None if taxonomy is None or taxonomy.strip().lower() in ("", "none", "no") else taxonomy
 
 
@@ -224,7 +224,7 @@ def taxonomy_advice(answers: Answers) -> str | None:
 
     None when the answers do not describe it; the catalog's advice then names both.
     """
-    architecture = known(answers.agent.architecture)
+    architecture: str | None = known(answers.agent.architecture)
     if architecture == "multi":
         return (
             "Label failures with MAST (Cemri et al., 2025, arXiv:2503.13657): the agent is described "
