@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from tests.conftest import SAMPLES
 from traceready.cli import app

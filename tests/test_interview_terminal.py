@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 import pexpect
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from tests.conftest import SAMPLES
 from traceready.cli import app
@@ -124,7 +124,7 @@ def test_a_full_interview_follows_up_vague_answers_and_writes_what_the_audit_rea
     assert answers["replay"]["how"] == ["recorded_tool_responses", "fixed_seeds"]
     assert answers["replay"]["deterministic"] == "unknown"
     # "we use LangSmith" pre-filled the source: the next step names the LangSmith audit.
-    assert "Next: traceready audit langsmith --project travel-agent --answers answers.toml" in child.before
+    assert "Next: traceready audit langsmith:travel-agent --answers answers.toml" in child.before
     result = CliRunner().invoke(app, ["audit", "answers", str(tmp_path / "answers.toml"), "-f", "json"])
     findings = {f["requirement"]: f["status"] for f in orjson.loads(result.stdout)["findings"]}
     assert findings == {

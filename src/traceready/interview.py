@@ -10,6 +10,7 @@ saves the answers file atomically after every answer, so Ctrl-C loses at most th
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -672,5 +673,5 @@ def suggested_command(answers: Answers, path: Path) -> str:
     """The audit to run next: the source the answers name, else the answers alone."""
     source, project = answers.logging.source, answers.logging.project
     if source in ("langsmith", "braintrust", "phoenix") and project:
-        return f"traceready audit {source} --project {project} --answers {path}"
-    return f"traceready audit answers {path}"
+        return f"traceready audit {shlex.quote(f'{source}:{project}')} --answers {shlex.quote(str(path))}"
+    return f"traceready audit answers {shlex.quote(str(path))}"
