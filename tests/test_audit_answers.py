@@ -121,6 +121,13 @@ def test_every_format_marks_the_findings_self_reported_and_shows_the_agent() -> 
     assert markdown.count("| self-reported |") == 10
 
 
+def test_the_answers_file_is_a_target_too() -> None:
+    path = ANSWERS / "reports_everything.toml"
+    result = CliRunner().invoke(app, ["audit", f"answers:{path}", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.stdout)["overall"]["ready"] is True
+
+
 def test_a_first_format_answers_file_still_audits(tmp_path: Path) -> None:
     first = tmp_path / "answers.toml"
     first.write_text("[sandbox]\nexperiments_isolated = true\n\n[retention]\ndays = 30\n")

@@ -216,6 +216,20 @@ def test_interview_never_overwrites_an_unreadable_answers_file(tmp_path: Path) -
     assert out.read_text() == "[sandbox]\nexperiments_isolated = 'perhaps'\n"
 
 
+def test_interview_with_a_target_audits_it_first_and_lists_only_what_its_traces_cannot_show(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "answers.toml"
+    result = invoke("interview", "--out", str(out), "--target", f"otel:{FULL}", "--non-interactive")
+    assert result.exit_code == 0, result.output
+    listed = {line.split()[1].rstrip(":") for line in result.stdout.splitlines()[1:]}
+    # The sample shows where traces live, their shape and every model call as a step.
+    assert not listed & {"logging.source", "logging.format", "logging.reasoning"}
+    assert {"agent.description", "retention.days", "sandbox.experiments_isolated"} <= listed
+    without = invoke("interview", "--out", str(out), "--non-interactive")
+    assert len(without.stdout.splitlines()) > len(result.stdout.splitlines())
+
+
 def test_interview_report_errors_exit_with_their_codes(tmp_path: Path) -> None:
     assert (
         invoke("interview", "--out", str(tmp_path / "a.toml"), "--report", "/nonexistent.json").exit_code == 4

@@ -33,6 +33,7 @@ class AnswersConnector(Connector):
 
     slug: ClassVar[str] = "answers"
     title: ClassVar[str] = "Interview answers"
+    reads_traces: ClassVar[bool] = False
     settings_model: ClassVar[type[BaseSettings]] = AnswersSettings
     options: ClassVar[tuple[Option, ...]] = (
         Option(

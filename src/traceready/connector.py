@@ -148,6 +148,9 @@ class Connector(ABC):
     title: ClassVar[str]
     """Human name of the vendor, for reports."""
 
+    reads_traces: ClassVar[bool] = True
+    """False for a source that holds no traces at all (the answers connector: the interview alone)."""
+
     children_first: ClassVar[bool] = False
     """True when records arrive as their spans ended, children before their root (OTLP files, which
     exporters write span by span as each ends); vendor APIs page by start time or by trace."""

@@ -162,7 +162,9 @@ def resolve_target(text: str, config: Path | None = None) -> Target:
         if colon:
             raise unknown_name(error, source, connectors, kind="sources")
         readers = [
-            slug for slug, c in connectors.items() if (o := c.subject()) is not None and o.type is Path
+            slug
+            for slug, c in connectors.items()
+            if c.reads_traces and (o := c.subject()) is not None and o.type is Path
         ]
         if readers and ("/" in text or "\\" in text or "." in text):
             error.hint = (
