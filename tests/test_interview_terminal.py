@@ -176,7 +176,7 @@ def test_ctrl_c_after_five_answers_keeps_them_and_the_next_run_resumes(tmp_path:
     assert not [p.name for p in tmp_path.iterdir() if p.name != "answers.toml"]  # no temp file left
 
     child = spawn(cwd=tmp_path)
-    child.expect("answers.toml holds 5 answers")
+    child.expect("answers.toml holds 5 answers; ")
     child.expect(r"Resume \(Enter\)")
     child.sendline("")
     assert next_question(child) == "logging.source"
@@ -213,10 +213,10 @@ def test_going_back_changes_an_earlier_answer(tmp_path: Path) -> None:
 def test_a_rerun_asks_before_discarding_answers(tmp_path: Path) -> None:
     (tmp_path / "answers.toml").write_text('version = 2\n[agent]\ndescription = "Books trips"\n')
     child = spawn(cwd=tmp_path)
-    child.expect("answers.toml holds 1 answers")
+    child.expect("answers.toml holds 1 answer; ")
     child.expect(r"\? ")
     child.sendline("o")
-    child.expect("Discard all 1 answers")
+    child.expect("Discard the 1 answer in")
     child.sendline("no")
     child.expect("Kept them.")
     child.sendline("q")

@@ -627,7 +627,7 @@ def _may_keep(
 ) -> bool:
     """Ask before touching earlier answers: resume them, or start over (confirmed); False stops."""
     count, left = len(interview.answers), len(interview.pending())
-    say(f"{path} holds {count} answers; {left} questions are left.")
+    say(f"{path} holds {count} answer{'s' * (count != 1)}; {left} question{'s' * (left != 1)} left.")
     if interview.queued:
         say(f"{len(interview.queued)} answers will be asked again: the audit saw something that may differ.")
         left += len(interview.queued)
@@ -644,7 +644,9 @@ def _may_keep(
         if choice in ("q", "quit"):
             return False
         if choice in ("o", "start over", "overwrite"):
-            confirm = _folded(ask(f"Discard all {count} answers in {path}? Type yes to confirm: "))
+            confirm = _folded(
+                ask(f"Discard the {count} answer{'s' * (count != 1)} in {path}? Type yes to confirm: ")
+            )
             if confirm == "yes":
                 interview.answers.clear()
                 interview.queued.clear()
