@@ -29,7 +29,7 @@ class AnswersSettings(BaseSettings):
 
 
 class AnswersConnector(Connector):
-    """An answers file written by traceready interview, audited alone: no traces."""
+    """the answers file traceready interview wrote, audited alone (no traces)."""
 
     slug: ClassVar[str] = "answers"
     title: ClassVar[str] = "Interview answers"
