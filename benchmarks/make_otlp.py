@@ -1,13 +1,14 @@
 """Write a large, realistic OTLP/JSON Lines file by replicating the real sample traces.
 
-Every trace of ``src/traceready/samples/otel/*.otlp.jsonl`` (real instrumentation output) is a
-template. Replicas are drawn from a weighted mix of the sample files (mostly OpenInference, OTel
-GenAI and OpenLLMetry), each with a fresh trace id, fresh span ids (remapped consistently within the
-replica, so parent links stay intact) and timestamps shifted forward so traces follow one another in
-time and overlap a little, as they would from a busy service. The OTLP line structure is kept: one
-``ExportTraceServiceRequest`` per line, as the collector ``file`` exporter writes it (one line per
-trace for most files, one line per span for ``plain_spans``). Lines are written as they are made, so
-memory stays flat whatever ``--spans`` is.
+Every trace of ``src/traceready/samples/otel/*.otlp.jsonl`` and of one framework file
+(``samples/frameworks/langgraph_openinference``: LangGraph chains) is a template (real
+instrumentation output). Replicas are drawn from a weighted mix of the sample files (mostly
+OpenInference, OTel GenAI and OpenLLMetry), each with a fresh trace id, fresh span ids (remapped
+consistently within the replica, so parent links stay intact) and timestamps shifted forward so
+traces follow one another in time and overlap a little, as they would from a busy service. The OTLP
+line structure is kept: one ``ExportTraceServiceRequest`` per line, as the collector ``file``
+exporter writes it (one line per trace for most files, one line per span for ``plain_spans``). Lines
+are written as they are made, so memory stays flat whatever ``--spans`` is.
 
 ```bash
 .venv/bin/python benchmarks/make_otlp.py    # 1,000,000 spans -> benchmarks/data/replicated.otlp.jsonl
@@ -32,6 +33,7 @@ import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "src" / "traceready" / "samples" / "otel"
+FRAMEWORKS = ROOT / "src" / "traceready" / "samples" / "frameworks"
 DEFAULT_OUT = Path(__file__).resolve().parent / "data" / "replicated.otlp.jsonl"
 
 # Relative weight of each sample file in the mix (per trace replica drawn).
@@ -44,6 +46,8 @@ MIX: dict[str, float] = {
     "otel_genai_legacy": 6,
     "final_io_only": 4,
     "plain_spans": 4,
+    # A framework trace: nested LangGraph chains around each model call, long message histories.
+    "frameworks/langgraph_openinference": 5,
 }
 
 
@@ -71,7 +75,9 @@ def load_templates(mix: dict[str, float]) -> dict[str, list[Template]]:
     """Traces of each sample file, grouped by trace id across lines, in first-seen order."""
     templates: dict[str, list[Template]] = {}
     for name in mix:
-        path = SAMPLES / f"{name}.otlp.jsonl"
+        path = (
+            FRAMEWORKS if name.startswith("frameworks/") else SAMPLES
+        ) / f"{name.removeprefix('frameworks/')}.otlp.jsonl"
         by_trace: dict[str, list[bytes]] = {}
         for raw in path.read_bytes().splitlines():
             if not raw.strip():

@@ -23,6 +23,10 @@ Endpoints
     POST /v1/chat/completions   non-streaming, or ``stream: true`` as SSE
                                 (``stream_options.include_usage`` adds a final
                                 usage chunk with ``choices: []``)
+    POST /v1/responses          the Responses API, non-streaming: ``input`` items
+                                (messages, ``function_call``,
+                                ``function_call_output``) and ``instructions`` are
+                                read as the chat messages they stand for
     GET  /v1/models             the models listed in ``MODEL_SNAPSHOTS``
     GET  /health                ``{"status": "ok"}``
 
@@ -40,6 +44,9 @@ identical responses; only ``created`` follows the clock unless fixed):
   (results starting with "Error" produce an apology that quotes the error).
 * anything else -> a plain text answer; ``finish_reason`` is ``stop``.
 * ``tool_choice: "none"`` or no ``tools`` -> never calls tools.
+* a tool named ``final_answer`` is offered (smolagents' ``ToolCallingAgent``
+  ends a run only through it) -> every text answer comes as a
+  ``final_answer(answer)`` tool call instead.
 
 Tool-call ids are ``call_`` + 24 characters derived from a hash of the
 conversation and the call's position, so they are stable across runs.
@@ -175,7 +182,7 @@ def _offered_tools(body: dict[str, Any]) -> set[str]:
         return set()
     names: set[str] = set()
     for tool in body.get("tools") or []:
-        fn = tool.get("function") or {}
+        fn = tool.get("function") or tool  # the Responses API puts the name on the tool itself
         if fn.get("name"):
             names.add(str(fn["name"]))
     return names
@@ -272,13 +279,42 @@ def _answer_from_tool_results(results: list[tuple[str, dict[str, Any], str]]) ->
     return " ".join(sentences)
 
 
+def _answer(messages: list[dict[str, Any]], tools: set[str], text: str) -> dict[str, Any]:
+    """A final text answer, or a ``final_answer`` tool call carrying it when that tool is offered."""
+    if "final_answer" not in tools:
+        return {"message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+    args = {"answer": text}
+    call = {
+        "id": _token_id("call_", messages, 0, "final_answer", args),
+        "type": "function",
+        "function": {"name": "final_answer", "arguments": json.dumps(args)},
+    }
+    return {
+        "message": {"role": "assistant", "content": None, "tool_calls": [call]},
+        "finish_reason": "tool_calls",
+    }
+
+
+def _tool_results_as_chat(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """smolagents sends tool results as a user message ``Call id: <id>\nObservation: ...``."""
+    out = []
+    for msg in messages:
+        text = _text_of(msg.get("content"))
+        match = re.match(r"Call id: (call_\w+)\s*\n?Observation:\s*(.*)", text, re.S)
+        if msg.get("role") in ("user", "tool-response") and match:
+            out.append({"role": "tool", "tool_call_id": match.group(1), "content": match.group(2).strip()})
+        else:
+            out.append(msg)
+    return out
+
+
 def respond(body: dict[str, Any]) -> dict[str, Any]:
     """Return the scripted assistant message and finish reason for a request.
 
     Result keys: ``message`` (OpenAI assistant message dict) and
     ``finish_reason``.
     """
-    messages: list[dict[str, Any]] = list(body.get("messages") or [])
+    messages: list[dict[str, Any]] = _tool_results_as_chat(list(body.get("messages") or []))
     tools = _offered_tools(body)
     last = messages[-1] if messages else {"role": "user", "content": ""}
 
@@ -300,8 +336,7 @@ def respond(body: dict[str, Any]) -> dict[str, Any]:
             name, args = calls.get(str(msg.get("tool_call_id")), ("tool", {}))
             results.append((name, args, _text_of(msg.get("content"))))
         results.reverse()
-        text = _answer_from_tool_results(results)
-        return {"message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+        return _answer(messages, tools, _answer_from_tool_results(results))
 
     text = _text_of(last.get("content"))
     planned: list[tuple[str, dict[str, Any]]] = []
@@ -313,10 +348,7 @@ def respond(body: dict[str, Any]) -> dict[str, Any]:
         if conv is not None:
             planned.append(("convert_currency", conv))
     if not planned:
-        return {
-            "message": {"role": "assistant", "content": _plain_answer(text)},
-            "finish_reason": "stop",
-        }
+        return _answer(messages, tools, _plain_answer(text))
     tool_calls = [
         {
             "id": _token_id("call_", messages, i, name, args),
@@ -425,6 +457,101 @@ def stream_chunks(completion: dict[str, Any], include_usage: bool) -> Iterator[d
         yield {**base, "choices": [], "usage": completion["usage"]}
 
 
+def responses_to_chat(body: dict[str, Any]) -> dict[str, Any]:
+    """A Responses API request as the chat-completions request it stands for."""
+    messages: list[dict[str, Any]] = []
+    if body.get("instructions"):
+        messages.append({"role": "system", "content": str(body["instructions"])})
+    items = body.get("input")
+    if isinstance(items, str):
+        items = [{"role": "user", "content": items}]
+    for item in items or []:
+        kind = item.get("type")
+        if kind == "function_call":
+            call = {
+                "id": item.get("call_id"),
+                "type": "function",
+                "function": {"name": item.get("name"), "arguments": item.get("arguments") or "{}"},
+            }
+            if messages and messages[-1].get("role") == "assistant" and messages[-1].get("tool_calls"):
+                messages[-1]["tool_calls"].append(call)
+            else:
+                messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
+        elif kind == "function_call_output":
+            output = item.get("output")
+            text = output if isinstance(output, str) else json.dumps(output)
+            messages.append({"role": "tool", "tool_call_id": item.get("call_id"), "content": text})
+        elif "role" in item:
+            role = "system" if item["role"] == "developer" else item["role"]
+            messages.append({"role": role, "content": _text_of(item.get("content"))})
+    tools = [
+        {"type": "function", "function": {k: t.get(k) for k in ("name", "description", "parameters")}}
+        for t in body.get("tools") or []
+        if t.get("type") == "function"
+    ]
+    return {
+        "model": body.get("model"),
+        "messages": messages,
+        "tools": tools,
+        "tool_choice": body.get("tool_choice"),
+    }
+
+
+def build_response(body: dict[str, Any], created: int) -> dict[str, Any]:
+    """A full non-streaming Responses API ``response`` object for a request body."""
+    chat = responses_to_chat(body)
+    completion = build_completion(chat, created)
+    message = completion["choices"][0]["message"]
+    output: list[dict[str, Any]] = []
+    if message.get("content"):
+        output.append(
+            {
+                "type": "message",
+                "id": _token_id("msg_", chat["messages"], length=32),
+                "status": "completed",
+                "role": "assistant",
+                "content": [{"type": "output_text", "text": message["content"], "annotations": []}],
+            }
+        )
+    for call in message.get("tool_calls") or []:
+        output.append(
+            {
+                "type": "function_call",
+                "id": "fc_" + call["id"].removeprefix("call_"),
+                "call_id": call["id"],
+                "name": call["function"]["name"],
+                "arguments": call["function"]["arguments"],
+                "status": "completed",
+            }
+        )
+    usage = completion["usage"]
+    return {
+        "id": _token_id("resp_", chat["messages"], length=32),
+        "object": "response",
+        "created_at": created,
+        "status": "completed",
+        "model": completion["model"],
+        "output": output,
+        "parallel_tool_calls": True,
+        "tool_choice": body.get("tool_choice") or "auto",
+        "tools": body.get("tools") or [],
+        "temperature": body.get("temperature"),
+        "top_p": body.get("top_p"),
+        "max_output_tokens": body.get("max_output_tokens"),
+        "instructions": body.get("instructions"),
+        "metadata": {},
+        "error": None,
+        "incomplete_details": None,
+        "usage": {
+            "input_tokens": usage["prompt_tokens"],
+            "output_tokens": usage["completion_tokens"],
+            "total_tokens": usage["total_tokens"],
+            "input_tokens_details": {"cached_tokens": usage["prompt_tokens_details"]["cached_tokens"]},
+            "output_tokens_details": {"reasoning_tokens": 0},
+        },
+    }
+
+
 # --------------------------------------------------------------------------
 # HTTP server
 # --------------------------------------------------------------------------
@@ -482,13 +609,22 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0].rstrip("/")
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        if path != "/v1/chat/completions":
+        if path not in ("/v1/chat/completions", "/v1/responses"):
             self._error(404, f"Unknown path {path}", "not_found")
             return
         try:
             body = json.loads(raw or b"{}")
         except ValueError:
             self._error(400, "Request body is not valid JSON")
+            return
+        if path == "/v1/responses":
+            with self.server.lock:
+                self.server.requests.append(body)
+            if not isinstance(body, dict) or not body.get("input"):
+                self._error(400, "'input' is required", "missing_required_parameter")
+                return
+            created = self.server.created if self.server.created is not None else int(time.time())
+            self._send_json(200, build_response(body, created))
             return
         if not isinstance(body, dict) or not body.get("messages"):
             self._error(400, "'messages' is required", "missing_required_parameter")

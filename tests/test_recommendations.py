@@ -6,6 +6,7 @@ import pytest
 
 from traceready.checks import ALL_CHECKS
 from traceready.connector import installed_connectors
+from traceready.instrumentation import FAMILIES
 from traceready.recommend import load_catalog
 
 ALL_GAPS = sorted({gap for check in ALL_CHECKS for gap in check.gap_ids()})
@@ -51,7 +52,23 @@ def test_catalog_covers_every_gap_id(slug: str) -> None:
 @pytest.mark.parametrize("slug", SHIPPING)
 def test_catalog_names_only_known_gaps(slug: str) -> None:
     catalog = load_catalog(installed_connectors()[slug].package_dir() / "recommendations.yaml")
-    assert sorted(set(catalog.root) - set(ALL_GAPS)) == []
+    assert sorted({key.partition("@")[0] for key in catalog.root} - set(ALL_GAPS)) == []
+
+
+@pytest.mark.parametrize("slug", sorted(installed_connectors()))
+def test_catalog_fits_only_known_instrumentation_families(slug: str) -> None:
+    catalog = load_catalog(installed_connectors()[slug].package_dir() / "recommendations.yaml")
+    fitted = {key.partition("@")[2] for key in catalog.root if "@" in key}
+    assert fitted <= FAMILIES
+
+
+def test_a_detected_family_gets_its_own_fix_and_others_the_plain_one() -> None:
+    catalog = load_catalog(installed_connectors()["otel"].package_dir() / "recommendations.yaml")
+    plain = catalog.for_gaps(("a.content_redacted",))[0]
+    fitted = catalog.for_gaps(("a.content_redacted",), ("openinference",))[0]
+    assert fitted.snippet is not None and "TraceConfig" in fitted.snippet
+    assert plain != fitted
+    assert catalog.for_gaps(("a.content_redacted",), ("no-such-family",)) == (plain,)
 
 
 def test_gap_ids_belong_to_their_requirement() -> None:

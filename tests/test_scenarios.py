@@ -24,7 +24,7 @@ GOLDEN = Path(__file__).parent / "golden"
 EXPECTED = {
     #                          a  b  c  d  e  f  g  h  i  j
     "openinference_full":      (P, P, P, P, P, R, R, R, U, U),
-    "openllmetry_legacy":      (P, P, P, P, P, R, R, R, U, U),
+    "openllmetry_legacy":      (P, P, R, P, P, R, R, R, U, U),  # c: a workflow is no agent
     "otel_genai":              (P, P, R, P, P, R, R, R, U, U),
     "otel_genai_legacy":       (A, R, A, R, A, R, R, R, U, U),
     "llm_spans_no_tool_spans": (P, A, P, P, P, R, U, R, U, U),

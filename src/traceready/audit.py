@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -25,6 +25,7 @@ from traceready.checks.base import with_answers
 from traceready.checks.thresholds import Thresholds
 from traceready.connector import Connector, Inventory
 from traceready.findings import Finding
+from traceready.instrumentation import InstrumentationTally, families
 from traceready.mapping.mapper import Mapper
 from traceready.model import Rejection, Span
 from traceready.recommend import Catalog, attach
@@ -157,6 +158,16 @@ def agent_of(answers: Answers) -> Agent | None:
     return None if described == Agent() else described
 
 
+def _observed(
+    records: Iterable[dict[str, Any] | Rejection], tally: InstrumentationTally
+) -> Iterator[dict[str, Any] | Rejection]:
+    """The records unchanged, each raw one counted by its instrumentation scope on the way."""
+    for record in records:
+        if isinstance(record, dict):
+            tally.observe(record)
+        yield record
+
+
 def run_audit(
     connector: Connector,
     mapper: Mapper,
@@ -170,10 +181,12 @@ def run_audit(
     scorer = Scorer(thresholds)
     stats = PullStats()
     logger.info("auditing %s via %s", connector.describe_target(), connector.slug)
-    records, children_first = connector.iter_records(), connector.children_first
+    tally = InstrumentationTally()
+    records, children_first = _observed(connector.iter_records(), tally), connector.children_first
     assembler = score_spans(records, mapper, scorer, stats, children_first=children_first, on_span=on_span)
     inventory = connector.inventory()
-    findings = attach(scorer.finish(inventory, answers or Answers()), catalog)
+    detected = tally.detected()
+    findings = attach(scorer.finish(inventory, answers or Answers()), catalog, families(detected))
     sampled = connector.sampled()
     if sampled is not None:
         findings = [with_intervals(f) for f in findings]
@@ -194,6 +207,7 @@ def run_audit(
             data_quality=dict(sorted(stats.quality.items())),
         ),
         inventory=inventory,
+        instrumentations=detected,
         sample=Sample(traces_drawn=sampled[0], traces_in_window=sampled[1]) if sampled else None,
         agent=agent_of(answers or Answers()),
         overall=overall_of(findings),

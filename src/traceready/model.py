@@ -125,6 +125,38 @@ class Usage(Value):
 _NO_USAGE = Usage()
 
 
+SAMPLING_PARAMS = frozenset(
+    {
+        "temperature", "topp", "topk", "minp", "typicalp", "seed", "n", "candidatecount",
+        "maxtokens", "maxcompletiontokens", "maxoutputtokens", "maxnewtokens",
+        "frequencypenalty", "presencepenalty", "repetitionpenalty", "stop", "stopsequences",
+        "logitbias", "reasoningeffort", "reasoning", "thinking", "thinkingbudget",
+    }
+)  # fmt: skip
+"""Request parameters that change what the model answers, spelled without ``_`` or case
+(``top_p``, ``topP``); configuration such as a context window size or a stream flag is not one."""
+
+
+def sampling_params(params: dict[str, Any] | None) -> dict[str, Any]:
+    """The recorded parameters of ``params`` that change the output (see ``SAMPLING_PARAMS``)."""
+    return {
+        key: value
+        for key, value in (params or {}).items()
+        if value is not None and key.replace("_", "").replace(".", "").lower() in SAMPLING_PARAMS
+    }
+
+
+def has_content(messages: tuple[Message, ...] | None) -> bool:
+    """True when the messages carry content: text, reasoning or tool-call arguments.
+
+    An instrumentation with content capture off may still write the message list, roles and tool
+    names without any text (pydantic-ai ``include_content=False``): that is no recorded prompt.
+    """
+    return any(
+        m.content or m.reasoning or any(c.arguments is not None for c in m.tool_calls) for m in messages or ()
+    )
+
+
 class LlmInfo(Value):
     """What a model call recorded."""
 

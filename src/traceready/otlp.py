@@ -14,8 +14,12 @@ read. One raw record per span:
  "otel_kind": 3, "start_ns": 1795609528582294846, "end_ns": ..., "status": {"code": "error", ...},
  "attributes": {"gen_ai.operation.name": "chat", ...}, "resource": {"service.name": ...},
  "scope": {"name": ..., "version": ...}, "events": {"exception": {"exception.type": ...}},
+ "event_list": [{"name": "exception", "attributes": {...}}, ...],
  "evaluations": [{"name": ..., "value": ..., "label": ...}], "quality": ["nonstandard_id"]}
 ```
+
+Every span event is kept: ``event_list`` holds them all in order, and ``events`` holds per name the
+attributes of all its events (where two events of one name share a key, the first one's value).
 """
 
 from __future__ import annotations
@@ -186,13 +190,16 @@ def span_record(
     if malformed:
         notes.append("malformed_attributes")
     events: dict[str, dict[str, Any]] = {}
+    event_list: list[dict[str, Any]] = []
     evaluations = []
     raw_events = span.get("events")
     for event in raw_events if isinstance(raw_events, list) else ():
         if not isinstance(event, dict) or not isinstance(event.get("name"), str):
             continue
+        name = event["name"]
         attrs = decode_attributes(event.get("attributes"))
-        if event["name"] == "gen_ai.evaluation.result":
+        event_list.append({"name": name, "attributes": attrs})
+        if name == "gen_ai.evaluation.result":
             evaluations.append(
                 {
                     "name": attrs.get("gen_ai.evaluation.name"),
@@ -201,7 +208,10 @@ def span_record(
                     "source": "gen_ai.evaluation.result",
                 }
             )
-        events.setdefault(event["name"], attrs)
+        kept = events.get(name)
+        # Several events of one name (the GenAI operation-details event, once for the system
+        # instructions, once for the input, once for the output) all count: the first wins a key.
+        events[name] = attrs if kept is None else {**attrs, **kept}
     return {
         "trace_id": trace_id,
         "span_id": span_id,
@@ -215,6 +225,7 @@ def span_record(
         "resource": resource,
         "scope": scope,
         "events": events,
+        "event_list": event_list,
         "evaluations": evaluations,
         "quality": notes,
     }

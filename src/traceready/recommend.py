@@ -46,19 +46,30 @@ class Entry(BaseModel):
 class Catalog(RootModel[dict[str, Entry]]):
     """A connector's recommendations by gap id."""
 
-    def for_gaps(self, gaps: tuple[str, ...]) -> tuple[Recommendation, ...]:
-        """Recommendations for the gaps present, in gap order."""
-        return tuple(
-            Recommendation(
-                gap=gap,
-                title=entry.title,
-                how=entry.how.value,
-                snippet=entry.snippet,
-                doc_url=str(entry.doc_url),
+    def for_gaps(self, gaps: tuple[str, ...], families: tuple[str, ...] = ()) -> tuple[Recommendation, ...]:
+        """Recommendations for the gaps present, in gap order.
+
+        An entry keyed ``<gap>@<family>`` (``a.content_redacted@openinference``) is the fix for traces
+        written by that instrumentation family; it wins over the plain ``<gap>`` entry when the family
+        was detected (the first detected family with an entry, most spans first).
+        """
+        chosen = []
+        for gap in gaps:
+            entry = next(
+                (e for family in families if (e := self.root.get(f"{gap}@{family}")) is not None),
+                self.root.get(gap),
             )
-            for gap in gaps
-            if (entry := self.root.get(gap)) is not None
-        )
+            if entry is not None:
+                chosen.append(
+                    Recommendation(
+                        gap=gap,
+                        title=entry.title,
+                        how=entry.how.value,
+                        snippet=entry.snippet,
+                        doc_url=str(entry.doc_url),
+                    )
+                )
+        return tuple(chosen)
 
 
 def load_catalog(path: Path) -> Catalog:
@@ -72,6 +83,6 @@ def load_catalog(path: Path) -> Catalog:
         raise UsageError(f"{path}: invalid recommendations catalog ({exc.__class__.__name__})") from None
 
 
-def attach(findings: list[Finding], catalog: Catalog) -> list[Finding]:
-    """Each finding with the recommendations for its gaps."""
-    return [f.model_copy(update={"recommendations": catalog.for_gaps(f.gaps)}) for f in findings]
+def attach(findings: list[Finding], catalog: Catalog, families: tuple[str, ...] = ()) -> list[Finding]:
+    """Each finding with the recommendations for its gaps, fitted to the instrumentation families."""
+    return [f.model_copy(update={"recommendations": catalog.for_gaps(f.gaps, families)}) for f in findings]

@@ -7,7 +7,7 @@ from typing import ClassVar
 from traceready.answers import Answers
 from traceready.checks.base import Check, Context, Metric, Reported, Trace
 from traceready.findings import Finding, Status
-from traceready.model import Span, SpanKind
+from traceready.model import Span, SpanKind, has_content
 
 
 def _has_output(span: Span) -> bool:
@@ -56,7 +56,7 @@ class ReasoningCheck(Check):
             info = span.llm
             inputs = info.input_messages if info else None
             redacted_in = "llm.input_messages" in span.redacted
-            self.count("a.llm_spans_with_input_messages", bool(inputs) and not redacted_in, span)
+            self.count("a.llm_spans_with_input_messages", has_content(inputs) and not redacted_in, span)
             redacted_out = "llm.output_messages" in span.redacted
             self.count("a.llm_spans_with_output", _has_output(span) and not redacted_out, span)
             if info and info.usage.reasoning_tokens:

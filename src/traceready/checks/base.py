@@ -79,6 +79,29 @@ class Trace:
             yield parent
             parent_id = parent.parent_id
 
+    def empty_wrappers(self) -> frozenset[str]:
+        """Ids of spans that only wrap others: no known kind, no content, no error, and children.
+
+        Frameworks open such spans around their steps (a "running tools" span around the tool
+        calls); they say nothing a requirement measures, so the ratios about spans set them aside.
+        """
+        found: frozenset[str] | None = self.memo.get("empty_wrappers")
+        if found is None:
+            candidates = [
+                s
+                for s in self.spans
+                if s.kind is SpanKind.UNKNOWN
+                and s.input is None
+                and s.output is None
+                and s.llm is None
+                and s.tool is None
+                and s.error is None
+            ]
+            parents = {s.parent_id for s in self.spans} if candidates else set()
+            found = frozenset(s.span_id for s in candidates if s.span_id in parents)
+            self.memo["empty_wrappers"] = found
+        return found
+
     def roots(self) -> list[Span]:
         """Spans with no parent, or whose parent is not in the trace (computed once)."""
         if self._roots is None:

@@ -7,9 +7,18 @@ from typing import ClassVar
 from traceready.answers import Answers
 from traceready.checks.base import Check, Context, Metric, Reported, Trace
 from traceready.findings import Finding, Status
-from traceready.model import SpanKind
+from traceready.model import Span, SpanKind
 
-_GROUPING = (SpanKind.AGENT, SpanKind.CHAIN, SpanKind.DECISION)
+_GROUPING = (SpanKind.AGENT, SpanKind.DECISION)
+"""Spans that group a multi-step trace as one agent's work: agents and routers, not any chain."""
+
+
+def _agent_tools(trace: Trace, span: Span) -> bool:
+    """True when an enclosing agent span records the tools it offers its model calls."""
+    return any(
+        a.kind is SpanKind.AGENT and a.llm is not None and bool(a.llm.tools_offered)
+        for a in trace.ancestors(span)
+    )
 
 
 class DecisionsCheck(Check):
@@ -49,7 +58,11 @@ class DecisionsCheck(Check):
             recorded = bool(outputs) and "llm.output_messages" not in span.redacted
             self.count("c.llm_spans_with_choice", recorded, span)
             if any(m.tool_calls for m in outputs):
-                self.count("c.tool_choices_with_offered_set", bool(span.llm.tools_offered), span)
+                offered = bool(span.llm.tools_offered)
+                if not offered and _agent_tools(trace, span):
+                    offered = True
+                    self.fact("tools_offered_on_agent")
+                self.count("c.tool_choices_with_offered_set", offered, span)
         if steps >= 2:
             root = trace.roots()[0]
             has_group = any(s.kind in _GROUPING for s in trace.spans)
@@ -70,7 +83,13 @@ class DecisionsCheck(Check):
                     ),
                 }
             )
-        return self.verdict(self.ratios(), empty_reason="No model call chose among tools.")
+        notes = []
+        if facts["tools_offered_on_agent"]:
+            notes.append(
+                f"{facts['tools_offered_on_agent']} model calls that chose a tool record no offered set"
+                " themselves; the tools offered on their enclosing agent span were counted for them."
+            )
+        return self.verdict(self.ratios(), notes=notes, empty_reason="No model call chose among tools.")
 
     def reported(self, answers: Answers) -> Reported | None:
         """Decisions are visible when each logged model call records the tools offered and chosen."""

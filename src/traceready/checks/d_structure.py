@@ -98,11 +98,16 @@ class StructureCheck(Check):
     def observe(self, trace: Trace) -> None:
         """Count kinds, links, timing, ids and per-kind attribute coverage."""
         by_id, coverage = trace.by_id, self.coverage
+        wrappers = trace.empty_wrappers()
+        if wrappers:
+            self.fact("empty_wrappers", len(wrappers))
         for span in trace.spans:
             kind = span.kind
-            self.count(
-                "d.spans_with_known_kind", kind is not SpanKind.UNKNOWN, span, detail=span.name or None
-            )
+            wrapper = span.span_id in wrappers
+            if not wrapper:
+                self.count(
+                    "d.spans_with_known_kind", kind is not SpanKind.UNKNOWN, span, detail=span.name or None
+                )
             if kind is SpanKind.LLM:
                 llm = span.llm
                 structured = llm is not None and bool(llm.input_messages or llm.output_messages)
@@ -120,6 +125,8 @@ class StructureCheck(Check):
             timing_ok = "end_before_start" not in quality and "missing_timestamp" not in quality
             self.count("d.spans_with_valid_timing", timing_ok, span)
             self.count("d.spans_with_standard_ids", "nonstandard_id" not in quality, span)
+            if wrapper:
+                continue
             kind_key, attributes = _COVERAGE[kind]
             coverage[kind_key] = coverage.get(kind_key, 0) + 1
             for carries, key in attributes:
@@ -151,7 +158,15 @@ class StructureCheck(Check):
                         scored=False,
                     )
                 )
-        return self.verdict(self.ratios(), breakdown=breakdown, empty_reason="No spans were observed.")
+        notes = []
+        if wrappers := self.tally.facts["empty_wrappers"]:
+            notes.append(
+                f"{wrappers} empty wrapper spans (no kind, no content, only child spans) were set aside"
+                " from the span kind and attribute coverage ratios."
+            )
+        return self.verdict(
+            self.ratios(), breakdown=breakdown, notes=notes, empty_reason="No spans were observed."
+        )
 
     def reported(self, answers: Answers) -> Reported | None:
         """The shape of the logs: nested spans, structured records, or plain text."""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from traceready.answers import Answers, known
-from traceready.checks.base import Check, Context, Metric, Reported, Trace
+from traceready.checks.base import Check, Context, Metric, Reported, Trace, add_counts
 from traceready.checks.tool_calls import match_tool_calls
 from traceready.findings import Finding, Status
-from traceready.model import Span, SpanKind
+from traceready.model import Span, SpanKind, has_content, sampling_params
 
 
 def _replayable_llm(span: Span) -> bool:
@@ -16,8 +16,8 @@ def _replayable_llm(span: Span) -> bool:
     return (
         info is not None
         and info.model is not None
-        and bool(info.params)
-        and bool(info.input_messages)
+        and bool(sampling_params(info.params))
+        and has_content(info.input_messages)
         and "llm.input_messages" not in span.redacted
     )
 
@@ -64,15 +64,30 @@ class ReplayCheck(Check):
     )
     extra_gaps: ClassVar[tuple[str, ...]] = ("e.retention_short",)
 
+    def __init__(self, thresholds: Any = None) -> None:
+        super().__init__(thresholds)
+        self.session_traces: dict[str, int] = {}
+        """Traces per session id: an id no two traces share links no turns."""
+
+    def merge(self, other: ReplayCheck) -> None:
+        """Add the other part's counters, traces per session included."""
+        super().merge(other)
+        add_counts(self.session_traces, other.session_traces)
+
     def observe(self, trace: Trace) -> None:
         """Decide whether the trace could be replayed and why not."""
         roots = trace.roots()
         root = roots[0] if roots else trace.spans[0]
-        self.count("e.traces_with_session_id", any(s.session_id for s in trace.spans), root)
+        sessions = {s.session_id for s in trace.spans if s.session_id}
+        for session in sessions:
+            self.session_traces[session] = self.session_traces.get(session, 0) + 1
+        self.count("e.traces_with_session_id", bool(sessions), root)
         llm_spans = list(trace.of_kind(SpanKind.LLM))
         llm_ok = True
         for span in llm_spans:
-            ok = span.llm is not None and span.llm.model is not None and bool(span.llm.params)
+            ok = (
+                span.llm is not None and span.llm.model is not None and bool(sampling_params(span.llm.params))
+            )
             self.count("e.llm_spans_with_model_and_params", ok, span)
             self.count(
                 "e.llm_spans_with_seed",
@@ -87,7 +102,7 @@ class ReplayCheck(Check):
             for s in llm_spans
             if s.llm is not None
             for m in s.llm.input_messages or ()
-            if m.role == "tool" and m.tool_call_id
+            if m.tool_call_id  # a tool message, or a user message carrying a tool result (Bedrock shape)
         }
         tools_ok = all(
             (c.call.id is not None and c.call.id in answered)
@@ -96,7 +111,7 @@ class ReplayCheck(Check):
         ) and all(_has_result(s) or (s.tool is not None and s.tool.call_id in answered) for s in tool_spans)
         if calls or tool_spans:
             self.count("e.traces_with_tool_results", tools_ok, root)
-        first_prompt = any(s.llm is not None and s.llm.input_messages for s in llm_spans)
+        first_prompt = any(s.llm is not None and has_content(s.llm.input_messages) for s in llm_spans)
         recorded = root.input is not None or first_prompt
         input_ok = recorded and not any(s.redacted for s in trace.spans)
         self.count("e.traces_with_complete_input", input_ok, root)
@@ -111,6 +126,14 @@ class ReplayCheck(Check):
             notes.append(f"Traces are kept {days} days (self-reported).")
             if days < 7:
                 gaps.append("e.retention_short")
+        if len(self.session_traces) >= 2 and max(self.session_traces.values()) == 1:
+            # Per-run ids (pydantic-ai writes a fresh gen_ai.conversation.id for every run unless
+            # given one) look like session ids but link no turns: not a session for a replay.
+            notes.append(
+                f"Each of the {len(self.session_traces)} session ids appears in one trace only, so they link"
+                " no turns of a conversation (a per-run id, not a session)."
+            )
+            gaps.append("e.session_id_missing")
         return self.verdict(
             self.ratios(),
             notes=notes,

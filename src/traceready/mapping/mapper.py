@@ -271,6 +271,7 @@ class Mapper:
         params = {name: compile_all(srcs) for name, srcs in spec.params.items()}
         self._layouts = _Layouts(fields, params, compile_all(spec.kind))
         self._markers = frozenset(spec.redaction_markers)
+        self._root_chain_is_agent = spec.root_chain_is_agent
 
     def _get(self, record: _Context, name: str) -> Any:
         """The first non-empty value of a field's sources (the hot path: reads inlined)."""
@@ -335,11 +336,14 @@ class Mapper:
             kind = SpanKind.LLM
         elif kind is SpanKind.UNKNOWN and tool_name is not None:
             kind = SpanKind.TOOL
+        parent_id = self._str(record, "parent_id")
+        if kind is SpanKind.CHAIN and parent_id is None and self._root_chain_is_agent:
+            kind = SpanKind.AGENT
 
         redacted: list[str] = []
         inputs = self._checked(record, "input", redacted)
         outputs = self._checked(record, "output", redacted)
-        llm = self._llm(record, model, redacted) if kind in _LLM_KINDS else self._usage_only(record)
+        llm = self._llm(record, model, redacted) if kind in _LLM_KINDS else self._usage_only(record, kind)
         tool = self._tool(record, tool_name, redacted) if kind is SpanKind.TOOL else None
 
         code = self._str(record, "status_code") or "unset"
@@ -351,7 +355,7 @@ class Mapper:
         return Span(
             span_id=span_id,
             trace_id=trace_id,
-            parent_id=self._str(record, "parent_id"),
+            parent_id=parent_id,
             session_id=self._str(record, "session_id"),
             kind=kind,
             name=self._str(record, "name") or "",
@@ -418,12 +422,13 @@ class Mapper:
             finish_reasons=as_str_list(self._get(record, "llm.finish_reasons")) or (),
         )
 
-    def _usage_only(self, record: _Context) -> LlmInfo | None:
-        """Token counts on a non-model span (an agent rolling up its children), else None."""
+    def _usage_only(self, record: _Context, kind: SpanKind) -> LlmInfo | None:
+        """Token counts on a non-model span, and the tools an agent span offers; else None."""
         usage = self._usage(record)
+        tools = _names(self._get(record, "llm.tools_offered")) if kind is SpanKind.AGENT else None
         if usage.input_tokens is None and usage.output_tokens is None and usage.total_tokens is None:
-            return None
-        return LlmInfo(usage=usage)
+            return LlmInfo(tools_offered=tools) if tools else None
+        return LlmInfo(usage=usage, tools_offered=tools)
 
     def _usage(self, record: _Context) -> Usage:
         return Usage(

@@ -97,6 +97,9 @@ class MappingSpec(BaseModel):
     kind: list[Source] = []
     params: dict[str, list[Source]] = {}
     redaction_markers: list[str] = []
+    root_chain_is_agent: bool = False
+    """The source has no agent kind (LangSmith run types, Braintrust span types): a root chain, the
+    run that encloses every step, is the agent's run."""
 
     @model_validator(mode="after")
     def _names_a_vendor(self) -> MappingSpec:
@@ -122,6 +125,7 @@ class MappingSpec(BaseModel):
             kind=self.kind + base.kind,
             params=params,
             redaction_markers=sorted(set(self.redaction_markers) | set(base.redaction_markers)),
+            root_chain_is_agent=self.root_chain_is_agent or base.root_chain_is_agent,
         )
 
 

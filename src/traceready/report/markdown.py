@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from traceready.findings import Finding
+from traceready.instrumentation import describe
 from traceready.report.model import Report, describe_inventory
 
 
@@ -24,6 +25,8 @@ def render_markdown(report: Report) -> str:
         f"- Records: {counts.records_pulled} pulled = {counts.spans_mapped} mapped + "
         f"{counts.records_rejected} rejected; {counts.traces} traces",
     ]
+    if (instrumentation := describe(report.instrumentations)) is not None:
+        lines.append(f"- Instrumentation: {instrumentation}")
     if counts.rejections:
         lines.append("- Rejected: " + ", ".join(f"{k} {v}" for k, v in counts.rejections.items()))
     if counts.data_quality:

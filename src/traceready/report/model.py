@@ -11,8 +11,10 @@ from pydantic import BaseModel, ConfigDict
 
 from traceready.connector import Inventory
 from traceready.findings import Finding, Status
+from traceready.instrumentation import Instrumentation
 
-REPORT_FORMAT_VERSION = "1.0"
+REPORT_FORMAT_VERSION = "1.1"
+"""1.1 added ``instrumentations`` (the scopes, families and frameworks that wrote the spans)."""
 
 PRIORITY = ("d", "a", "b", "e", "j", "f", "g", "c", "h", "i")
 """Order in which gaps block an improvement loop: without structure and full steps nothing else helps."""
@@ -89,6 +91,8 @@ class Report(_Frozen):
     counts: Counts
     inventory: Inventory = Inventory()
     """Project facts the connector found beside the spans (None = the source cannot show it)."""
+    instrumentations: tuple[Instrumentation, ...] = ()
+    """Instrumentation scopes that wrote the spans (OTel sources), most spans first."""
     sample: Sample | None = None
     agent: Agent | None = None
     """What the agent is, when the answers file says (absent from the JSON otherwise)."""

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from traceready.findings import Status
+from traceready.instrumentation import describe
 from traceready.report.model import Report, describe_inventory
 
 _STYLE = {
@@ -39,6 +40,8 @@ def render_terminal(report: Report, colour: bool) -> str:
         f"window: {report.window}; {counts.records_pulled} records pulled = "
         f"{counts.spans_mapped} mapped + {counts.records_rejected} rejected; {counts.traces} traces"
     )
+    if (instrumentation := describe(report.instrumentations)) is not None:
+        console.print(escape(f"instrumentation: {instrumentation}"))
     if counts.rejections:
         console.print(escape("rejected: " + ", ".join(f"{k} {v}" for k, v in counts.rejections.items())))
     if counts.data_quality:

@@ -282,7 +282,8 @@ def test_chain_roll_ups_are_not_usage_and_hidden_io_is_redacted() -> None:
     assert (shaped["inputs"], shaped["outputs"]) == (HIDDEN, {})
     span = Mapper(load_mapping("langsmith")).map_record(shaped)
     assert not isinstance(span, Rejection)
-    assert span.llm is None and span.kind is SpanKind.CHAIN and span.status is StatusCode.ERROR
+    # A root chain is the agent's run: LangSmith has no agent run type (mappings/langsmith.yaml).
+    assert span.llm is None and span.kind is SpanKind.AGENT and span.status is StatusCode.ERROR
     assert span.redacted == ("input",)
     assert span.error is not None and span.error.type == "TimeoutError"
     assert [(s.name, s.label) for s in span.scores] == [("failure_type", "tool_timeout")]

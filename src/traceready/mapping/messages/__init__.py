@@ -13,6 +13,7 @@ from traceready.mapping.messages import (
     anthropic,
     braintrust,
     genai,
+    genai_events,
     langchain,
     openai_chat,
     openinference,
@@ -45,6 +46,8 @@ def normalise_any(value: Any) -> tuple[Message, ...] | None:
 
 for _name, _normalise in {
     "genai": genai.to_messages,
+    "genai_events_input": genai_events.input_messages,
+    "genai_events_output": genai_events.output_messages,
     "openinference": openinference.to_messages,
     "openllmetry": openllmetry.to_messages,
     "openai_chat": openai_chat.to_messages,
@@ -66,5 +69,9 @@ for _name, _transform in {
     "braintrust_error_message": braintrust.error_message,
     "braintrust_stacktrace": braintrust.stacktrace,
     "first": braintrust.first,
+    "genai_tool_call_arguments": genai.tool_call_arguments,
+    "genai_tool_call_response": genai.tool_call_response,
+    "genai_events_tool_arguments": genai_events.tool_arguments,
+    "genai_events_tool_result": genai_events.tool_result,
 }.items():
     register_transform(_name, _transform)

@@ -30,7 +30,18 @@ def to_messages(value: Any) -> tuple[Message, ...] | None:
     for item in value:
         if not isinstance(item, dict) or not isinstance(item.get("parts"), list):
             return None
-        messages.append(_message(as_str(item.get("role")) or "unknown", item["parts"], item))
+        role, parts = as_str(item.get("role")) or "unknown", item["parts"]
+        answers = [p for p in parts if isinstance(p, dict) and p.get("type") == "tool_call_response"]
+        if len(answers) < 2:
+            messages.append(_message(role, parts, item))
+            continue
+        # Several tool results in one message (Strands sends parallel results together): one tool
+        # message each, so every result keeps the id of the call it answers.
+        if others := [
+            p for p in parts if not (isinstance(p, dict) and p.get("type") == "tool_call_response")
+        ]:
+            messages.append(_message(role, others, item))
+        messages.extend(_message("tool", [answer], item) for answer in answers)
     return tuple(messages)
 
 
@@ -63,3 +74,25 @@ def _message(role: str, parts: list[Any], item: dict[str, Any] | None) -> Messag
         tool_calls=tuple(folded.tool_calls),
         tool_call_id=tool_call_id,
     )
+
+
+def tool_call_arguments(value: Any) -> Any:
+    """The arguments of the first ``tool_call`` part in parts-schema messages (a tool span's input)."""
+    return _first_part(value, "tool_call", ("arguments",))
+
+
+def tool_call_response(value: Any) -> Any:
+    """The response of the first ``tool_call_response`` part (a tool span's output)."""
+    return _first_part(value, "tool_call_response", ("response", "result"))
+
+
+def _first_part(value: Any, kind: str, keys: tuple[str, ...]) -> Any:
+    messages = as_json(value)
+    for message in messages if isinstance(messages, list) else ():
+        parts = message.get("parts") if isinstance(message, dict) else None
+        for part in parts if isinstance(parts, list) else ():
+            if isinstance(part, dict) and part.get("type") == kind:
+                for key in keys:
+                    if part.get(key) is not None:
+                        return as_json(part[key])
+    return None

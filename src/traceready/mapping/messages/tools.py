@@ -3,7 +3,7 @@
 Accepts OTel GenAI ``gen_ai.tool.definitions`` (``[{"type": "function", "name": ...}]``), the OpenAI
 wire shape (``{"type": "function", "function": {"name": ...}}``), OpenInference ``llm.tools.<i>.tool.
 json_schema`` (JSON text per tool), OpenLLMetry ``llm.request.functions.<i>.name`` and Anthropic
-``{"name", "input_schema"}``.
+``{"name", "input_schema"}``, and a plain list of names (Strands ``gen_ai.agent.tools``).
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ def tool_names(value: Any) -> tuple[str, ...] | None:
 
 def _name(item: Any) -> str | None:
     item = as_json(item)
+    if isinstance(item, str):  # a plain list of names (Strands' gen_ai.agent.tools)
+        return as_str(item)
     if not isinstance(item, dict):
         return None
     for nested in ("tool", "json_schema", "function"):

@@ -1,0 +1,672 @@
+#!/usr/bin/env python3
+"""Generate OTLP/JSON traces of real agent frameworks in ``src/traceready/samples/frameworks/``.
+
+The same travel agent as ``scripts/generate_samples.py`` (its sessions, tools and system prompt),
+built the way each framework's documentation shows, talks to the deterministic fake OpenAI server
+(``scripts/fake_openai.py``) and is traced by the instrumentation a team would install for that
+framework. Every scenario runs in a fresh subprocess of its framework's own venv
+(``.venv-samples-<framework>/``, pinned by ``scripts/requirements-samples-<framework>.txt``), with a
+seeded id generator and the first-party ``FileSpanExporter``. Nothing is written by hand.
+
+Run it through ``scripts/generate-framework-samples`` (which builds the venvs); ``--scenario NAME``
+runs one scenario only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import random
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCRIPTS_DIR = Path(__file__).resolve().parent
+REPO_ROOT = SCRIPTS_DIR.parent
+DEFAULT_OUT = REPO_ROOT / "src" / "traceready" / "samples" / "frameworks"
+sys.path.insert(0, str(SCRIPTS_DIR))
+
+from fake_openai import FakeOpenAI  # noqa: E402
+from generate_samples import (  # noqa: E402
+    AGENT_NAME,
+    AGENT_VERSION,
+    GIT_SHA,
+    MODEL,
+    RESOURCE_ATTRIBUTES,
+    SESSIONS,
+    SYSTEM_TEMPLATE,
+    TOOL_DESCRIPTIONS,
+    Session,
+    _toml_value,
+    child_env,
+    convert_currency,
+    get_weather,
+    scenario_seed,
+    summarize,
+)
+
+HARNESS_VERSION = f"{AGENT_NAME}@{AGENT_VERSION}"
+API_KEY = "sk-fake-traceready"
+TEMPERATURE, SEED, MAX_TOKENS = 0.0, 7, 256
+
+
+def system_prompt(session: Session) -> str:
+    """The travel agent's system prompt for one session."""
+    return SYSTEM_TEMPLATE.format(**session.variables)
+
+
+def weather(city: str) -> str:
+    """Get the current weather for a city."""
+    return json.dumps(get_weather(city))  # Lisbon raises TimeoutError
+
+
+def currency(amount: float, from_currency: str, to_currency: str) -> str:
+    """Convert an amount of money between two currencies."""
+    return json.dumps(convert_currency(amount, from_currency, to_currency))
+
+
+weather.__name__, currency.__name__ = "get_weather", "convert_currency"
+weather.__doc__ = TOOL_DESCRIPTIONS["get_weather"] + "\n\nArgs:\n    city: City name, e.g. Paris"
+currency.__doc__ = (
+    TOOL_DESCRIPTIONS["convert_currency"]
+    + "\n\nArgs:\n    amount: Amount to convert\n    from_currency: ISO 4217 code, e.g. USD\n"
+    + "    to_currency: ISO 4217 code, e.g. EUR"
+)
+
+
+@dataclass
+class Run:
+    """What a scenario's agent gets: the fake server, the tracer provider, its switches."""
+
+    base_url: str
+    provider: Any
+    session_ids: bool
+    """Set session ids and the harness version the way the framework's docs say."""
+    options: dict[str, Any]
+
+
+TurnFn = Callable[[Run, Session, list[tuple[str, str]], str], str]
+"""Run one user turn (history as (role, text) pairs) and return the answer."""
+
+
+# --------------------------------------------------------------------------
+# Frameworks
+# --------------------------------------------------------------------------
+
+
+def _openinference_context(run: Run, session: Session) -> contextlib.AbstractContextManager[Any]:
+    """OpenInference's ``using_attributes``: session, user and metadata on every span below."""
+    if not run.session_ids:
+        return contextlib.nullcontext()
+    from openinference.instrumentation import using_attributes
+
+    return using_attributes(
+        session_id=session.session_id,
+        user_id=session.user_id,
+        metadata={"harness_version": HARNESS_VERSION, "git_sha": GIT_SHA},
+    )
+
+
+def langgraph_setup(run: Run) -> None:
+    """Instrument LangChain with the scenario's instrumentor."""
+    if run.options["instrumentor"] == "openinference":
+        from openinference.instrumentation.langchain import LangChainInstrumentor
+
+        LangChainInstrumentor().instrument(tracer_provider=run.provider)
+    else:
+        from opentelemetry.instrumentation.langchain import LangchainInstrumentor
+
+        LangchainInstrumentor().instrument(tracer_provider=run.provider)
+
+
+_AGENTS: dict[str, Any] = {}
+
+
+def langgraph_turn(run: Run, session: Session, history: list[tuple[str, str]], question: str) -> str:
+    """A LangGraph prebuilt ReAct agent (``create_react_agent``) with a ToolNode that reports errors."""
+    from langchain_core.tools import tool
+    from langchain_openai import ChatOpenAI
+    from langgraph.prebuilt import ToolNode, create_react_agent
+
+    llm = ChatOpenAI(
+        model=MODEL,
+        base_url=run.base_url,
+        api_key=API_KEY,  # type: ignore[arg-type]
+        temperature=TEMPERATURE,
+        seed=SEED,
+        max_completion_tokens=MAX_TOKENS,
+        max_retries=0,
+    )
+    agent = _AGENTS.get(session.session_id)
+    if agent is None:  # built once per session, as an app builds it once per user
+        tools = ToolNode([tool(weather), tool(currency)], handle_tool_errors=True)
+        agent = create_react_agent(llm, tools, prompt=system_prompt(session), name=AGENT_NAME)
+        _AGENTS[session.session_id] = agent
+    config: dict[str, Any] = {"run_name": AGENT_NAME}
+    if run.session_ids:
+        # LangChain run metadata: OpenInference reads session_id from it, OpenLLMetry copies it
+        # into traceloop.association.properties.*
+        config["metadata"] = {
+            "session_id": session.session_id,
+            "user_id": session.user_id,
+            "harness_version": HARNESS_VERSION,
+        }
+    with (
+        _openinference_context(run, session)
+        if run.options["instrumentor"] == "openinference"
+        else (contextlib.nullcontext())
+    ):
+        result = agent.invoke({"messages": [*history, ("user", question)]}, config=config)  # type: ignore[arg-type]
+    return str(result["messages"][-1].content)
+
+
+def openai_agents_setup(run: Run) -> None:
+    """OpenInference's instrumentor for the OpenAI Agents SDK (a trace processor)."""
+    from agents import set_tracing_disabled
+    from openinference.instrumentation.openai_agents import OpenAIAgentsInstrumentor
+
+    set_tracing_disabled(False)
+    OpenAIAgentsInstrumentor().instrument(tracer_provider=run.provider)
+
+
+def openai_agents_turn(run: Run, session: Session, history: list[tuple[str, str]], question: str) -> str:
+    """An ``Agent`` with two ``function_tool``s; a failing tool is reported to the model by the SDK."""
+    from agents import Agent, ModelSettings, OpenAIChatCompletionsModel, Runner, function_tool, trace
+    from agents.models.openai_responses import OpenAIResponsesModel
+    from openai import AsyncOpenAI
+
+    client = AsyncOpenAI(base_url=run.base_url, api_key=API_KEY, max_retries=0)
+    model_class = (
+        OpenAIResponsesModel if run.options.get("api") == "responses" else OpenAIChatCompletionsModel
+    )
+    agent = Agent(
+        name=AGENT_NAME,
+        instructions=system_prompt(session),
+        model=model_class(model=MODEL, openai_client=client),
+        model_settings=ModelSettings(temperature=TEMPERATURE, max_tokens=MAX_TOKENS),
+        tools=[function_tool(weather), function_tool(currency)],
+    )
+    items = [{"role": role, "content": text} for role, text in history]
+    items.append({"role": "user", "content": question})
+    kwargs: dict[str, Any] = {}
+    if run.session_ids:
+        # The SDK's documented way: group_id links the traces of one conversation.
+        kwargs = {"group_id": session.session_id, "metadata": {"harness_version": HARNESS_VERSION}}
+
+    async def go() -> str:
+        with trace(f"{AGENT_NAME} turn", **kwargs):
+            result = await Runner.run(agent, items)  # type: ignore[arg-type]
+        return str(result.final_output)
+
+    with _openinference_context(run, session):
+        return asyncio.run(go())
+
+
+def pydantic_ai_setup(run: Run) -> None:
+    """Nothing to install: the agent is built with ``instrument=InstrumentationSettings(...)``."""
+
+
+def pydantic_ai_turn(run: Run, session: Session, history: list[tuple[str, str]], question: str) -> str:
+    """A pydantic-ai ``Agent`` with native OTel instrumentation in the scenario's format version."""
+    from pydantic_ai import Agent
+    from pydantic_ai.messages import ModelRequest, ModelResponse, TextPart, UserPromptPart
+    from pydantic_ai.models.instrumented import InstrumentationSettings
+    from pydantic_ai.models.openai import OpenAIChatModel
+    from pydantic_ai.providers.openai import OpenAIProvider
+    from pydantic_ai.settings import ModelSettings
+
+    settings = InstrumentationSettings(
+        tracer_provider=run.provider,
+        version=run.options["version"],
+        include_content=run.options.get("include_content", True),
+    )
+    model = OpenAIChatModel(MODEL, provider=OpenAIProvider(base_url=run.base_url, api_key=API_KEY))
+    agent = Agent(
+        model,
+        name=AGENT_NAME,
+        system_prompt=system_prompt(session),
+        tools=[weather, currency],
+        model_settings=ModelSettings(temperature=TEMPERATURE, seed=SEED, max_tokens=MAX_TOKENS),
+    )
+    agent.instrument = settings
+    messages: list[Any] = []
+    for role, text in history:
+        if role == "user":
+            messages.append(ModelRequest(parts=[UserPromptPart(text)]))
+        else:
+            messages.append(ModelResponse(parts=[TextPart(text)]))
+    # pydantic-ai's own conversation id, recorded as gen_ai.conversation.id
+    conversation = {"conversation_id": session.session_id} if run.session_ids else {}
+    try:
+        result = agent.run_sync(question, message_history=messages or None, **conversation)
+    except TimeoutError as exc:  # pydantic-ai lets a tool's exception end the run
+        return f"Error: TimeoutError: {exc}"
+    return str(result.output)
+
+
+def strands_setup(run: Run) -> None:
+    """Strands uses the global tracer provider (its ``StrandsTelemetry`` sets one up the same way)."""
+    from opentelemetry import trace
+
+    trace.set_tracer_provider(run.provider)
+
+
+def strands_turn(run: Run, session: Session, history: list[tuple[str, str]], question: str) -> str:
+    """A Strands ``Agent`` with two ``@tool`` functions; a failing tool becomes an error result."""
+    from strands import Agent, tool
+    from strands.models.openai import OpenAIModel
+
+    model = OpenAIModel(
+        client_args={"base_url": run.base_url, "api_key": API_KEY, "max_retries": 0},
+        model_id=MODEL,
+        params={"temperature": TEMPERATURE, "seed": SEED, "max_tokens": MAX_TOKENS},
+    )
+    messages = [{"role": role, "content": [{"text": text}]} for role, text in history]
+    attributes: dict[str, Any] = {}
+    if run.session_ids:
+        # Strands' documented trace_attributes: session.id / user.id on the agent's spans.
+        attributes = {"session.id": session.session_id, "user.id": session.user_id}
+    agent = Agent(
+        model=model,
+        name=AGENT_NAME,
+        system_prompt=system_prompt(session),
+        tools=[tool(weather), tool(currency)],
+        messages=messages,  # type: ignore[arg-type]
+        trace_attributes=attributes or None,
+        callback_handler=None,
+    )
+    return str(agent(question)).strip()
+
+
+def smolagents_setup(run: Run) -> None:
+    """OpenInference's smolagents instrumentor."""
+    from openinference.instrumentation.smolagents import SmolagentsInstrumentor
+
+    SmolagentsInstrumentor().instrument(tracer_provider=run.provider)
+
+
+def smolagents_turn(run: Run, session: Session, history: list[tuple[str, str]], question: str) -> str:
+    """A smolagents ``ToolCallingAgent``; a tool error is shown to the model as an observation."""
+    from smolagents import OpenAIServerModel, ToolCallingAgent, tool
+
+    model = OpenAIServerModel(
+        model_id=MODEL,
+        api_base=run.base_url,
+        api_key=API_KEY,
+        temperature=TEMPERATURE,
+        seed=SEED,
+        max_tokens=MAX_TOKENS,
+    )
+    agent = ToolCallingAgent(
+        tools=[tool(weather), tool(currency)],
+        model=model,
+        name=AGENT_NAME.replace("-", "_"),
+        instructions=system_prompt(session),
+        max_steps=4,
+        verbosity_level=0,
+    )
+    task = question
+    if history:
+        earlier = "\n".join(f"{role}: {text}" for role, text in history)
+        task = f"Conversation so far:\n{earlier}\n\nNew request: {question}"
+    with _openinference_context(run, session):
+        return str(agent.run(task))
+
+
+def llamaindex_setup(run: Run) -> None:
+    """OpenInference's LlamaIndex instrumentor."""
+    from openinference.instrumentation.llama_index import LlamaIndexInstrumentor
+
+    LlamaIndexInstrumentor().instrument(tracer_provider=run.provider)
+
+
+def llamaindex_turn(run: Run, session: Session, history: list[tuple[str, str]], question: str) -> str:
+    """A LlamaIndex ``FunctionAgent``; a failing tool's error goes back to the model."""
+    from llama_index.core.agent.workflow import FunctionAgent
+    from llama_index.core.llms import ChatMessage
+    from llama_index.core.tools import FunctionTool
+    from llama_index.llms.openai import OpenAI
+
+    llm = OpenAI(
+        model=MODEL,
+        api_base=run.base_url,
+        api_key=API_KEY,
+        temperature=TEMPERATURE,
+        max_tokens=MAX_TOKENS,
+        max_retries=0,
+        additional_kwargs={"seed": SEED},
+    )
+    agent = FunctionAgent(
+        name=AGENT_NAME,
+        tools=[FunctionTool.from_defaults(weather), FunctionTool.from_defaults(currency)],
+        llm=llm,
+        system_prompt=system_prompt(session),
+    )
+    chat_history = [ChatMessage(role=role, content=text) for role, text in history]
+
+    async def go() -> str:
+        return str(await agent.run(question, chat_history=chat_history))
+
+    with _openinference_context(run, session):
+        return asyncio.run(go())
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A framework: its venv name, set-up, one turn, and the packages whose versions are recorded."""
+
+    name: str
+    setup: Callable[[Run], None]
+    turn: TurnFn
+    packages: tuple[str, ...]
+
+
+FRAMEWORKS = {
+    f.name: f
+    for f in (
+        Framework(
+            "langgraph",
+            langgraph_setup,
+            langgraph_turn,
+            (
+                "langgraph",
+                "langgraph-prebuilt",
+                "langchain-core",
+                "langchain-openai",
+                "openinference-instrumentation-langchain",
+                "opentelemetry-instrumentation-langchain",
+            ),
+        ),
+        Framework(
+            "openai-agents",
+            openai_agents_setup,
+            openai_agents_turn,
+            ("openai-agents", "openinference-instrumentation-openai-agents"),
+        ),
+        Framework("pydantic-ai", pydantic_ai_setup, pydantic_ai_turn, ("pydantic-ai-slim",)),
+        Framework("strands", strands_setup, strands_turn, ("strands-agents",)),
+        Framework(
+            "smolagents",
+            smolagents_setup,
+            smolagents_turn,
+            ("smolagents", "openinference-instrumentation-smolagents"),
+        ),
+        Framework(
+            "llamaindex",
+            llamaindex_setup,
+            llamaindex_turn,
+            ("llama-index-core", "llama-index-llms-openai", "openinference-instrumentation-llama-index"),
+        ),
+    )
+}
+COMMON_PACKAGES = (
+    "openai",
+    "opentelemetry-api",
+    "opentelemetry-sdk",
+    "opentelemetry-exporter-otlp-json-file",
+    "openinference-instrumentation",
+    "openinference-semantic-conventions",
+)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One recording: a framework, its switches, its environment, and what it varies."""
+
+    name: str
+    framework: str
+    session_ids: bool
+    note: str
+    options: dict[str, Any] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+
+
+_HIDE = {"OPENINFERENCE_HIDE_INPUTS": "true", "OPENINFERENCE_HIDE_OUTPUTS": "true"}
+_HIDE_MESSAGES = {"OPENINFERENCE_HIDE_INPUT_MESSAGES": "true", "OPENINFERENCE_HIDE_OUTPUT_MESSAGES": "true"}
+SCENARIOS = {
+    s.name: s
+    for s in (
+        Scenario(
+            "langgraph_openinference",
+            "langgraph",
+            True,
+            "LangGraph ReAct agent, OpenInference; session and harness version in the run metadata",
+            {"instrumentor": "openinference"},
+        ),
+        Scenario(
+            "langgraph_openinference_hidden",
+            "langgraph",
+            False,
+            "as above without session ids, inputs and messages hidden by OPENINFERENCE_HIDE_*",
+            {"instrumentor": "openinference"},
+            {**_HIDE, **_HIDE_MESSAGES},
+        ),
+        Scenario(
+            "langgraph_openllmetry",
+            "langgraph",
+            True,
+            "LangGraph ReAct agent, OpenLLMetry; run metadata becomes traceloop association properties",
+            {"instrumentor": "openllmetry"},
+            {"TRACELOOP_TRACE_CONTENT": "true"},
+        ),
+        Scenario(
+            "langgraph_openllmetry_no_content",
+            "langgraph",
+            False,
+            "as above without metadata, TRACELOOP_TRACE_CONTENT=false",
+            {"instrumentor": "openllmetry"},
+            {"TRACELOOP_TRACE_CONTENT": "false"},
+        ),
+        Scenario(
+            "openai_agents_openinference",
+            "openai-agents",
+            True,
+            "OpenAI Agents SDK (chat completions), OpenInference; trace group_id and metadata",
+            {"api": "chat_completions"},
+        ),
+        Scenario(
+            "openai_agents_openinference_responses",
+            "openai-agents",
+            False,
+            "OpenAI Agents SDK on the Responses API (its default), OpenInference, no session ids",
+            {"api": "responses"},
+        ),
+        *(
+            Scenario(
+                f"pydantic_ai_v{version}",
+                "pydantic-ai",
+                version >= 5,
+                f"pydantic-ai native OTel, instrumentation format version {version}"
+                + ("; conversation_id" if version >= 5 else ""),
+                {"version": version},
+            )
+            for version in (2, 3, 4, 5, 6)
+        ),
+        Scenario(
+            "pydantic_ai_v6_no_content",
+            "pydantic-ai",
+            True,
+            "pydantic-ai native OTel, format version 6, include_content=False; conversation_id",
+            {"version": 6, "include_content": False},
+        ),
+        Scenario(
+            "strands",
+            "strands",
+            True,
+            "Strands native spans, default semconv (per-message span events); trace_attributes session",
+        ),
+        Scenario(
+            "strands_latest",
+            "strands",
+            False,
+            "Strands native spans with OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental",
+            env={"OTEL_SEMCONV_STABILITY_OPT_IN": "gen_ai_latest_experimental"},
+        ),
+        Scenario(
+            "smolagents_openinference",
+            "smolagents",
+            True,
+            "smolagents ToolCallingAgent, OpenInference; using_attributes session",
+        ),
+        Scenario(
+            "llamaindex_openinference",
+            "llamaindex",
+            True,
+            "LlamaIndex FunctionAgent, OpenInference; using_attributes session",
+        ),
+    )
+}
+
+
+def output_path(out_dir: Path, name: str) -> Path:
+    """File written by scenario ``name``."""
+    return out_dir / f"{name}.otlp.jsonl"
+
+
+def venv_python(framework: str) -> Path:
+    """The interpreter of a framework's pinned venv."""
+    return REPO_ROOT / f".venv-samples-{framework}" / "bin" / "python"
+
+
+def run_scenario(name: str, out_dir: Path, base_url: str) -> None:
+    """Run one scenario in this process (its framework's venv) and write its file."""
+    from opentelemetry.exporter.otlp.json.file.trace_exporter import FileSpanExporter
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+    from opentelemetry.sdk.trace.id_generator import IdGenerator
+
+    class SeededIdGenerator(IdGenerator):
+        """Reproducible trace/span ids from ``random.Random(seed)``."""
+
+        def __init__(self, seed: int) -> None:
+            self._rng = random.Random(seed)
+
+        def generate_span_id(self) -> int:
+            return self._rng.getrandbits(64) or 1
+
+        def generate_trace_id(self) -> int:
+            return self._rng.getrandbits(128) or 1
+
+    spec = SCENARIOS[name]
+    framework = FRAMEWORKS[spec.framework]
+    path = output_path(out_dir, name)
+    path.unlink(missing_ok=True)
+    provider = TracerProvider(
+        resource=Resource.create(RESOURCE_ATTRIBUTES),
+        id_generator=SeededIdGenerator(scenario_seed(name)),
+    )
+    provider.add_span_processor(BatchSpanProcessor(FileSpanExporter(path), schedule_delay_millis=3_600_000))
+    run = Run(base_url=base_url, provider=provider, session_ids=spec.session_ids, options=spec.options)
+    framework.setup(run)
+    try:
+        for session in SESSIONS:
+            history: list[tuple[str, str]] = []
+            for question in session.turns:
+                answer = framework.turn(run, session, history, question)
+                history += [("user", question), ("assistant", answer)]
+                provider.force_flush()  # one line per turn
+    finally:
+        provider.shutdown()
+
+
+def installed_versions(framework: str) -> dict[str, str]:
+    """Exact versions of the framework's and the common packages, read in its venv."""
+    names = [*FRAMEWORKS[framework].packages, *COMMON_PACKAGES]
+    code = (
+        "import importlib.metadata as m, json, sys\n"
+        "def v(n):\n"
+        "    try: return m.version(n)\n"
+        "    except m.PackageNotFoundError: return None\n"
+        "print(json.dumps({n: v(n) for n in sys.argv[1:]}))"
+    )
+    out = subprocess.run(
+        [str(venv_python(framework)), "-c", code, *names], check=True, capture_output=True, text=True
+    )
+    return {k: v for k, v in json.loads(out.stdout).items() if v is not None}
+
+
+def write_manifest(out_dir: Path, stats: dict[str, dict[str, Any]]) -> Path:
+    """``MANIFEST.toml``: date, command, exact versions per framework, per-file stats."""
+    lines = [
+        "# Generated by scripts/generate_framework_samples.py - do not edit by hand.",
+        f"generated_at = {_toml_value(dt.datetime.now(dt.UTC).strftime('%Y-%m-%dT%H:%M:%SZ'))}",
+        'command = "scripts/generate-framework-samples"',
+        'fake_server = "scripts/fake_openai.py (deterministic OpenAI fake on 127.0.0.1)"',
+        f"model_requested = {_toml_value(MODEL)}",
+    ]
+    frameworks = sorted({SCENARIOS[name].framework for name in stats})
+    versions = {fw: installed_versions(fw) for fw in frameworks}
+    for fw in frameworks:
+        lines += [
+            "",
+            f'[versions."{fw}"]',
+            *(f"{json.dumps(p)} = {_toml_value(v)}" for p, v in versions[fw].items()),
+        ]
+    for name, st in stats.items():
+        spec = SCENARIOS[name]
+        lines += [
+            "",
+            f"[files.{name}]",
+            f"path = {_toml_value(output_path(out_dir, name).name)}",
+            f"framework = {_toml_value(spec.framework)}",
+            f"note = {_toml_value(spec.note)}",
+            f"session_ids = {_toml_value(spec.session_ids)}",
+            f"options = {_toml_value(spec.options)}",
+            f"env = {_toml_value(spec.env)}",
+            f"id_seed = {scenario_seed(name)}",
+            *(
+                f"{k} = {_toml_value(st[k])}"
+                for k in ("lines", "traces", "spans", "error_spans", "scopes", "span_names", "attribute_keys")
+            ),
+        ]
+    path = out_dir / "MANIFEST.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate all (or selected) scenarios, verify them and write the manifest."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
+    parser.add_argument(
+        "--scenario", action="append", choices=sorted(SCENARIOS), help="only these (repeatable)"
+    )
+    parser.add_argument("--manifest", action="store_true", help="write MANIFEST.toml for these only")
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)  # child mode
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    out_dir: Path = args.out.resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if args.child:
+        run_scenario(args.scenario[0], out_dir, args.base_url)
+        return 0
+
+    names = args.scenario or list(SCENARIOS)
+    stats: dict[str, dict[str, Any]] = {}
+    with FakeOpenAI() as base_url:
+        for name in names:
+            spec = SCENARIOS[name]
+            cmd = [str(venv_python(spec.framework)), str(Path(__file__).resolve()), "--child"]
+            cmd += ["--scenario", name, "--out", str(out_dir), "--base-url", base_url]
+            env = child_env({**spec.env, "OTEL_SDK_DISABLED": "false"})
+            for var in ("TRACELOOP_TELEMETRY", "DO_NOT_TRACK", "ANONYMIZED_TELEMETRY"):
+                env[var] = "false" if var == "TRACELOOP_TELEMETRY" else "true"
+            env["OPENAI_AGENTS_DISABLE_TRACING"] = "0"
+            subprocess.run(cmd, check=True, env=env, timeout=600)
+            stats[name] = summarize(output_path(out_dir, name))
+            st = stats[name]
+            print(f"{name:40} traces={st['traces']} spans={st['spans']} errors={st['error_spans']}")
+    if set(names) == set(SCENARIOS) or args.manifest:
+        print(f"wrote {write_manifest(out_dir, stats)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,234 @@
+"""Rules that hold on traces from the agent frameworks (samples/frameworks/, real instrumentation).
+
+Each file is the travel agent of samples/otel/README.md built in one framework and traced by the
+instrumentation named in its file name (samples/frameworks/README.md, MANIFEST.toml).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import orjson
+import pytest
+
+from traceready.audit import run_audit
+from traceready.connectors.otel import OtelConnector
+from traceready.findings import Status
+from traceready.mapping.mapper import Mapper
+from traceready.mapping.spec import load_mapping
+from traceready.model import Span, SpanKind, sampling_params
+from traceready.recommend import load_catalog
+from traceready.report.model import Report
+
+FRAMEWORKS = Path(__file__).resolve().parents[1] / "src" / "traceready" / "samples" / "frameworks"
+FILES = sorted(p.name.removesuffix(".otlp.jsonl") for p in FRAMEWORKS.glob("*.otlp.jsonl"))
+HARNESS = "travel-agent@1.4.0"
+"""The harness version the scenarios with session ids set beside them (not the resource's 1.4.0)."""
+
+
+@cache
+def records(name: str) -> list[dict[str, object]]:
+    return [
+        r for r in OtelConnector([FRAMEWORKS / f"{name}.otlp.jsonl"]).iter_records() if isinstance(r, dict)
+    ]
+
+
+@cache
+def spans(name: str) -> list[Span]:
+    mapper = Mapper(load_mapping("otel"))
+    mapped = [mapper.map_record(r) for r in records(name)]
+    assert all(isinstance(s, Span) for s in mapped)
+    return [s for s in mapped if isinstance(s, Span)]
+
+
+@cache
+def audit(name: str) -> Report:
+    catalog = load_catalog(OtelConnector.package_dir() / "recommendations.yaml")
+    return run_audit(
+        OtelConnector([FRAMEWORKS / f"{name}.otlp.jsonl"]), Mapper(load_mapping("otel")), catalog=catalog
+    )
+
+
+def test_the_corpus_holds_every_framework() -> None:
+    prefixes = {
+        "langgraph_openinference",
+        "langgraph_openllmetry",
+        "openai_agents",
+        "pydantic_ai",
+        "smolagents",
+    }
+    assert all(any(f.startswith(p) for f in FILES) for p in prefixes | {"llamaindex"}), FILES
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_every_span_event_is_kept(name: str) -> None:
+    written = 0
+    for line in (FRAMEWORKS / f"{name}.otlp.jsonl").read_bytes().splitlines():
+        for block in orjson.loads(line)["resourceSpans"]:
+            for scope in block["scopeSpans"]:
+                written += sum(len(s.get("events", [])) for s in scope["spans"])
+    kept = sum(len(r["event_list"]) for r in records(name))  # type: ignore[arg-type]
+    assert kept == written
+
+
+def test_versions_are_read_from_the_association_properties_that_hold_the_session() -> None:
+    # OpenLLMetry copies LangChain run metadata into traceloop.association.properties.*
+    with_session = [s for s in spans("langgraph_openllmetry") if s.session_id is not None]
+    assert with_session
+    assert {s.versions.harness for s in with_session} == {HARNESS}
+    assert {s.session_id for s in with_session} == {"sess-1", "sess-2", "sess-3"}
+
+
+def test_openinference_metadata_gives_session_and_version_together() -> None:
+    with_session = [s for s in spans("langgraph_openinference") if s.session_id is not None]
+    assert with_session and {s.versions.harness for s in with_session} == {HARNESS}
+
+
+def test_configuration_is_not_a_sampling_parameter() -> None:
+    # LlamaIndex's OpenInference spans record the LLM's metadata (context window, num_output...)
+    # as invocation parameters: no temperature, seed or max tokens sent with the request.
+    llama = [
+        s for s in spans("llamaindex_openinference") if s.kind is SpanKind.LLM and s.llm and s.llm.params
+    ]
+    assert llama and all("context_window" in (s.llm.params or {}) for s in llama if s.llm)
+    assert all(sampling_params(s.llm.params) == {} for s in llama if s.llm)
+    # LangChain's invocation parameters hold the request: its sampling parameters count, not the
+    # stream flag, the model name or the tool list.
+    chat = next(s for s in spans("langgraph_openinference") if s.kind is SpanKind.LLM)
+    assert chat.llm is not None
+    assert sampling_params(chat.llm.params) == {"seed": 7, "temperature": 0.0, "max_completion_tokens": 256}
+
+
+def test_llamaindex_model_calls_without_sampling_parameters_are_not_replayable() -> None:
+    e = audit("llamaindex_openinference").findings[4]
+    ratio = next(m for m in e.metrics if m.metric == "e.llm_spans_with_model_and_params")
+    assert ratio.numerator == 0 and ratio.denominator > 0
+
+
+def test_openllmetry_tasks_are_chains_and_its_workflow_an_agent() -> None:
+    kinds = {(s.name.split(" ")[0], s.kind) for s in spans("langgraph_openllmetry")}
+    assert ("execute_task", SpanKind.CHAIN) in kinds
+    assert ("travel-agent.workflow", SpanKind.AGENT) in kinds  # gen_ai.operation.name=invoke_agent
+    assert all(s.kind is not SpanKind.UNKNOWN for s in spans("langgraph_openllmetry"))
+
+
+def test_report_names_the_instrumentation_and_fits_its_fixes() -> None:
+    report = audit("langgraph_openinference_hidden")
+    scopes = {(i.scope, i.family, i.framework) for i in report.instrumentations}
+    assert ("openinference.instrumentation.langchain", "openinference", "langchain") in scopes
+    assert all(
+        i.version and i.sdk and i.sdk.startswith("opentelemetry python") for i in report.instrumentations
+    )
+    fixes = {r.gap: r for f in report.findings for r in f.recommendations}
+    hidden = fixes["a.input_messages_missing"]
+    assert hidden.snippet is not None and "OPENINFERENCE_HIDE" in hidden.snippet
+    assert "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT" not in hidden.snippet
+
+
+@pytest.mark.parametrize("name", ["strands", "strands_latest"])
+def test_strands_model_calls_read_their_messages_in_both_semconv_modes(name: str) -> None:
+    # Default mode: one deprecated event per message (gen_ai.user.message, gen_ai.tool.message,
+    # gen_ai.choice...). Latest mode: several gen_ai.client.inference.operation.details events on
+    # one span (system instructions, input, output), every one of them read.
+    chats = [s for s in spans(name) if s.kind is SpanKind.LLM]
+    assert len(chats) == 10
+    for chat in chats:
+        assert chat.llm is not None and chat.llm.input_messages and chat.llm.output_messages
+    calls = [c for s in chats if s.llm for m in s.llm.output_messages or () for c in m.tool_calls]
+    assert {c.name for c in calls} == {"get_weather", "convert_currency"}
+    assert all(c.id and c.arguments for c in calls)
+    answered = {m.tool_call_id for s in chats if s.llm for m in s.llm.input_messages or () if m.tool_call_id}
+    assert {c.id for c in calls} <= answered
+
+
+@pytest.mark.parametrize("name", ["strands", "strands_latest"])
+def test_strands_tool_spans_carry_arguments_and_results_from_their_events(name: str) -> None:
+    tools = [s for s in spans(name) if s.kind is SpanKind.TOOL]
+    assert len(tools) == 5
+    assert all(s.tool and isinstance(s.tool.arguments, dict) and s.tool.call_id for s in tools)
+    assert all(s.tool and s.tool.result is not None for s in tools)
+    failed = [s for s in tools if s.is_failed]
+    assert len(failed) == 1 and failed[0].tool and failed[0].tool.arguments == {"city": "Lisbon"}
+
+
+@pytest.mark.parametrize("name", ["strands", "strands_latest"])
+def test_strands_tools_offered_on_the_agent_span_count_for_its_model_calls(name: str) -> None:
+    chats = [s for s in spans(name) if s.kind is SpanKind.LLM]
+    assert all(s.llm and not s.llm.tools_offered for s in chats)  # Strands puts them on the agent
+    c = audit(name).findings[2]
+    offered = next(m for m in c.metrics if m.metric == "c.tool_choices_with_offered_set")
+    assert offered.numerator == offered.denominator == 4
+    assert any("enclosing agent span" in note for note in c.notes)
+
+
+def test_strands_event_loop_cycles_are_chain_steps() -> None:
+    cycles = [s for s in spans("strands") if s.name == "execute_event_loop_cycle"]
+    assert cycles and all(s.kind is SpanKind.CHAIN for s in cycles)
+    assert all(s.kind is not SpanKind.UNKNOWN for s in spans("strands"))
+
+
+P, R, A, U = Status.PRESENT, Status.PARTIAL, Status.ABSENT, Status.UNKNOWN
+EXPECTED = {
+    # Decided from the spans before auditing (samples/frameworks/README.md has the facts). In all:
+    # f PARTIAL (service.version on every span, no scores); g PARTIAL (failures typed, unlabelled)
+    # unless said; h PARTIAL (tokens, no cost) unless said; i, j UNKNOWN (no inventory in files).
+    #                                          a  b  c  d  e  f  g  h  i  j
+    # messages, tool spans with args/results, llm.tools, seed+temperature, session in metadata
+    "langgraph_openinference":               (P, P, P, P, P, R, R, R, U, U),
+    # OPENINFERENCE_HIDE_*: no messages, tool inputs/outputs hidden, no session
+    "langgraph_openinference_hidden":        (A, R, A, R, A, R, R, R, U, U),
+    # 3 of 9 traces are create_agent spans alone (a, e PARTIAL); association properties session
+    "langgraph_openllmetry":                 (R, P, P, P, R, R, R, R, U, U),
+    # TRACELOOP_TRACE_CONTENT=false: no prompts, completions, tool arguments; no session
+    "langgraph_openllmetry_no_content":      (A, R, A, R, A, R, R, R, U, U),
+    # _prepare_chat_with_tools LLM spans hold no messages (a, c PARTIAL); LLM metadata, not sampling
+    # parameters (e ABSENT); streamed without usage (h ABSENT); no agent span (c)
+    "llamaindex_openinference":              (R, P, R, R, A, R, R, A, U, U),
+    # chat-completions spans record no offered tools (c PARTIAL); tool error without a type (g)
+    "openai_agents_openinference":           (P, P, R, P, P, R, A, R, U, U),
+    # Responses spans list the tools (c PRESENT); no group_id so no session (e PARTIAL)
+    "openai_agents_openinference_responses": (P, P, P, P, R, R, A, R, U, U),
+    # a fresh gen_ai.conversation.id per run links no turns (e PARTIAL)
+    "pydantic_ai_v2":                        (P, P, P, P, R, R, R, R, U, U),
+    "pydantic_ai_v3":                        (P, P, P, P, R, R, R, R, U, U),
+    "pydantic_ai_v4":                        (P, P, P, P, R, R, R, R, U, U),
+    # conversation_id given: sessions link turns
+    "pydantic_ai_v5":                        (P, P, P, P, P, R, R, R, U, U),
+    "pydantic_ai_v6":                        (P, P, P, P, P, R, R, R, U, U),
+    # include_content=False: message lists without text, tool names without arguments
+    "pydantic_ai_v6_no_content":             (A, R, P, R, A, R, R, R, U, U),
+    # the agent span rolls up its children's tokens (h)
+    "smolagents_openinference":              (P, P, P, P, P, R, R, R, U, U),
+    # Strands records no request parameters (e ABSENT)
+    "strands":                               (P, P, P, P, A, R, R, R, U, U),
+    "strands_latest":                        (P, P, P, P, A, R, R, R, U, U),
+}  # fmt: skip
+
+
+def test_every_corpus_file_has_its_expected_verdicts() -> None:
+    assert sorted(EXPECTED) == FILES
+
+
+@pytest.mark.parametrize(("name", "expected"), list(EXPECTED.items()), ids=list(EXPECTED))
+def test_framework_scenario_gets_its_verdicts(name: str, expected: tuple[Status, ...]) -> None:
+    report = audit(name)
+    got = {f.requirement: f.status for f in report.findings}
+    assert got == dict(zip("abcdefghij", expected, strict=True))
+    assert report.counts.records_rejected == 0
+    assert report.counts.records_pulled == report.counts.spans_mapped
+
+
+def test_per_run_conversation_ids_are_no_session() -> None:
+    e = audit("pydantic_ai_v2").findings[4]
+    assert "e.session_id_missing" in e.gaps
+    assert any("one trace only" in note for note in e.notes)
+    assert "e.session_id_missing" not in audit("pydantic_ai_v5").findings[4].gaps
+
+
+def test_content_capture_off_is_no_recorded_prompt() -> None:
+    a, e = audit("pydantic_ai_v6_no_content").findings[0], audit("pydantic_ai_v6_no_content").findings[4]
+    assert next(m for m in a.metrics if m.metric == "a.llm_spans_with_input_messages").numerator == 0
+    assert e.status is Status.ABSENT
+    fix = next(r for r in a.recommendations if r.gap == "a.input_messages_missing")
+    assert fix.snippet is not None and "include_content=True" in fix.snippet
