@@ -193,29 +193,53 @@ def test_version() -> None:
     assert result.stdout.startswith("traceready 0.1.0")
 
 
-def test_interview_writes_an_answers_file_the_audit_reads(tmp_path: Path) -> None:
+def test_interview_non_interactive_lists_what_is_still_unanswered(tmp_path: Path) -> None:
     out = tmp_path / "answers.toml"
-    replies = ["yes", "staging project", "2", "14", "3", "2026-11-20", "yes", "TRAIL", "30"]
-    result = CliRunner().invoke(app, ["interview", "--out", str(out)], input="\n".join(replies) + "\n")
+    text = 'version = 2\n[agent]\ndescription = "Books trips"\narchitecture = "unknown"\n'
+    out.write_text(text)
+    result = invoke("interview", "--out", str(out), "--non-interactive")
     assert result.exit_code == 0, result.output
-    from traceready.answers import load_answers
-
-    answers = load_answers(out)
-    assert answers.sandbox.experiments_isolated is True
-    assert answers.sandbox.how == "staging project"
-    assert answers.eval_harness.scored_experiments == 14
-    assert answers.failures.taxonomy == "TRAIL"
-    assert answers.retention.days == 30
-    report = orjson.loads(invoke("audit", "otel", FULL, "--answers", str(out), "-f", "json").stdout)
-    assert next(f for f in report["findings"] if f["requirement"] == "j")["evidence"] == "self-reported"
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{out}: 2 answered, 22 unanswered"
+    assert lines[1] == "  [3] agent.models: Which models does it call (e.g. gpt-4o, claude-sonnet-4)?"
+    assert not any("agent.architecture" in line for line in lines)  # "not sure" is an answer
+    assert not any("logging.project" in line for line in lines)  # a follow-up of an unanswered question
+    assert out.read_text() == text
 
 
-def test_interview_skips_empty_answers_and_rejects_bad_ones(tmp_path: Path) -> None:
+def test_interview_never_overwrites_an_unreadable_answers_file(tmp_path: Path) -> None:
     out = tmp_path / "answers.toml"
-    result = CliRunner().invoke(app, ["interview", "--out", str(out)], input="\n\nmany\n" + "\n" * 6)
-    assert result.exit_code == 2, result.output
-    assert "eval_harness.datasets" in result.stderr
-    assert not out.exists()
+    out.write_text("[sandbox]\nexperiments_isolated = 'perhaps'\n")
+    result = CliRunner().invoke(app, ["interview", "--out", str(out)], input="Books trips\n")
+    assert result.exit_code == 2
+    assert "sandbox.experiments_isolated" in result.output
+    assert out.read_text() == "[sandbox]\nexperiments_isolated = 'perhaps'\n"
+
+
+def test_interview_with_a_target_audits_it_first_and_lists_only_what_its_traces_cannot_show(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "answers.toml"
+    result = invoke("interview", "--out", str(out), "--target", f"otel:{FULL}", "--non-interactive")
+    assert result.exit_code == 0, result.output
+    listed = {line.split()[1].rstrip(":") for line in result.stdout.splitlines()[1:]}
+    # The sample shows where traces live, their shape and every model call as a step.
+    assert not listed & {"logging.source", "logging.format", "logging.reasoning"}
+    assert {"agent.description", "retention.days", "sandbox.experiments_isolated"} <= listed
+    without = invoke("interview", "--out", str(out), "--non-interactive")
+    assert len(without.stdout.splitlines()) > len(result.stdout.splitlines())
+
+
+def test_interview_report_errors_exit_with_their_codes(tmp_path: Path) -> None:
+    assert (
+        invoke("interview", "--out", str(tmp_path / "a.toml"), "--report", "/nonexistent.json").exit_code == 4
+    )
+    bad = tmp_path / "audit.json"
+    bad.write_text('{"findings": "none"}')
+    result = invoke("interview", "--out", str(tmp_path / "a.toml"), "--report", str(bad), "--non-interactive")
+    assert result.exit_code == 2
+    assert "not a traceready JSON report" in result.output
+    assert not (tmp_path / "a.toml").exists()
 
 
 def test_otel_audit_hands_a_trace_on_soon_after_its_root_and_counts_a_straggler_late(tmp_path: Path) -> None:

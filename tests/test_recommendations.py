@@ -10,16 +10,46 @@ from traceready.instrumentation import FAMILIES
 from traceready.recommend import load_catalog
 
 ALL_GAPS = sorted({gap for check in ALL_CHECKS for gap in check.gap_ids()})
+SHIPPING = sorted(
+    slug
+    for slug, cls in installed_connectors().items()
+    if (cls.package_dir() / "recommendations.yaml").is_file()
+)
+"""Connectors with a catalog of their own: all but answers, which borrows one (below)."""
 
 
-@pytest.mark.parametrize("slug", sorted(installed_connectors()))
+def test_only_the_answers_connector_borrows_a_catalog() -> None:
+    assert sorted(set(installed_connectors()) - set(SHIPPING)) == ["answers"]
+
+
+@pytest.mark.parametrize(
+    ("source", "lender"),
+    [
+        ("langsmith", "langsmith"),
+        ("phoenix", "phoenix"),
+        ("text_files", "otel"),
+        ("unknown", "otel"),
+        (None, "otel"),
+    ],
+)
+def test_answers_use_the_fixes_of_the_source_they_name(tmp_path, source: str | None, lender: str) -> None:
+    path = tmp_path / "answers.toml"
+    path.write_text("version = 2\n" + (f'[logging]\nsource = "{source}"\n' if source else ""))
+    connector = installed_connectors()["answers"](path)
+    assert (
+        connector.recommendations_path()
+        == installed_connectors()[lender].package_dir() / "recommendations.yaml"
+    )
+
+
+@pytest.mark.parametrize("slug", SHIPPING)
 def test_catalog_covers_every_gap_id(slug: str) -> None:
     catalog = load_catalog(installed_connectors()[slug].package_dir() / "recommendations.yaml")
     missing = [gap for gap in ALL_GAPS if gap not in catalog.root]
     assert not missing, f"{slug} has no recommendation for {missing}"
 
 
-@pytest.mark.parametrize("slug", sorted(installed_connectors()))
+@pytest.mark.parametrize("slug", SHIPPING)
 def test_catalog_names_only_known_gaps(slug: str) -> None:
     catalog = load_catalog(installed_connectors()[slug].package_dir() / "recommendations.yaml")
     assert sorted({key.partition("@")[0] for key in catalog.root} - set(ALL_GAPS)) == []

@@ -213,7 +213,7 @@ def test_targets_lists_the_named_targets_without_secrets(config: Path) -> None:
     assert lines[1] == "eu-braintrust\tbraintrust\tproject=agent org_name=acme"
     assert len(lines) == 4
     assert "sk-secret-value" not in result.output
-    assert "any source works as a target too: braintrust:PROJECT" in result.stderr
+    assert "any source works as a target too: answers:ANSWERS_FILE, braintrust:PROJECT" in result.stderr
 
 
 @pytest.mark.parametrize("slug", ["braintrust", "langsmith", "otel", "phoenix"])

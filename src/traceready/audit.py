@@ -18,9 +18,10 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from typing import Any
 
-from traceready.answers import Answers
+from traceready.answers import Answers, known
 from traceready.assemble import DEFAULT_IDLE_AFTER, ROOTED_IDLE_AFTER, TraceAssembler
 from traceready.checks import ALL_CHECKS, Check, Context, Trace
+from traceready.checks.base import with_answers
 from traceready.checks.thresholds import Thresholds
 from traceready.connector import Connector, Inventory
 from traceready.findings import Finding
@@ -28,7 +29,7 @@ from traceready.instrumentation import InstrumentationTally, families
 from traceready.mapping.mapper import Mapper
 from traceready.model import Rejection, Span
 from traceready.recommend import Catalog, attach
-from traceready.report.model import Counts, Report, Sample, SourceCounts, overall_of
+from traceready.report.model import Agent, Counts, Report, Sample, SourceCounts, overall_of
 from traceready.window import wilson_interval
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ class Scorer:
     def finish(self, inventory: Inventory, answers: Answers) -> list[Finding]:
         """One Finding per requirement, a to j."""
         context = Context(thresholds=self.thresholds, inventory=inventory, answers=answers)
-        return [check.finish(context) for check in self.checks]
+        return [with_answers(check.finish(context), check.reported(answers)) for check in self.checks]
 
 
 @dataclass(slots=True)
@@ -187,6 +188,20 @@ def with_intervals(finding: Finding) -> Finding:
     return finding.model_copy(update={"metrics": tuple(metrics)})
 
 
+def agent_of(answers: Answers) -> Agent | None:
+    """The report header's agent description, from the answers file; None when it says nothing."""
+    agent = answers.agent
+    architecture = known(agent.architecture)
+    described = Agent(
+        description=known(agent.description),
+        architecture=architecture,
+        models=tuple(known(agent.models) or ()),
+        tools=tuple(known(agent.tools) or ()),
+        failure_taxonomy={"single": "TRAIL", "multi": "MAST"}.get(architecture or ""),
+    )
+    return None if described == Agent() else described
+
+
 def _observed(
     records: Iterable[dict[str, Any] | Rejection], tally: InstrumentationTally
 ) -> Iterator[dict[str, Any] | Rejection]:
@@ -253,6 +268,7 @@ def run_audit(
         inventory=inventory,
         instrumentations=detected,
         sample=Sample(traces_drawn=sampled[0], traces_in_window=sampled[1]) if sampled else None,
+        agent=agent_of(answers or Answers()),
         overall=overall_of(findings),
         findings=tuple(findings),
     )

@@ -28,11 +28,9 @@ from typing import Any
 
 import click
 import orjson
-from pydantic import ValidationError
 
-from traceready.answers import QUESTIONS, Answers, dump_answers
 from traceready.connector import Connector, Pull, installed_connectors
-from traceready.errors import TracereadyError, UsageError, invalid
+from traceready.errors import TracereadyError, UsageError
 from traceready.model import Span
 from traceready.outputs import AuditOutputs, check_output_path, format_for_output
 from traceready.report import RENDERERS
@@ -602,32 +600,66 @@ def _demo_connector(
     default=Path("answers.toml"),
     show_default=True,
     metavar="FILE",
-    help="Where to write the answers.",
+    help="The answers file (resumed when it exists).",
 )
+@click.option(
+    "--report",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="A JSON audit report: ask only what its traces could not show.",
+)
+@click.option(
+    "--target",
+    metavar="TARGET",
+    help="Audit this target first (<source>:<project or path>, or a name): ask only what it could not show.",
+)
+@click.option(
+    "--config", type=click.Path(path_type=Path), metavar="FILE", help="traceready.toml for --target."
+)
+@click.option("--non-interactive", is_flag=True, help="Ask nothing; list the questions still unanswered.")
 @_debug_option()
-def interview(out: Path, debug: bool) -> None:
-    """Ask what traces cannot show and write answers.toml (leave an answer empty to skip it)."""
+def interview(
+    out: Path,
+    report: Path | None,
+    target: str | None,
+    config: Path | None,
+    non_interactive: bool,
+    debug: bool,
+) -> None:
+    """Ask what traces cannot show, as a consultant would; saves after every answer, resumes."""
+    from traceready.interview import load_report, open_interview, run_interview, suggested_command
+    from traceready.targets import audit_target
+
     with _guarded(debug):
-        answered: dict[str, dict[str, str]] = {}
-        for section, key, question in QUESTIONS:
-            reply = click.prompt(question, default="", show_default=False).strip()
-            if reply:
-                answered.setdefault(section, {})[key] = _typed(reply)
+        if report is not None and target is not None:
+            raise UsageError("give --report or --target, not both")
+        audited = load_report(report) if report is not None else None
+        if target is not None:
+            click.echo(
+                f"traceready: auditing {target} first, to ask only what its traces cannot show", err=True
+            )
+            audited = audit_target(resolve_target(target, config), config=config)
+        session = open_interview(out, audited)
+        if non_interactive:
+            pending = session.pending()
+            click.echo(f"{out}: {len(session.to_answers().flat())} answered, {len(pending)} unanswered")
+            for question in pending:
+                click.echo(f"  [{session.bank.number(question)}] {question.id}: {question.text}")
+            return
+        click.echo("What traces cannot show. Answer 'not sure' whenever you are; type :help for commands.")
         try:
-            answers = Answers.model_validate(answered)
-        except ValidationError as exc:
-            raise invalid("answers", exc) from None
-        out.write_text(dump_answers(answers), encoding="utf-8")
-        click.echo(f"wrote {out}; use it with --answers {out}")
-
-
-def _typed(reply: str) -> Any:
-    folded = reply.lower()
-    if folded in {"y", "yes", "true"}:
-        return True
-    if folded in {"n", "no", "false"}:
-        return False
-    return reply
+            ended = run_interview(session, out, ask=input, say=click.echo)
+        except KeyboardInterrupt:
+            click.echo(
+                f"\nStopped: {len(session.to_answers().flat())} answers are saved in {out}; "
+                "run the same command to resume.",
+                err=True,
+            )
+            raise click.exceptions.Exit(130) from None
+        click.echo(f"\nSaved {ended.answered} answers in {out}.")
+        if ended.unanswered:
+            click.echo(f"{len(ended.unanswered)} questions are left: run the same command to resume.")
+        click.echo(f"Next: {suggested_command(session.to_answers(), out)}")
 
 
 @app.command()

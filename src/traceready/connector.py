@@ -38,6 +38,7 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import AliasChoices, BaseModel, ConfigDict
 from pydantic_settings import BaseSettings
 
+from traceready.answers import Answers
 from traceready.errors import TracereadyError, UsageError, unknown_name
 from traceready.model import Rejection
 from traceready.window import Window, parse_since, reservoir_sample
@@ -147,6 +148,9 @@ class Connector(ABC):
     title: ClassVar[str]
     """Human name of the vendor, for reports."""
 
+    reads_traces: ClassVar[bool] = True
+    """False for a source that holds no traces at all (the answers connector: the interview alone)."""
+
     children_first: ClassVar[bool] = False
     """True when records arrive as their spans ended, children before their root (OTLP files, which
     exporters write span by span as each ends); vendor APIs page by start time or by trace."""
@@ -229,6 +233,17 @@ class Connector(ABC):
     def nothing_mapped(self) -> TracereadyError | None:
         """The error to end the audit with when no span could be mapped; None when that is an answer."""
         return None
+
+    def self_reported(self) -> Answers:
+        """Self-reported facts the source itself holds (the answers connector's file); default none.
+
+        ``--answers`` given on the command line takes their place.
+        """
+        return Answers()
+
+    def recommendations_path(self) -> Path:
+        """The catalog of fixes for this audit's gaps: the package's ``recommendations.yaml``."""
+        return self.package_dir() / "recommendations.yaml"
 
     @classmethod
     def package_dir(cls) -> Path:

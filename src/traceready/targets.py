@@ -164,7 +164,9 @@ def resolve_target(text: str, config: Path | None = None) -> Target:
         if colon:
             raise unknown_name(error, source, connectors, kind="sources")
         readers = [
-            slug for slug, c in connectors.items() if (o := c.subject()) is not None and o.type is Path
+            slug
+            for slug, c in connectors.items()
+            if c.reads_traces and (o := c.subject()) is not None and o.type is Path
         ]
         if readers and ("/" in text or "\\" in text or "." in text):
             error.hint = (
@@ -223,8 +225,8 @@ def audit_connector(
     try:
         settings = load_settings(config)
         mapper = Mapper(load_mapping(connector.slug, mapping, home=connector.package_dir()))
-        catalog = load_catalog(connector.package_dir() / "recommendations.yaml")
-        facts = load_answers(answers)
+        catalog = load_catalog(connector.recommendations_path())
+        facts = load_answers(answers) if answers is not None else connector.self_reported()
         return run_audit(
             connector, mapper, catalog=catalog, thresholds=settings.thresholds, answers=facts, on_span=on_span
         )

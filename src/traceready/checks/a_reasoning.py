@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from traceready.checks.base import Check, Context, Metric, Trace
-from traceready.findings import Finding
+from traceready.answers import Answers
+from traceready.checks.base import Check, Context, Metric, Reported, Trace
+from traceready.findings import Finding, Status
 from traceready.model import Span, SpanKind, has_content
 
 
@@ -72,3 +73,25 @@ class ReasoningCheck(Check):
     def finish(self, context: Context) -> Finding:
         """Level the ratios."""
         return self.verdict(self.ratios(), empty_reason="No traces were observed.")
+
+    def reported(self, answers: Answers) -> Reported | None:
+        """What is logged between input and output: every call with reasoning, without, or nothing."""
+        return _REPORTED.get(answers.logging.reasoning or "")
+
+
+_REPORTED = {
+    "full": Reported(
+        Status.PRESENT, "Every model call is logged with its full prompt, output and reasoning."
+    ),
+    "steps": Reported(
+        Status.PARTIAL,
+        "Every model call's prompt and output is logged, but not its reasoning.",
+        ("a.reasoning_missing",),
+    ),
+    "final": Reported(
+        Status.ABSENT,
+        "Only final outputs are logged, not the model calls between input and output.",
+        ("a.no_llm_spans",),
+    ),
+    "unknown": Reported(Status.UNKNOWN, "Not sure what is logged between the input and the final output."),
+}

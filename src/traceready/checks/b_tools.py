@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from traceready.checks.base import Check, Context, Metric, Trace
+from traceready.answers import Answers, known
+from traceready.checks.base import Check, Context, Metric, Reported, Trace
 from traceready.checks.tool_calls import match_tool_calls
-from traceready.findings import Finding
+from traceready.findings import Finding, Status
 from traceready.model import StatusCode
 
 
@@ -68,3 +69,24 @@ class ToolsCheck(Check):
     def finish(self, context: Context) -> Finding:
         """Level the ratios; no tool call at all is UNKNOWN."""
         return self.verdict(self.ratios(), empty_reason="No tool call was observed.")
+
+    def reported(self, answers: Answers) -> Reported | None:
+        """Whether tool calls are logged one by one: all, some (which not), none."""
+        logged = answers.logging.tool_calls
+        if logged == "some":
+            missing = known(answers.logging.tools_not_logged)
+            which = f" (not logged: {', '.join(missing)})" if missing else ""
+            return Reported(
+                Status.PARTIAL,
+                f"Some tools' calls are not logged one by one{which}.",
+                ("b.tool_spans_missing",),
+            )
+        return _REPORTED.get(logged or "")
+
+
+_REPORTED = {
+    "all": Reported(Status.PRESENT, "Every tool call is logged one by one with its inputs and outputs."),
+    "none": Reported(Status.ABSENT, "Tool calls are not logged one by one.", ("b.tool_spans_missing",)),
+    "no_tools": Reported(Status.UNKNOWN, "The agent calls no tools, so tool logging does not apply."),
+    "unknown": Reported(Status.UNKNOWN, "Not sure whether tool calls are logged one by one."),
+}

@@ -111,6 +111,53 @@ class Trace:
 
 
 @dataclass(frozen=True, slots=True)
+class Reported:
+    """What the answers file says about one requirement: the status it supports, why, its gaps."""
+
+    status: Status
+    reason: str
+    gaps: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+_REPORTED_SCORE = {Status.PRESENT: 1.0, Status.PARTIAL: 0.5}
+
+
+def with_answers(finding: Finding, reported: Reported | None) -> Finding:
+    """The finding with what the answers say: they decide only what was not observed.
+
+    An observed (or inventory) verdict wins and the answer becomes a note, a contradiction when it
+    supports another status; an UNKNOWN finding (nothing applicable was observed, or no traces at
+    all, as in ``traceready audit answers``) takes the status the answers support, self-reported.
+    """
+    if reported is None:
+        return finding
+    if finding.status is Status.UNKNOWN:
+        return finding.model_copy(
+            update={
+                "status": reported.status,
+                "score": _REPORTED_SCORE.get(reported.status, 0.0),
+                "reason": reported.reason,
+                "evidence": Evidence.SELF_REPORTED,
+                "gaps": tuple(dict.fromkeys(reported.gaps)),
+                "examples": (),
+                "notes": (*finding.notes, *reported.notes),
+            }
+        )
+    said = reported.reason.rstrip(".")
+    if reported.status is Status.UNKNOWN:
+        note = f"Self-reported: {said}."
+    elif reported.status is finding.status:
+        note = f"Self-reported, as observed: {said}."
+    else:
+        note = (
+            f"Contradiction: self-reported {reported.status.value} ({said}), "
+            f"but observed {finding.status.value}."
+        )
+    return finding.model_copy(update={"notes": (*finding.notes, note, *reported.notes)})
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
     """What ``finish`` may consult besides the counters."""
 
@@ -244,6 +291,10 @@ class Check(ABC):
     @abstractmethod
     def finish(self, context: Context) -> Finding:
         """The Finding for everything observed."""
+
+    def reported(self, answers: Answers) -> Reported | None:
+        """The status the answers file supports for this requirement; None when it says nothing."""
+        return None
 
     def verdict(
         self,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from traceready.checks.base import Check, Context, Metric, Trace
+from traceready.answers import Answers
+from traceready.checks.base import Check, Context, Metric, Reported, Trace
 from traceready.findings import Finding, Status
 from traceready.model import Span, SpanKind
 
@@ -89,3 +90,28 @@ class DecisionsCheck(Check):
                 " themselves; the tools offered on their enclosing agent span were counted for them."
             )
         return self.verdict(self.ratios(), notes=notes, empty_reason="No model call chose among tools.")
+
+    def reported(self, answers: Answers) -> Reported | None:
+        """Decisions are visible when each logged model call records the tools offered and chosen."""
+        if answers.logging.reasoning == "final":
+            return Reported(
+                Status.ABSENT,
+                "Only final outputs are logged, so no decision is visible.",
+                ("c.choice_missing",),
+            )
+        decisions = answers.logging.decisions
+        if decisions is True:
+            return Reported(
+                Status.PRESENT, "Each model call records the tools it was offered and the one it chose."
+            )
+        if decisions is False:
+            return Reported(
+                Status.PARTIAL,
+                "Model calls do not record the tools they were offered.",
+                ("c.tools_offered_missing",),
+            )
+        if decisions is not None:
+            return Reported(
+                Status.UNKNOWN, "Not sure whether model calls record the tools offered and chosen."
+            )
+        return None

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from traceready.checks.base import Check, Context, Metric, Trace, add_counts
-from traceready.findings import Finding, Ratio
+from traceready.answers import Answers
+from traceready.checks.base import Check, Context, Metric, Reported, Trace, add_counts
+from traceready.findings import Finding, Ratio, Status
 from traceready.model import Span, SpanKind
 
 _ATTRIBUTES: dict[SpanKind, tuple[str, ...]] = {
@@ -166,6 +167,26 @@ class StructureCheck(Check):
         return self.verdict(
             self.ratios(), breakdown=breakdown, notes=notes, empty_reason="No spans were observed."
         )
+
+    def reported(self, answers: Answers) -> Reported | None:
+        """The shape of the logs: nested spans, structured records, or plain text."""
+        return _REPORTED.get(answers.logging.format or "")
+
+
+_REPORTED = {
+    "spans": Reported(Status.PRESENT, "Logs are traces of nested spans."),
+    "json": Reported(
+        Status.PARTIAL,
+        "Logs are structured records, but not spans linked into traces.",
+        ("d.span_kinds_unknown", "d.broken_parent_links"),
+    ),
+    "text": Reported(
+        Status.ABSENT,
+        "Logs are plain text lines, which no program can split into typed steps.",
+        ("d.span_kinds_unknown", "d.unstructured_io"),
+    ),
+    "unknown": Reported(Status.UNKNOWN, "Not sure what shape the logs have."),
+}
 
 
 def _has_cycle(trace: Trace) -> bool:

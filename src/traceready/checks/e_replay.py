@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from traceready.checks.base import Check, Context, Metric, Trace, add_counts
+from traceready.answers import Answers, known
+from traceready.checks.base import Check, Context, Metric, Reported, Trace, add_counts
 from traceready.checks.tool_calls import match_tool_calls
-from traceready.findings import Finding
+from traceready.findings import Finding, Status
 from traceready.model import Span, SpanKind, has_content, sampling_params
 
 
@@ -119,7 +120,7 @@ class ReplayCheck(Check):
 
     def finish(self, context: Context) -> Finding:
         """Level the ratios; a self-reported retention under 7 days is a gap."""
-        days = context.answers.retention.days
+        days = known(context.answers.retention.days)
         notes, gaps = [], []
         if days is not None:
             notes.append(f"Traces are kept {days} days (self-reported).")
@@ -139,3 +140,42 @@ class ReplayCheck(Check):
             extra_gaps=gaps,
             empty_reason="No traces were observed.",
         )
+
+    def reported(self, answers: Answers) -> Reported | None:
+        """Whether a session can be replayed from the logs, and gives the same result."""
+        replay = answers.replay
+        days = known(answers.retention.days)
+        short = ("e.retention_short",) if days is not None and days < 7 else ()
+        how = known(replay.how)
+        notes = (
+            (f"Replayed with: {', '.join(h.replace('_', ' ') for h in how)} (self-reported).",) if how else ()
+        )
+        if replay.possible is True:
+            if replay.deterministic is True and not short:
+                return Reported(
+                    Status.PRESENT,
+                    "Sessions can be replayed from the logs, with the same result.",
+                    notes=notes,
+                )
+            why = (
+                "a replay may not give the same result"
+                if replay.deterministic is not True
+                else (f"traces are kept only {days} days")
+            )
+            gaps = ("e.seed_missing",) if replay.deterministic is not True else ()
+            return Reported(
+                Status.PARTIAL, f"Sessions can be replayed from the logs, but {why}.", (*gaps, *short), notes
+            )
+        if replay.possible is False:
+            return Reported(
+                Status.ABSENT, "Sessions cannot be replayed from the logs.", ("e.not_replayable", *short)
+            )
+        if answers.logging.inputs_outputs is False:
+            return Reported(
+                Status.ABSENT, "Session inputs and outputs are not logged.", ("e.inputs_incomplete", *short)
+            )
+        if replay.possible is not None:
+            return Reported(
+                Status.UNKNOWN, "Not sure whether a session can be replayed from the logs.", short
+            )
+        return None

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import ClassVar
 
-from traceready.checks.base import Check, Context, Metric, Trace
-from traceready.findings import Finding, Ratio
+from traceready.answers import Answers, known
+from traceready.checks.base import Check, Context, Metric, Reported, Trace
+from traceready.findings import Finding, Ratio, Status
 
 _MAX_VERSIONS = 64
 
@@ -79,7 +80,7 @@ class BaselinesCheck(Check):
         if len(self.versions) < 2 and self.tally.numerators.get("f.traces_with_version", 0):
             notes.append(f"{len(self.versions)} version observed; comparing versions needs at least 2.")
             gaps.append("f.single_version")
-        in_vcs = context.answers.versioning.harness_in_version_control
+        in_vcs = known(context.answers.versioning.harness_in_version_control)
         if in_vcs is False:
             gaps.append("f.harness_not_in_version_control")
             notes.append("The harness is not under version control (self-reported).")
@@ -104,3 +105,34 @@ class BaselinesCheck(Check):
         if "f.single_version" in gaps:
             finding = finding.model_copy(update={"gaps": (*finding.gaps, "f.single_version")})
         return finding
+
+    def reported(self, answers: Answers) -> Reported | None:
+        """The harness version on every trace (the core), and the harness under version control."""
+        on_traces = answers.versioning.version_on_traces
+        in_vcs = answers.versioning.harness_in_version_control
+        not_in_vcs = ("f.harness_not_in_version_control",) if in_vcs is False else ()
+        if on_traces is True:
+            if in_vcs is False:
+                return Reported(
+                    Status.PARTIAL,
+                    "Traces record a harness version, but the harness is not under version control.",
+                    not_in_vcs,
+                )
+            return Reported(Status.PRESENT, "Every trace records the version of the harness that ran.")
+        if on_traces is False:
+            return Reported(
+                Status.ABSENT, "Traces do not record the harness version.", ("f.version_missing", *not_in_vcs)
+            )
+        if in_vcs is False:
+            return Reported(
+                Status.ABSENT, "The harness is not under version control.", ("f.version_missing", *not_in_vcs)
+            )
+        if on_traces is not None:
+            return Reported(Status.UNKNOWN, "Not sure whether traces record the harness version.")
+        if in_vcs is True:
+            return Reported(
+                Status.PARTIAL,
+                "The harness is under version control; nothing says its version is recorded on traces.",
+                ("f.version_missing",),
+            )
+        return None

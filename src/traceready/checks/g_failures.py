@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from traceready.checks.base import Check, Context, Metric, Trace
-from traceready.findings import Evidence, Finding, Ratio
+from traceready.answers import Answers, known
+from traceready.checks.base import Check, Context, Metric, Reported, Trace
+from traceready.findings import Evidence, Finding, Ratio, Status
 from traceready.model import Span, SpanKind
 
 FAILURE_FINISH_REASONS = {
@@ -148,7 +149,7 @@ class FailuresCheck(Check):
             if facts[f"class.{name}"]
         ]
         taxonomies = context.inventory.failure_taxonomies
-        reported = context.answers.failures.taxonomy
+        reported = reported_taxonomy(context.answers)
         notes, gaps = [], []
         ratios = self.ratios()
         if taxonomies is not None:
@@ -167,6 +168,9 @@ class FailuresCheck(Check):
                 )
         else:
             gaps.append("g.no_failure_taxonomy")
+            advice = taxonomy_advice(context.answers)
+            if total and advice is not None:
+                notes.append(advice)
         if not total and reported and not taxonomies:
             evidence = Evidence.SELF_REPORTED
         return self.verdict(
@@ -177,3 +181,58 @@ class FailuresCheck(Check):
             extra_gaps=gaps if total else [],
             empty_reason="No failed step was observed, so classification cannot be judged.",
         )
+
+    def reported(self, answers: Answers) -> Reported | None:
+        """Failed steps logged with an error type (the core), and labelled by a taxonomy."""
+        errors, taxonomy = answers.logging.errors, reported_taxonomy(answers)
+        if errors is None:
+            return None
+        if errors == "unknown":
+            return Reported(Status.UNKNOWN, "Not sure what is logged when a step fails.")
+        missing = () if taxonomy else ("g.no_failure_taxonomy",)
+        advice = taxonomy_advice(answers)
+        notes = (advice,) if advice is not None and not taxonomy else ()
+        if errors == "typed":
+            if taxonomy:
+                return Reported(
+                    Status.PRESENT,
+                    f"Failed steps are logged with an error type, and labelled with {taxonomy}.",
+                )
+            return Reported(
+                Status.PARTIAL,
+                "Failed steps are logged with an error type, but no failure taxonomy labels them.",
+                missing,
+                notes,
+            )
+        logged = "only a message or a stack trace" if errors == "message" else "nothing"
+        return Reported(
+            Status.ABSENT,
+            f"A failed step logs {logged}, no error type.",
+            ("g.failure_type_missing", *missing),
+            notes,
+        )
+
+
+def reported_taxonomy(answers: Answers) -> str | None:
+    """The failure taxonomy the answers name; None for none, not sure, or no answer."""
+    taxonomy: str | None = known(answers.failures.taxonomy)
+    return None if taxonomy is None or taxonomy.strip().lower() in ("", "none", "no") else taxonomy
+
+
+def taxonomy_advice(answers: Answers) -> str | None:
+    """Which published taxonomy fits the agent described: TRAIL for one agent, MAST for several.
+
+    None when the answers do not describe it; the catalog's advice then names both.
+    """
+    architecture: str | None = known(answers.agent.architecture)
+    if architecture == "multi":
+        return (
+            "Label failures with MAST (Cemri et al., 2025, arXiv:2503.13657): the agent is described "
+            "as several agents (self-reported)."
+        )
+    if architecture == "single":
+        return (
+            "Label failures with TRAIL (Deshpande et al., 2025, arXiv:2505.08638): the agent is described "
+            "as one tool-using agent (self-reported)."
+        )
+    return None

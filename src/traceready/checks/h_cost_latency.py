@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from traceready.checks.base import Check, Context, Metric, Trace
+from traceready.answers import Answers
+from traceready.checks.base import Check, Context, Metric, Reported, Trace
 from traceready.findings import Finding, Status
 from traceready.model import Span, SpanKind
 
@@ -103,3 +104,19 @@ class CostLatencyCheck(Check):
                 }
             )
         return self.verdict(ratios, empty_reason="No spans were observed.")
+
+    def reported(self, answers: Answers) -> Reported | None:
+        """Token counts and cost per model call."""
+        return _REPORTED.get(answers.logging.usage or "")
+
+
+_REPORTED = {
+    "tokens_and_cost": Reported(Status.PRESENT, "Token counts and cost are logged for each model call."),
+    "tokens": Reported(
+        Status.PARTIAL, "Token counts are logged for each model call, but not cost.", ("h.cost_missing",)
+    ),
+    "none": Reported(
+        Status.ABSENT, "Neither token counts nor cost are logged.", ("h.tokens_missing", "h.cost_missing")
+    ),
+    "unknown": Reported(Status.UNKNOWN, "Not sure whether token counts and cost are logged."),
+}

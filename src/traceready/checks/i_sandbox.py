@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from traceready.checks.base import Check, Context, Metric, Trace
+from traceready.answers import Answers
+from traceready.checks.base import Check, Context, Metric, Reported, Trace
 from traceready.findings import Evidence, Finding, Status
 
 NON_PRODUCTION = ("dev", "test", "stag", "sandbox", "experiment", "eval", "local", "ci", "qa")
@@ -147,3 +148,9 @@ class SandboxCheck(Check):
                 "examples": (),
             }
         )
+
+    def reported(self, answers: Answers) -> Reported | None:
+        """Only "not sure" is left to say here: yes and no are levelled in ``finish``."""
+        if answers.sandbox.experiments_isolated == "unknown":
+            return Reported(Status.UNKNOWN, "Not sure whether experiments run apart from production.")
+        return None

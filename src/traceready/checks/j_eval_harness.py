@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import ClassVar
 
-from traceready.checks.base import Check, Context, Metric, Trace
+from traceready.answers import Answers, EvalHarnessAnswers, known
+from traceready.checks.base import Check, Context, Metric, Reported, Trace
 from traceready.findings import Evidence, Finding, Ratio, Status
 from traceready.model import SpanKind
 
@@ -70,20 +71,16 @@ class EvalHarnessCheck(Check):
             )
         else:
             evidence = Evidence.SELF_REPORTED
-            recent = None if answers.last_run is None else int(answers.last_run >= recent_cutoff)
-            counts = (
-                answers.datasets,
-                answers.scored_experiments,
-                answers.automated_evaluators,
-                recent,
-            )
+            counts = _reported_counts(answers, recent_cutoff)
         ratios = [
             r
             for r in (_presence(m.id, m.label, c) for m, c in zip(self.metrics[:4], counts, strict=True))
             if r is not None
         ]
-        notes = []
-        claims_scores = evidence is Evidence.SELF_REPORTED and bool(answers.scored_experiments)
+        notes = [f"How performance is measured: {answers.how} (self-reported)."] if known(answers.how) else []
+        if (frequency := known(answers.frequency)) is not None:
+            notes.append(f"The suites run {frequency.replace('_', ' ')} (self-reported).")
+        claims_scores = evidence is Evidence.SELF_REPORTED and bool(known(answers.scored_experiments))
         if claims_scores and observed.denominator and not observed.numerator:
             notes.append("Scored experiments are self-reported; no observed trace carries a score.")
         if not ratios:
@@ -106,3 +103,27 @@ class EvalHarnessCheck(Check):
                 empty_reason="No dataset, experiment or evaluator was seen or reported.",
             )
         return self.verdict([*ratios, observed], evidence=evidence, notes=notes)
+
+    def reported(self, answers: Answers) -> Reported | None:
+        """Counts are levelled in ``finish``; "not sure" to every question here leaves j unknown."""
+        given = answers.eval_harness.model_dump(exclude_none=True)
+        if given and all(value == "unknown" for value in given.values()):
+            return Reported(Status.UNKNOWN, "Not sure how the agent is evaluated.")
+        return None
+
+
+def _reported_counts(answers: EvalHarnessAnswers, recent_cutoff: date) -> tuple[int | None, ...]:
+    """Datasets, scored experiments, automated evaluators, a recent run, from the answers."""
+    datasets = known(answers.datasets)
+    if datasets and known(answers.test_cases) == 0:
+        datasets = 0  # suites without a single task are no dataset with examples
+    evaluators = known(answers.automated_evaluators)
+    if evaluators is None and answers.automated is False:
+        evaluators = 0  # human review only
+    last_run = known(answers.last_run)
+    recent = None if last_run is None else int(last_run >= recent_cutoff)
+    if recent is None and answers.frequency in ("daily", "weekly"):
+        recent = 1
+    elif recent is None and answers.frequency == "never":
+        recent = 0
+    return datasets, known(answers.scored_experiments), evaluators, recent

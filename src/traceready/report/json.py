@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 
 from traceready.report.model import Report
@@ -9,5 +11,11 @@ from traceready.report.model import Report
 
 def render_json(report: Report) -> str:
     """The report as indented JSON with sorted keys."""
-    data = report.model_dump(mode="json", exclude=None if report.counts.sources else {"counts": {"sources"}})
+    # Optional parts absent from a report leave no key, as before those keys existed.
+    exclude: dict[str, Any] = {}
+    if not report.counts.sources:
+        exclude["counts"] = {"sources"}
+    if report.agent is None:
+        exclude["agent"] = True
+    data = report.model_dump(mode="json", exclude=exclude or None)
     return orjson.dumps(data, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).decode() + "\n"

@@ -20,6 +20,7 @@ def render_markdown(report: Report) -> str:
         f"**{report.overall.verdict}** Overall score {report.overall.score:.2f}.",
         "",
         f"- Target: {report.target}",
+        *([f"- Agent: {report.agent.describe()}"] if report.agent is not None else []),
         f"- Window: {report.window}",
         f"- Records: {counts.accounting()}",
     ]

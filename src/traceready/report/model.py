@@ -79,6 +79,31 @@ class Overall(_Frozen):
     self_reported: tuple[str, ...]
 
 
+class Agent(_Frozen):
+    """The agent as the answers file describes it (self-reported), shown in the report's header."""
+
+    description: str | None = None
+    architecture: str | None = None
+    """single (one agent) or multi (several agents)."""
+    models: tuple[str, ...] = ()
+    tools: tuple[str, ...] = ()
+    failure_taxonomy: str | None = None
+    """The published taxonomy g recommends for it: TRAIL for one tool-using agent, MAST for several."""
+
+    def describe(self) -> str:
+        """The agent in one line."""
+        parts = [self.description.rstrip(".")] if self.description else []
+        if self.architecture:
+            parts.append("one agent" if self.architecture == "single" else "several agents")
+        if self.models:
+            parts.append(f"models: {', '.join(self.models)}")
+        if self.tools:
+            parts.append(f"tools: {', '.join(self.tools)}")
+        if self.failure_taxonomy:
+            parts.append(f"failure taxonomy to use: {self.failure_taxonomy}")
+        return "; ".join(parts) + " (self-reported)"
+
+
 class Report(_Frozen):
     """One audit."""
 
@@ -95,6 +120,8 @@ class Report(_Frozen):
     instrumentations: tuple[Instrumentation, ...] = ()
     """Instrumentation scopes that wrote the spans (OTel sources), most spans first."""
     sample: Sample | None = None
+    agent: Agent | None = None
+    """What the agent is, when the answers file says (absent from the JSON otherwise)."""
     overall: Overall
     findings: tuple[Finding, ...]
 

@@ -34,6 +34,8 @@ def render_terminal(report: Report, colour: bool) -> str:
     counts = report.counts
     verdict_style = "bold green" if report.overall.ready else "bold red"
     console.print(escape(f"traceready audit: {report.vendor} - {report.target}"))
+    if report.agent is not None:
+        console.print(escape(f"agent: {report.agent.describe()}"))
     console.print(
         f"window: {report.window}; {counts.records_pulled} records pulled = "
         f"{counts.spans_mapped} mapped + {counts.records_rejected} rejected; {counts.traces} traces"
