@@ -21,7 +21,8 @@ import zstandard
 from traceready.errors import NotFoundError, UsageError
 from traceready.files import open_trace_file
 from traceready.model import Rejection
-from traceready.otlp import iter_request
+
+from .otlp import iter_request
 
 logger = logging.getLogger(__name__)
 
