@@ -7,7 +7,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from tests.conftest import SAMPLES
 from traceready.cli import app
@@ -122,19 +122,26 @@ def test_internal_bug_exits_70_with_one_line(monkeypatch: pytest.MonkeyPatch) ->
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("traceready.cli.run_audit", broken)
+    monkeypatch.setattr("traceready.targets.run_audit", broken)
     result = invoke("audit", "otel", FULL)
     assert result.exit_code == 70
     assert result.stderr.strip() == "traceready: internal error: RuntimeError: boom (rerun with --debug)"
 
 
-def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_debug_shows_the_traceback_and_keeps_the_exit_code(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("traceready.cli.run_audit", broken)
+    monkeypatch.setattr("traceready.targets.run_audit", broken)
     result = invoke("audit", "otel", FULL, "--debug")
-    assert isinstance(result.exception, RuntimeError)
+    assert result.exit_code == 70, result.output
+    assert "Traceback" in result.stderr and 'raise RuntimeError("boom")' in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "traceready: internal error: RuntimeError: boom (rerun with --debug)"
+    )
+    missing = invoke("audit", "otel", "/nonexistent/traces.jsonl", "--debug")
+    assert missing.exit_code == 4, missing.output
+    assert "Traceback" in missing.stderr
 
 
 def test_answers_are_marked_self_reported_in_every_format(tmp_path: Path) -> None:
@@ -238,3 +245,66 @@ def test_otel_audit_hands_a_trace_on_soon_after_its_root_and_counts_a_straggler_
     assert report["counts"]["late_spans"] == 1
     assert report["counts"]["spans_mapped"] == 303
     assert report["counts"]["traces"] == 302  # trace 1 and its late fragment, and the 300 others
+
+
+@pytest.mark.parametrize(
+    "command", [["audit", "otel"], ["audit", "phoenix"], ["audit", "braintrust"], ["demo"]]
+)
+def test_help_names_no_python_types_and_lists_the_formats(command: list[str]) -> None:
+    result = invoke(*command, "--help")
+    assert result.exit_code == 0, result.output
+    for leak in ("<bool>", "<str>", "<path>", "list[", "{paths}", "╭"):
+        assert leak not in result.stdout
+    assert "[table|md|json]" in result.stdout
+
+
+def test_audit_help_names_the_variables_the_source_reads() -> None:
+    result = invoke("audit", "langsmith", "--help")
+    for variable in ("LANGSMITH_API_KEY", "LANGCHAIN_API_KEY", "LANGSMITH_PROJECT", "LANGSMITH_WORKSPACE_ID"):
+        assert variable in result.stdout
+    assert "[langsmith] table of traceready.toml" in result.stdout
+    assert "--since" not in invoke("audit", "otel", "--help").stdout
+
+
+def test_format_is_read_in_any_case() -> None:
+    result = invoke("audit", "otel", FULL, "-f", "JSON")
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.stdout)["counts"]["spans_mapped"] == 21
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        pytest.param(
+            ["audit", "otel", FULL, "--fail-undr", "0.5"],
+            "traceready: error: no such option '--fail-undr' (did you mean '--fail-under'?; "
+            "see traceready audit otel --help)",
+            id="option_typo",
+        ),
+        pytest.param(
+            ["audit", "otel"],
+            "traceready: error: missing argument 'FILE_OR_DIR...' (see traceready audit otel --help)",
+            id="missing_argument",
+        ),
+        pytest.param(
+            ["audit", "phonix"],
+            "traceready: error: unknown target 'phonix' (did you mean phoenix?)",
+            id="source_typo",
+        ),
+        pytest.param(
+            ["audit", "otel", FULL, "--fail-under", "2"],
+            "traceready: error: invalid value for '--fail-under': 2.0 is not in the range 0.0<=x<=1.0 "
+            "(see traceready audit otel --help)",
+            id="bad_value",
+        ),
+        pytest.param(
+            ["schemma"],
+            "traceready: error: no such command 'schemma' (did you mean 'schema'?; see traceready --help)",
+            id="command_typo",
+        ),
+    ],
+)
+def test_usage_errors_are_one_line_in_our_style_and_exit_2(args: list[str], line: str) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines() == [line]

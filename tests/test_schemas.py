@@ -24,7 +24,7 @@ def test_reports_validate_against_the_shipped_schema(scenario: str) -> None:
 
 
 def test_exported_spans_validate_against_the_shipped_schema(tmp_path) -> None:
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from tests.conftest import SAMPLES
     from traceready.cli import app

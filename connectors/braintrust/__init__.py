@@ -30,7 +30,7 @@ import httpx
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from traceready.connector import Inventory, WindowedConnector
+from traceready.connector import Inventory, Option, Pull, WindowedConnector
 from traceready.errors import AuthError, UsageError, VendorUnavailableError
 from traceready.http import InvalidPageError, RetryPolicy, VendorClient
 from traceready.model import Rejection
@@ -89,6 +89,13 @@ class BraintrustConnector(WindowedConnector):
 
     slug: ClassVar[str] = "braintrust"
     title: ClassVar[str] = "Braintrust"
+    settings_model: ClassVar[type[BaseSettings]] = BraintrustSettings
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("--project", "project", "Braintrust project name.", subject=True),
+        Option("--api-url", "api_url", "Data plane: us, eu, or a self-hosted URL."),
+        Option("--org", "org_name", "Organization name."),
+    )
+    required_key: ClassVar[str | None] = "api_key"
 
     def __init__(
         self,
@@ -132,6 +139,19 @@ class BraintrustConnector(WindowedConnector):
         self.project_id: str | None = None
         self.spans_pulled = 0
         self.superseded = 0
+
+    @classmethod
+    def create(cls, settings: BraintrustSettings, pull: Pull) -> BraintrustConnector:
+        """The connector for one project and one pull; BTQL waits are shown through ``pull``."""
+        return cls(
+            settings,
+            pull.window,
+            limit=pull.limit,
+            sample=pull.sample,
+            seed=pull.seed,
+            sleep=pull.sleep,
+            on_wait=pull.on_wait,
+        )
 
     def close(self) -> None:
         """Close the HTTP client this connector opened (an injected one stays the caller's)."""

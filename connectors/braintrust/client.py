@@ -28,12 +28,11 @@ until it is empty or repeats, or a page comes back shorter than the limit.
 
 from __future__ import annotations
 
-import difflib
 import logging
 from collections.abc import Iterator
 from typing import Any
 
-from traceready.errors import NotFoundError
+from traceready.errors import NotFoundError, unknown_name
 from traceready.http import InvalidPageError, VendorClient
 
 logger = logging.getLogger(__name__)
@@ -129,12 +128,8 @@ class BraintrustClient:
         found = [p for p in self.objects("/v1/project", project_name=name) if p.get("name") == name]
         if found:
             return found[0]
-        names = sorted(str(p.get("name")) for p in self.objects("/v1/project") if p.get("name"))
-        close = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
-        hint = (
-            f"did you mean {', '.join(close)}?" if close else f"projects: {', '.join(names[:10]) or 'none'}"
-        )
-        raise NotFoundError(f"Braintrust has no project {name!r}", hint=hint)
+        names = [str(p.get("name")) for p in self.objects("/v1/project") if p.get("name")]
+        raise unknown_name(NotFoundError(f"Braintrust has no project {name!r}"), name, names, kind="projects")
 
     def get(self, path: str, **params: Any) -> Any:
         """One REST object (``/v1/experiment/{id}/summarize`` and the like)."""

@@ -51,7 +51,7 @@ import httpx
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from traceready.connector import Inventory, WindowedConnector
+from traceready.connector import Inventory, Option, Pull, WindowedConnector
 from traceready.errors import UsageError, VendorUnavailableError
 from traceready.http import InvalidPageError, RetryPolicy, VendorClient
 from traceready.model import Rejection
@@ -233,6 +233,13 @@ class LangSmithConnector(WindowedConnector):
 
     slug: ClassVar[str] = "langsmith"
     title: ClassVar[str] = "LangSmith"
+    settings_model: ClassVar[type[BaseSettings]] = LangSmithSettings
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("--project", "project", "LangSmith project.", subject=True),
+        Option("--endpoint", "endpoint", "LangSmith API URL: EU or self-hosted."),
+        Option("--workspace-id", "workspace_id", "Workspace id, for org-scoped keys."),
+    )
+    required_key: ClassVar[str | None] = "api_key"
 
     def __init__(
         self,
@@ -272,6 +279,11 @@ class LangSmithConnector(WindowedConnector):
         self.sampling_rates: set[str] = set()
         """``LANGSMITH_TRACING_SAMPLING_RATE`` values the SDK copied into run metadata."""
         self._lock = threading.Lock()
+
+    @classmethod
+    def create(cls, settings: LangSmithSettings, pull: Pull) -> LangSmithConnector:
+        """The connector for one project and one pull."""
+        return cls(settings, pull.window, limit=pull.limit, sample=pull.sample, seed=pull.seed)
 
     def close(self) -> None:
         """Close the HTTP client this connector opened (an injected one stays the caller's)."""

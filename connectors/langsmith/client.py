@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import orjson
 
-from traceready.errors import AuthError
+from traceready.errors import AuthError, unknown_name
 from traceready.http import InvalidPageError, VendorClient
 
 logger = logging.getLogger(__name__)
@@ -81,8 +81,6 @@ class LangSmithClient:
 
     def project(self, name: str) -> dict[str, Any]:
         """The project named ``name``, or NotFoundError naming close project names."""
-        import difflib
-
         from traceready.errors import NotFoundError
 
         found = self.http.request_json("GET", f"{self.v1_prefix}/sessions", params={"name": name, "limit": 1})
@@ -91,9 +89,7 @@ class LangSmithClient:
             if exact:
                 return exact[0]
         names = [str(p["name"]) for p in self.sessions() if p.get("name")]
-        close = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
-        hint = f"did you mean {', '.join(close)}?" if close else f"projects: {', '.join(sorted(names)[:10])}"
-        raise NotFoundError(f"LangSmith has no project {name!r}", hint=hint)
+        raise unknown_name(NotFoundError(f"LangSmith has no project {name!r}"), name, names, kind="projects")
 
     def runs_v1(self, body: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
         """Pages of ``POST /runs/query``, following ``cursors.next``."""

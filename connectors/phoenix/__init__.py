@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import unquote
 
@@ -18,11 +20,11 @@ import httpx
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from traceready.connector import Inventory, WindowedConnector
-from traceready.errors import NotFoundError, VendorUnavailableError
+from traceready.connector import Connector, Inventory, Option, Pull, WindowedConnector
+from traceready.errors import NotFoundError, UsageError, VendorUnavailableError
 from traceready.http import InvalidPageError, RetryPolicy, VendorClient
 from traceready.model import Rejection
-from traceready.window import Window
+from traceready.window import Window, parse_since
 
 from .client import PhoenixClient
 from .inventory import collect_inventory
@@ -36,6 +38,8 @@ IDS_PER_REQUEST = 400
 """Span or trace ids per annotations request: about 10 KB of query, under uvicorn's 16 KB line limit."""
 SPANS_PER_COST_QUERY = 500
 """Spans priced per GraphQL query (aliases in a POST body, so no URL limit)."""
+DEMO_PROJECT = "travel-agent"
+"""The project ``traceready demo`` loads the sample into."""
 
 
 class PhoenixSettings(BaseSettings):
@@ -117,6 +121,11 @@ class PhoenixConnector(WindowedConnector):
 
     slug: ClassVar[str] = "phoenix"
     title: ClassVar[str] = "Arize Phoenix"
+    settings_model: ClassVar[type[BaseSettings]] = PhoenixSettings
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("--project", "project", "Phoenix project.", subject=True),
+        Option("--endpoint", "endpoint", "Phoenix URL (default http://localhost:6006)."),
+    )
 
     def __init__(
         self,
@@ -132,8 +141,6 @@ class PhoenixConnector(WindowedConnector):
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         if not settings.project:
-            from traceready.errors import UsageError
-
             raise UsageError("no Phoenix project given", hint="pass --project or set PHOENIX_PROJECT")
         self.settings = settings
         self.project = settings.project
@@ -147,6 +154,18 @@ class PhoenixConnector(WindowedConnector):
             )
         )
         self.spans_pulled = 0
+
+    @classmethod
+    def create(cls, settings: PhoenixSettings, pull: Pull) -> PhoenixConnector:
+        """The connector for one project and one pull."""
+        return cls(settings, pull.window, limit=pull.limit, sample=pull.sample, seed=pull.seed)
+
+    @classmethod
+    def demo(
+        cls, sample: Path, *, server: bool, step: Callable[[str], None]
+    ) -> AbstractContextManager[Connector] | None:
+        """A real local Phoenix holding the sample, a dataset, a scored experiment and labels."""
+        return _demo_in_local_phoenix(sample, step) if server else None
 
     def close(self) -> None:
         """Close the HTTP client this connector opened (an injected one stays the caller's)."""
@@ -266,3 +285,30 @@ class PhoenixConnector(WindowedConnector):
     def inventory(self) -> Inventory:
         """Datasets, experiments, prompts, annotation configs and projects (see inventory.py)."""
         return collect_inventory(self.client, self.project)
+
+
+@contextmanager
+def _demo_in_local_phoenix(sample: Path, step: Callable[[str], None]) -> Iterator[Connector]:
+    """A connector to a local Phoenix started for the demo and stopped (by pid) when done."""
+    import importlib.util
+
+    if importlib.util.find_spec("phoenix") is None:
+        raise UsageError(
+            "the demo runs a local Phoenix server, and arize-phoenix is not installed",
+            hint="run scripts/setup, or pip install 'traceready[phoenix]'; or use --no-server",
+        )
+    from .local import LocalPhoenix, load_otlp_file, seed_demo_extras, wait_for_spans
+
+    server = LocalPhoenix()
+    step("starting a real Phoenix server on 127.0.0.1")
+    server.start()
+    try:
+        step(f"loading the sample agent's traces (server pid {server.pid})")
+        sent = load_otlp_file(server.base_url, DEMO_PROJECT, sample)
+        wait_for_spans(server.base_url, DEMO_PROJECT, sent)
+        step("adding a dataset, a scored experiment and a failure taxonomy")
+        seed_demo_extras(server.base_url, DEMO_PROJECT)
+        settings = PhoenixSettings(endpoint=server.base_url, project=DEMO_PROJECT)
+        yield PhoenixConnector(settings, Window(start=parse_since("3650d")))
+    finally:
+        server.stop()

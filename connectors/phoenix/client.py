@@ -56,17 +56,14 @@ class PhoenixClient:
 
     def project(self, name: str) -> dict[str, Any]:
         """The project, or NotFoundError naming close project names."""
-        import difflib
-
-        from traceready.errors import NotFoundError
+        from traceready.errors import NotFoundError, unknown_name
 
         try:
             body = self.http.request_json("GET", f"/v1/projects/{name}")
         except NotFoundError:
             names = [p["name"] for page in self.pages("/v1/projects") for p in page if "name" in p]
-            close = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
-            hint = f"did you mean {', '.join(close)}?" if close else f"projects: {', '.join(names[:10])}"
-            raise NotFoundError(f"Phoenix has no project {name!r}", hint=hint) from None
+            missing = NotFoundError(f"Phoenix has no project {name!r}")
+            raise unknown_name(missing, name, names, kind="projects") from None
         project: dict[str, Any] = body["data"]
         return project
 

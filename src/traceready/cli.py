@@ -1,8 +1,13 @@
 """The ``traceready`` command line.
 
 The only place that prints outside ``report/`` and maps errors to exit codes: 0 ok, 1 below
-``--fail-under``, 2 usage or unreadable input, 3 auth, 4 not found, 5 vendor unavailable,
-70 a bug (``--debug`` shows the traceback).
+``--fail-under``, 2 usage or unreadable input, 3 auth, 4 not found, 5 vendor unavailable, 70 a bug,
+130 interrupted. Every error, ours or a usage error of the parser, is one line on stderr:
+``traceready: error: <what> (<hint>)``; ``--debug`` adds the traceback and keeps the exit code.
+
+``traceready audit <source>`` is built from each installed connector's declaration
+(``traceready.connector.Connector``): its options, its settings' environment variables, whether it
+reads a window. No source is named here.
 """
 
 from __future__ import annotations
@@ -10,62 +15,101 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
+import click
 import orjson
-import typer
 from pydantic import ValidationError
 
-from traceready.answers import QUESTIONS, Answers, dump_answers, load_answers
-from traceready.audit import run_audit
-from traceready.connector import Connector, installed_connectors
+from traceready.answers import QUESTIONS, Answers, dump_answers
+from traceready.connector import Connector, Pull, installed_connectors
 from traceready.errors import TracereadyError, UsageError, invalid
-from traceready.mapping.mapper import Mapper
-from traceready.mapping.spec import load_mapping
 from traceready.model import Span
-from traceready.recommend import load_catalog
 from traceready.report import RENDERERS
+from traceready.report.model import Report
 from traceready.schemas import SCHEMAS
 from traceready.settings import load_settings
 from traceready.span_format import export
-
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="Are your agent traces good enough for a meta-agent to improve the agent automatically?",
-)
-audit_app = typer.Typer(no_args_is_help=True, help="Audit traces from one source.")
-app.add_typer(audit_app, name="audit")
+from traceready.targets import Target, audit_connector, build_connector, named_targets, resolve_target
 
 SAMPLE = "openinference_full.otlp.jsonl"
 """The bundled sample: a tool-using agent traced by real OpenInference instrumentation."""
 
-Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")]
+
+def _usage_line(exc: click.ClickException) -> str:
+    """A parser error in our style: lower-case, one line, the typo suggestion and --help as the hint."""
+    text = " ".join(exc.format_message().split()).rstrip(".")
+    text, _, suggestion = text.partition(" Did you mean ")
+    text = text.rstrip(".")
+    hints = [f"did you mean {suggestion}"] if suggestion else []
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        hints.append(f"see {ctx.command_path} --help")
+    message = text[:1].lower() + text[1:]
+    return f"{message} ({'; '.join(hints)})" if hints else message
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"traceready {version('traceready')}")
-        raise typer.Exit()
+class _Root(click.Group):
+    """The root command: every error leaves as one ``traceready: error:`` line and its exit code."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command; parser errors and interrupts exit in the same style as ours."""
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx is not None else "", err=True)
+            code = 2
+        except click.ClickException as exc:
+            click.echo(f"traceready: error: {_usage_line(exc)}", err=True)
+            code = exc.exit_code
+        except TracereadyError as exc:  # a target that does not resolve, before any command ran
+            click.echo(f"traceready: error: {exc.one_line()}", err=True)
+            code = exc.exit_code
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("traceready: interrupted", err=True)
+            code = 130
+        code = code if isinstance(code, int) else 0
+        if not standalone_mode:
+            return code
+        sys.exit(code)
 
 
-@app.callback()
-def _root(
-    show_version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
-    ] = False,
-) -> None:
-    """Audit agent traces for readiness to feed an automatic improvement loop."""
+def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"traceready {version('traceready')}")
+        ctx.exit()
+
+
+@click.group("traceready", cls=_Root, context_settings={"help_option_names": ["--help", "-h"]})
+@click.option(
+    "--version", is_flag=True, expose_value=False, is_eager=True, callback=_version, help="Print the version."
+)
+def app() -> None:
+    """Are your agent traces good enough for a meta-agent to improve the agent automatically?"""
+
+
+def _debug_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--debug", is_flag=True, help="Show tracebacks and debug logs (exit codes unchanged)."
+    )
 
 
 @contextmanager
 def _guarded(debug: bool) -> Iterator[None]:
-    """One clear line and a distinct exit code for every failure; a traceback only with --debug."""
+    """One clear line and a distinct exit code for every failure; --debug adds the traceback only."""
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         format="traceready: %(levelname)s %(name)s: %(message)s",
@@ -75,19 +119,19 @@ def _guarded(debug: bool) -> Iterator[None]:
         yield
     except TracereadyError as exc:
         if debug:
-            raise
-        typer.echo(f"traceready: error: {exc.one_line()}", err=True)
-        raise typer.Exit(exc.exit_code) from None
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            traceback.print_exc(file=sys.stderr)
+        click.echo(f"traceready: error: {exc.one_line()}", err=True)
+        raise click.exceptions.Exit(exc.exit_code) from None
+    except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any other exception is a bug: one line, exit 70
         if debug:
-            raise
-        typer.echo(
+            traceback.print_exc(file=sys.stderr)
+        click.echo(
             f"traceready: internal error: {exc.__class__.__name__}: {exc} (rerun with --debug)",
             err=True,
         )
-        raise typer.Exit(70) from None
+        raise click.exceptions.Exit(70) from None
 
 
 def _span_writer(path: Path | None) -> tuple[Callable[[Span], None] | None, Callable[[], None]]:
@@ -102,7 +146,7 @@ def _span_writer(path: Path | None) -> tuple[Callable[[Span], None] | None, Call
 
 
 def _run(
-    connector: Connector,
+    connect: Callable[[], Connector],
     *,
     output_format: str | None,
     out: Path | None,
@@ -112,203 +156,33 @@ def _run(
     config: Path | None,
     export_spans: Path | None,
 ) -> None:
+    """Check the output settings, build the connector, audit, print or write the report."""
     settings = load_settings(config)
-    chosen = output_format or settings.format
+    chosen = (output_format or settings.format).lower()
     if chosen not in RENDERERS:
-        raise UsageError(f"unknown format {chosen!r}", hint=f"choose one of {', '.join(RENDERERS)}")
-    mapper = Mapper(load_mapping(connector.slug, mapping))
-    catalog = load_catalog(connector.package_dir() / "recommendations.yaml")
+        raise UsageError(f"unknown format {output_format!r}", hint=f"choose one of {', '.join(RENDERERS)}")
     on_span, close = _span_writer(export_spans)
     try:
-        report = run_audit(
-            connector,
-            mapper,
-            catalog=catalog,
-            thresholds=settings.thresholds,
-            answers=load_answers(answers),
-            on_span=on_span,
-        )
+        report = audit_connector(connect(), config=config, mapping=mapping, answers=answers, on_span=on_span)
     finally:
         close()
-        connector.close()
+    _emit(report, chosen, out)
+    bar = fail_under if fail_under is not None else settings.fail_under
+    if bar is not None and report.overall.score < bar:
+        click.echo(
+            f"traceready: overall score {report.overall.score:.2f} is below --fail-under {bar:.2f}",
+            err=True,
+        )
+        raise click.exceptions.Exit(1)
+
+
+def _emit(report: Report, chosen: str, out: Path | None) -> None:
     colour = out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = RENDERERS[chosen](report, colour)
     if out is not None:
         out.write_text(text, encoding="utf-8")
     else:
-        typer.echo(text, nl=False)
-    bar = fail_under if fail_under is not None else settings.fail_under
-    if bar is not None and report.overall.score < bar:
-        typer.echo(
-            f"traceready: overall score {report.overall.score:.2f} is below --fail-under {bar:.2f}",
-            err=True,
-        )
-        raise typer.Exit(1)
-
-
-FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="table, md or json.")]
-OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to this file.")]
-MappingOpt = Annotated[Path | None, typer.Option(help="Mapping YAML laid over the built-in one.")]
-AnswersOpt = Annotated[Path | None, typer.Option(help="Self-reported facts (answers.toml).")]
-FailOpt = Annotated[
-    float | None, typer.Option(min=0.0, max=1.0, help="Exit 1 when the overall score is lower.")
-]
-ConfigOpt = Annotated[Path | None, typer.Option(help="traceready.toml with defaults and thresholds.")]
-ExportOpt = Annotated[Path | None, typer.Option(help="Also write the mapped spans here (JSON Lines).")]
-
-
-@audit_app.command("otel")
-def audit_otel(
-    paths: Annotated[
-        list[Path], typer.Argument(help="OTLP/JSON files (.jsonl, .json, .gz, .zst) or folders.")
-    ],
-    output_format: FormatOpt = None,
-    out: OutOpt = None,
-    mapping: MappingOpt = None,
-    answers: AnswersOpt = None,
-    fail_under: FailOpt = None,
-    config: ConfigOpt = None,
-    export_spans: ExportOpt = None,
-    debug: Debug = False,
-) -> None:
-    """Audit OpenTelemetry trace files (OTLP/JSON as the Collector file exporter writes it)."""
-    with _guarded(debug):
-        from traceready.connector import get_connector
-
-        connector = get_connector("otel")(paths)  # type: ignore[call-arg]
-        _run(
-            connector,
-            output_format=output_format,
-            out=out,
-            mapping=mapping,
-            answers=answers,
-            fail_under=fail_under,
-            config=config,
-            export_spans=export_spans,
-        )
-
-
-SinceOpt = Annotated[str, typer.Option(help="Window start: 7d, 24h, 30m, or an ISO date or time.")]
-LimitOpt = Annotated[int, typer.Option(min=1, help="Newest traces to audit.")]
-SampleOpt = Annotated[
-    int | None, typer.Option(min=1, help="Audit a uniform sample of N traces of the window instead.")
-]
-SeedOpt = Annotated[int, typer.Option(help="Seed of --sample, for repeatable samples.")]
-
-
-def _vendor_connector(
-    slug: str,
-    settings_name: str,
-    config: Path | None,
-    since: str,
-    limit: int,
-    sample: int | None,
-    seed: int,
-    *,
-    connector_options: dict[str, Any] | None = None,
-    **flags: Any,
-) -> Connector:
-    """A vendor API's connector: its settings (traceready.toml, its env variables, the flags), the window."""
-    from traceready.connector import get_connector
-    from traceready.settings import vendor_settings
-    from traceready.window import Window, parse_since
-
-    cls = get_connector(slug)
-    settings = vendor_settings(getattr(sys.modules[cls.__module__], settings_name), slug, config, **flags)
-    window = Window(start=parse_since(since))
-    return cls(  # type: ignore[call-arg]
-        settings, window, limit=limit, sample=sample, seed=seed, **(connector_options or {})
-    )
-
-
-@audit_app.command("phoenix")
-def audit_phoenix(
-    project: Annotated[str | None, typer.Option(help="Phoenix project (PHOENIX_PROJECT).")] = None,
-    since: SinceOpt = "7d",
-    limit: LimitOpt = 500,
-    sample: SampleOpt = None,
-    seed: SeedOpt = 0,
-    endpoint: Annotated[str | None, typer.Option(help="Phoenix URL (PHOENIX_ENDPOINT).")] = None,
-    output_format: FormatOpt = None,
-    out: OutOpt = None,
-    mapping: MappingOpt = None,
-    answers: AnswersOpt = None,
-    fail_under: FailOpt = None,
-    config: ConfigOpt = None,
-    export_spans: ExportOpt = None,
-    debug: Debug = False,
-) -> None:
-    """Audit a live Arize Phoenix project (settings from PHOENIX_* variables, traceready.toml, flags)."""
-    with _guarded(debug):
-        connector = _vendor_connector(
-            "phoenix",
-            "PhoenixSettings",
-            config,
-            since,
-            limit,
-            sample,
-            seed,
-            endpoint=endpoint,
-            project=project,
-        )
-        _run(
-            connector,
-            output_format=output_format,
-            out=out,
-            mapping=mapping,
-            answers=answers,
-            fail_under=fail_under,
-            config=config,
-            export_spans=export_spans,
-        )
-
-
-@audit_app.command("langsmith")
-def audit_langsmith(
-    project: Annotated[str | None, typer.Option(help="LangSmith project (LANGSMITH_PROJECT).")] = None,
-    since: SinceOpt = "7d",
-    limit: LimitOpt = 500,
-    sample: SampleOpt = None,
-    seed: SeedOpt = 0,
-    endpoint: Annotated[
-        str | None, typer.Option(help="LangSmith API URL (LANGSMITH_ENDPOINT); EU or self-hosted.")
-    ] = None,
-    workspace_id: Annotated[
-        str | None, typer.Option(help="Workspace id for org-scoped keys (LANGSMITH_WORKSPACE_ID).")
-    ] = None,
-    output_format: FormatOpt = None,
-    out: OutOpt = None,
-    mapping: MappingOpt = None,
-    answers: AnswersOpt = None,
-    fail_under: FailOpt = None,
-    config: ConfigOpt = None,
-    export_spans: ExportOpt = None,
-    debug: Debug = False,
-) -> None:
-    """Audit a LangSmith project (settings from LANGSMITH_*/LANGCHAIN_* variables, traceready.toml, flags)."""
-    with _guarded(debug):
-        connector = _vendor_connector(
-            "langsmith",
-            "LangSmithSettings",
-            config,
-            since,
-            limit,
-            sample,
-            seed,
-            endpoint=endpoint,
-            project=project,
-            workspace_id=workspace_id,
-        )
-        _run(
-            connector,
-            output_format=output_format,
-            out=out,
-            mapping=mapping,
-            answers=answers,
-            fail_under=fail_under,
-            config=config,
-            export_spans=export_spans,
-        )
+        click.echo(text, nl=False)
 
 
 class _WaitProgress:
@@ -345,148 +219,297 @@ class _WaitProgress:
                 progress.update(task, completed=seconds - max(0.0, end - time.monotonic()))
 
 
-@audit_app.command("braintrust")
-def audit_braintrust(
-    project: Annotated[str | None, typer.Option(help="Braintrust project name (BRAINTRUST_PROJECT).")] = None,
-    since: SinceOpt = "7d",
-    limit: LimitOpt = 500,
-    sample: SampleOpt = None,
-    seed: SeedOpt = 0,
-    api_url: Annotated[
-        str | None,
-        typer.Option(help="Data plane: us, eu, or a self-hosted URL (BRAINTRUST_API_URL)."),
-    ] = None,
-    org: Annotated[str | None, typer.Option(help="Organization name (BRAINTRUST_ORG_NAME).")] = None,
-    output_format: FormatOpt = None,
-    out: OutOpt = None,
-    mapping: MappingOpt = None,
-    answers: AnswersOpt = None,
-    fail_under: FailOpt = None,
-    config: ConfigOpt = None,
-    export_spans: ExportOpt = None,
-    debug: Debug = False,
-) -> None:
-    """Audit a Braintrust project's logs (settings from BRAINTRUST_* variables, traceready.toml, flags)."""
-    with _guarded(debug):
-        waits = _WaitProgress("Braintrust")
-        connector = _vendor_connector(
-            "braintrust",
-            "BraintrustSettings",
-            config,
-            since,
-            limit,
-            sample,
-            seed,
-            connector_options={"sleep": waits.sleep, "on_wait": waits.notice},
-            project=project,
-            api_url=api_url,
-            org_name=org,
-        )
-        _run(
-            connector,
-            output_format=output_format,
-            out=out,
-            mapping=mapping,
-            answers=answers,
-            fail_under=fail_under,
-            config=config,
-            export_spans=export_spans,
-        )
+# ``traceready audit <source>``: one command per installed connector, built from its declaration.
+
+_FORMATS = "|".join(("table", "md", "json"))
 
 
-DEMO_PROJECT = "travel-agent"
+def _shared_params(windowed: bool) -> list[click.Parameter]:
+    """The flags every source takes; the window flags only where the source reads a window."""
+    file = click.Path(path_type=Path)
+    window: list[click.Parameter] = [
+        click.Option(
+            ["--since"],
+            default="7d",
+            metavar="WHEN",
+            show_default=True,
+            help="Window start: 30m, 24h, 7d, 2w before now, or an ISO date or time.",
+        ),
+        click.Option(
+            ["--limit"],
+            type=click.IntRange(min=1),
+            default=500,
+            metavar="N",
+            show_default=True,
+            help="Newest traces to audit.",
+        ),
+        click.Option(
+            ["--sample"],
+            type=click.IntRange(min=1),
+            metavar="N",
+            help="Audit a uniform sample of N traces of the window instead.",
+        ),
+        click.Option(
+            ["--seed"], type=int, default=0, metavar="N", help="Seed of --sample, for repeatable samples."
+        ),
+    ]
+    output: list[click.Parameter] = [
+        click.Option(
+            ["--format", "-f", "output_format"],
+            metavar=f"[{_FORMATS}]",
+            help="Report format, any case (default: format in traceready.toml, else table).",
+        ),
+        click.Option(["--out", "-o"], type=file, metavar="FILE", help="Write the report to this file."),
+        click.Option(
+            ["--mapping"], type=file, metavar="FILE", help="Mapping YAML laid over the built-in one."
+        ),
+        click.Option(["--answers"], type=file, metavar="FILE", help="Self-reported facts (answers.toml)."),
+        click.Option(
+            ["--fail-under"],
+            type=click.FloatRange(0.0, 1.0),
+            metavar="SCORE",
+            help="Exit 1 when the overall score is lower (0 to 1).",
+        ),
+        click.Option(
+            ["--config"],
+            type=file,
+            metavar="FILE",
+            help="traceready.toml with defaults, thresholds and targets (default: ./traceready.toml).",
+        ),
+        click.Option(
+            ["--export-spans"],
+            type=file,
+            metavar="FILE",
+            help="Also write the mapped spans here (JSON Lines).",
+        ),
+        click.Option(
+            ["--debug"], is_flag=True, help="Show tracebacks and debug logs (exit codes unchanged)."
+        ),
+    ]
+    return [*(window if windowed else []), *output]
+
+
+def _source_command(cls: type[Connector], target: Target | None = None) -> click.Command:
+    """``traceready audit <slug>`` for one connector; ``target`` pre-fills what a target string fixed."""
+    variables = cls.env_variables()
+    params: list[click.Parameter] = []
+    for option in cls.options:
+        names = variables.get(option.setting, ())
+        kind = click.Path(path_type=Path) if option.type is Path else option.type
+        if option.argument:
+            required = target is None or option.setting not in target.settings
+            params.append(
+                click.Argument(
+                    [option.setting],
+                    type=kind,
+                    nargs=-1 if option.multiple else 1,
+                    required=required,
+                    metavar=option.flag + ("..." if option.multiple else ""),
+                )
+            )
+            continue
+        suffix = f" (env {', '.join(names)})" if names else ""
+        params.append(
+            click.Option(
+                [option.flag, option.setting],
+                type=kind,
+                multiple=option.multiple,
+                default=option.default,
+                metavar=option.name.upper(),
+                help=option.help + suffix,
+            )
+        )
+    params.extend(_shared_params(cls.windowed))
+
+    def run(**values: Any) -> None:
+        with _guarded(bool(values.pop("debug"))):
+            _audit(cls, target, values)
+
+    every = sorted({name for names in variables.values() for name in names})
+    doc = (cls.__doc__ or "").strip().partition("\n")[0]
+    layers = f"then the environment ({', '.join(every)}), " if every else ""
+    help_text = (
+        f"Audit {cls.title}: {doc}\n\nSettings: the [{cls.slug}] table of traceready.toml, {layers}"
+        "then the arguments and flags."
+    )
+    name = cls.slug if target is None else target.label()
+    return click.Command(name, params=params, callback=run, help=help_text, short_help=f"Audit {cls.title}.")
+
+
+def _audit(cls: type[Connector], target: Target | None, values: dict[str, Any]) -> None:
+    """The body of every ``audit <source>`` command."""
+    from traceready.window import Window, parse_since
+
+    flags: dict[str, Any] = {}
+    for option in cls.options:
+        value = values.pop(option.setting)
+        if option.multiple:
+            value = list(value) or None
+        flags[option.setting] = value
+    pull = Pull()
+    if cls.windowed:
+        waits = _WaitProgress(cls.title)
+        pull = Pull(
+            window=Window(start=parse_since(values.pop("since"))),
+            limit=values.pop("limit"),
+            sample=values.pop("sample"),
+            seed=values.pop("seed"),
+            sleep=waits.sleep,
+            on_wait=waits.notice,
+        )
+    config: Path | None = values["config"]
+    chosen = target or Target(source=cls.slug)
+    _run(lambda: build_connector(chosen, pull, config=config, flags=flags), **values)
+
+
+def _config_in(args: Sequence[str]) -> Path | None:
+    """The ``--config`` among a command's raw arguments (a named target is read from that file)."""
+    for index, arg in enumerate(args):
+        if arg == "--config" and index + 1 < len(args):
+            return Path(args[index + 1])
+        if arg.startswith("--config="):
+            return Path(arg.partition("=")[2])
+    return None
+
+
+class _AuditGroup(click.Group):
+    """``audit <source>`` for every installed connector, ``audit <target>``, ``audit --target <target>``."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """The installed connectors' slugs."""
+        return list(installed_connectors())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command of an installed connector."""
+        connectors = installed_connectors()
+        return _source_command(connectors[cmd_name]) if cmd_name in connectors else None
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """``--target NAME ...`` is ``NAME ...``: a target is a command name like any source."""
+        if args and args[0] == "--target" and len(args) > 1:
+            args = [args[1], *args[2:]]
+        elif args and args[0].startswith("--target="):
+            args = [args[0].partition("=")[2], *args[1:]]
+        return super().parse_args(ctx, args)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """A source's command, or a target's: ``phoenix:my-agent``, ``prod-langsmith``."""
+        name = args[0] if args else ""
+        if name in installed_connectors() or name.startswith("-"):
+            return super().resolve_command(ctx, args)
+        target = resolve_target(name, _config_in(args[1:]))
+        return name, _source_command(installed_connectors()[target.source], target), args[1:]
+
+
+@app.group(cls=_AuditGroup, no_args_is_help=True)
+@click.option(
+    "--target",
+    metavar="TARGET",
+    help="Audit a target: <source>:<project or path>, or a name in traceready.toml.",
+)
+def audit(target: str | None) -> None:
+    r"""Audit traces from one source or target.
+
+    \b
+      traceready audit otel FILE_OR_DIR...
+      traceready audit phoenix --project NAME
+      traceready audit phoenix:NAME
+      traceready audit --target NAME      (a [targets.NAME] table of traceready.toml)
+    """
 
 
 @app.command()
-def demo(
-    output_format: FormatOpt = None,
-    out: OutOpt = None,
-    no_server: Annotated[
-        bool, typer.Option("--no-server", help="Audit the bundled OTel file directly, without Phoenix.")
-    ] = False,
-    debug: Debug = False,
-) -> None:
-    """Start a local Phoenix, load the sample agent's traces, audit them, stop it: no key, no network."""
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="traceready.toml (default: ./traceready.toml).",
+)
+@_debug_option()
+def targets(config: Path | None, debug: bool) -> None:
+    """List the named targets of traceready.toml: name, source and the settings each fixes."""
     with _guarded(debug):
-        from traceready.connector import get_connector
-
-        sample = resources.files("traceready.samples") / "otel" / SAMPLE
-        with resources.as_file(sample) as path:
-            if no_server:
-                connector: Connector = get_connector("otel")([path])  # type: ignore[call-arg]
-                stop: Callable[[], None] = lambda: None  # noqa: E731
-            else:
-                connector, stop = _demo_in_phoenix(path)
-            try:
-                _run(
-                    connector,
-                    output_format=output_format,
-                    out=out,
-                    mapping=None,
-                    answers=None,
-                    fail_under=None,
-                    config=None,
-                    export_spans=None,
-                )
-            finally:
-                stop()
+        declared = named_targets(config)
+        for name, target in declared.items():
+            shown = " ".join(f"{key}={value}" for key, value in target.public_settings().items())
+            click.echo(f"{name}\t{target.source}\t{shown}")
+        forms = [
+            f"{slug}:{subject.name.upper()}"
+            for slug, cls in installed_connectors().items()
+            if (subject := cls.subject()) is not None
+        ]
+        if not declared:
+            click.echo("traceready: no [targets.<name>] tables in traceready.toml", err=True)
+        click.echo(f"traceready: any source works as a target too: {', '.join(forms)}", err=True)
 
 
-def _demo_in_phoenix(path: Path) -> tuple[Connector, Callable[[], None]]:
-    """A running local Phoenix holding the sample: a connector to it, and what stops it (by pid)."""
-    import importlib
+@app.command()
+@click.option("--format", "-f", "output_format", metavar=f"[{_FORMATS}]", help="Report format, any case.")
+@click.option("--out", "-o", type=click.Path(path_type=Path), metavar="FILE", help="Write the report here.")
+@click.option("--no-server", is_flag=True, help="Audit the bundled OTel file directly, without a server.")
+@_debug_option()
+def demo(output_format: str | None, out: Path | None, no_server: bool, debug: bool) -> None:
+    """Start a local server, load the sample agent's traces, audit them, stop it: no key, no network.
 
+    The first installed connector whose demo hook serves the sample runs it (``Connector.demo``).
+    """
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from traceready.connector import get_connector
-    from traceready.window import Window, parse_since
-
-    phoenix_connector = get_connector("phoenix")
-    package = sys.modules[phoenix_connector.__module__]
-    local = importlib.import_module(f"{phoenix_connector.__module__}.local")
-    if not _has_phoenix():
-        raise UsageError(
-            "the demo runs a local Phoenix server, and arize-phoenix is not installed",
-            hint="run scripts/setup, or pip install 'traceready[phoenix]'; or use --no-server",
+    with _guarded(debug), ExitStack() as stack:
+        sample = stack.enter_context(
+            resources.as_file(resources.files("traceready.samples") / "otel" / SAMPLE)
         )
-    server = local.LocalPhoenix()
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        step = progress.add_task("starting a real Phoenix server on 127.0.0.1", total=None)
-        server.start()
-        try:
-            progress.update(step, description=f"loading the sample agent's traces (server pid {server.pid})")
-            sent = local.load_otlp_file(server.base_url, DEMO_PROJECT, path)
-            local.wait_for_spans(server.base_url, DEMO_PROJECT, sent)
-            progress.update(step, description="adding a dataset, a scored experiment and a failure taxonomy")
-            local.seed_demo_extras(server.base_url, DEMO_PROJECT)
-        except BaseException:
-            server.stop()
-            raise
-    settings = package.PhoenixSettings(endpoint=server.base_url, project=DEMO_PROJECT)
-    connector = phoenix_connector(settings, Window(start=parse_since("3650d")))  # type: ignore[call-arg]
-    return connector, server.stop
+        columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+        with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("preparing the demo", total=None)
+
+            def step(text: str) -> None:
+                progress.update(task, description=text)
+
+            connector = _demo_connector(sample, server=not no_server, step=step, stack=stack)
+        _run(
+            lambda: connector,
+            output_format=output_format,
+            out=out,
+            mapping=None,
+            answers=None,
+            fail_under=None,
+            config=None,
+            export_spans=None,
+        )
 
 
-def _has_phoenix() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("phoenix") is not None
+def _demo_connector(
+    sample: Path, *, server: bool, step: Callable[[str], None], stack: ExitStack
+) -> Connector:
+    """The first installed connector (by slug) that hosts the demo, entered on ``stack``."""
+    for cls in installed_connectors().values():
+        hosted = cls.demo(sample, server=server, step=step)
+        if hosted is not None:
+            return stack.enter_context(hosted)
+    raise UsageError("no installed connector can host the demo", hint="use --no-server")
 
 
 @app.command()
-def interview(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the answers.")] = Path(
-        "answers.toml"
-    ),
-    debug: Debug = False,
-) -> None:
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=Path("answers.toml"),
+    show_default=True,
+    metavar="FILE",
+    help="Where to write the answers.",
+)
+@_debug_option()
+def interview(out: Path, debug: bool) -> None:
     """Ask what traces cannot show and write answers.toml (leave an answer empty to skip it)."""
     with _guarded(debug):
         answered: dict[str, dict[str, str]] = {}
         for section, key, question in QUESTIONS:
-            reply = typer.prompt(question, default="", show_default=False).strip()
+            reply = click.prompt(question, default="", show_default=False).strip()
             if reply:
                 answered.setdefault(section, {})[key] = _typed(reply)
         try:
@@ -494,7 +517,7 @@ def interview(
         except ValidationError as exc:
             raise invalid("answers", exc) from None
         out.write_text(dump_answers(answers), encoding="utf-8")
-        typer.echo(f"wrote {out}; use it with --answers {out}")
+        click.echo(f"wrote {out}; use it with --answers {out}")
 
 
 def _typed(reply: str) -> Any:
@@ -507,23 +530,23 @@ def _typed(reply: str) -> Any:
 
 
 @app.command()
-def connectors(debug: Debug = False) -> None:
+@_debug_option()
+def connectors(debug: bool) -> None:
     """List the installed connectors (entry-point group traceready.connectors)."""
     with _guarded(debug):
         for slug, cls in installed_connectors().items():
-            typer.echo(f"{slug}\t{cls.title}\t{cls.__module__}")
+            click.echo(f"{slug}\t{cls.title}\t{cls.__module__}")
 
 
 @app.command()
-def schema(
-    name: Annotated[str, typer.Argument(help="report or span.")] = "report",
-    debug: Debug = False,
-) -> None:
+@click.argument("name", default="report", metavar="[report|span]")
+@_debug_option()
+def schema(name: str, debug: bool) -> None:
     """Print the JSON Schema of the public report or span format."""
     with _guarded(debug):
         if name not in SCHEMAS:
             raise UsageError(f"unknown schema {name!r}", hint=f"choose one of {', '.join(SCHEMAS)}")
-        typer.echo(orjson.dumps(SCHEMAS[name](), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode())
+        click.echo(orjson.dumps(SCHEMAS[name](), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode())
 
 
 def main() -> Any:

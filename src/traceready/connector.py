@@ -4,24 +4,43 @@ A connector knows one vendor: it yields raw records (plain dicts, lazily) or ``R
 records it could not even read, and it collects an ``Inventory`` of project-level facts. It never
 computes a verdict. Connectors register in the entry-point group ``traceready.connectors``; the
 built-ins register the same way, so a third-party package adds one with no change here.
+
+The contract the command line is built from (``traceready audit <slug>``)::
+
+    class AcmeConnector(WindowedConnector):
+        slug = "acme"
+        title = "Acme"
+        settings_model = AcmeSettings          # pydantic-settings: Acme's own env variables
+        options = (Option("--project", "project", "Acme project.", subject=True),)
+        required_key = "api_key"               # exit 3 before any request when unset
+
+        @classmethod
+        def create(cls, settings: AcmeSettings, pull: Pull) -> AcmeConnector:
+            return cls(settings, pull.window, limit=pull.limit, sample=pull.sample, seed=pull.seed)
+
+Settings are layered by ``traceready.targets.build_connector``: the ``[acme]`` table of
+``traceready.toml``, then the variables the settings model reads, then the target and the flags.
 """
 
 from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import entry_points
 from itertools import islice
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict
+from pydantic_settings import BaseSettings
 
-from traceready.errors import UsageError
+from traceready.errors import UsageError, unknown_name
 from traceready.model import Rejection
-from traceready.window import Window, reservoir_sample
+from traceready.window import Window, parse_since, reservoir_sample
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +85,59 @@ class Inventory(BaseModel):
     """Deployment environments the vendor keeps apart (e.g. prompt versions pinned per environment)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One flag of ``traceready audit <slug>``: it fills one setting of the connector's settings model.
+
+    ``subject`` marks the option a target string fills (``phoenix:my-agent`` fills ``--project``,
+    ``otel:./exports`` the paths); ``argument`` makes it positional, ``multiple`` a list.
+    """
+
+    flag: str
+    """``--project``; or the metavar of a positional argument (``FILE_OR_DIR``)."""
+    setting: str
+    """The field of the settings model the value fills."""
+    help: str
+    type: type[str] | type[int] | type[float] | type[Path] = str
+    default: str | int | float | None = None
+    """None: the setting's own default (traceready.toml, the environment, the model)."""
+    subject: bool = False
+    argument: bool = False
+    multiple: bool = False
+
+    @property
+    def name(self) -> str:
+        """The option's name without dashes (``--api-url`` -> ``api_url``), as target tables spell it."""
+        return self.flag.lstrip("-").replace("-", "_").lower()
+
+    def value(self, text: str) -> Any:
+        """A target string's subject as this option's setting value."""
+        value = self.type(text)
+        return [value] if self.multiple else value
+
+
+def _default_window() -> Window:
+    return Window(start=parse_since("7d"))
+
+
+@dataclass(frozen=True, slots=True)
+class Pull:
+    """How much one audit reads: the same window, limit and sample for every windowed source."""
+
+    window: Window = field(default_factory=_default_window)
+    limit: int = 500
+    sample: int | None = None
+    seed: int = 0
+    sleep: Callable[[float], None] | None = None
+    """How to wait between retries (the CLI shows a countdown); None sleeps quietly."""
+    on_wait: Callable[[float, str], None] | None = None
+    """Told the delay and reason before each wait."""
+
+
+class NoSettings(BaseSettings):
+    """The settings of a connector that reads none."""
+
+
 class Connector(ABC):
     """One vendor's source of raw records."""
 
@@ -78,6 +150,50 @@ class Connector(ABC):
     children_first: ClassVar[bool] = False
     """True when records arrive as their spans ended, children before their root (OTLP files, which
     exporters write span by span as each ends); vendor APIs page by start time or by trace."""
+
+    settings_model: ClassVar[type[BaseSettings]] = NoSettings
+    """The connector's settings: the vendor's own environment variables as ``validation_alias``es."""
+
+    options: ClassVar[tuple[Option, ...]] = ()
+    """The flags of ``traceready audit <slug>`` beyond the shared ones."""
+
+    required_key: ClassVar[str | None] = None
+    """The settings field of an API key the source cannot work without (checked before any request)."""
+
+    windowed: ClassVar[bool] = False
+    """True when the audit reads a time window (``--since``, ``--limit``, ``--sample``, ``--seed``)."""
+
+    @classmethod
+    @abstractmethod
+    def create(cls, settings: Any, pull: Pull) -> Connector:
+        """The connector for ``settings`` (an instance of ``settings_model``) and one ``pull``."""
+
+    @classmethod
+    def demo(
+        cls, sample: Path, *, server: bool, step: Callable[[str], None]
+    ) -> AbstractContextManager[Connector] | None:
+        """``traceready demo``: a connector over the bundled OTLP sample, or None when not this one's job.
+
+        ``server`` asks for the sample loaded into a real local server; ``step`` reports progress.
+        """
+        return None
+
+    @classmethod
+    def subject(cls) -> Option | None:
+        """The option a target string fills (``phoenix:my-agent``), if any."""
+        return next((o for o in cls.options if o.subject), None)
+
+    @classmethod
+    def env_variables(cls) -> dict[str, tuple[str, ...]]:
+        """The environment variables the settings model reads, by settings field."""
+        found: dict[str, tuple[str, ...]] = {}
+        for name, info in cls.settings_model.model_fields.items():
+            alias = info.validation_alias
+            choices = alias.choices if isinstance(alias, AliasChoices) else [alias]
+            names = tuple(c for c in choices if isinstance(c, str) and c.isupper())
+            if names:
+                found[name] = names
+        return found
 
     @abstractmethod
     def iter_records(self) -> Iterator[dict[str, Any] | Rejection]:
@@ -113,6 +229,8 @@ class Connector(ABC):
 
 class WindowedConnector(Connector):
     """A vendor API audited over a time window: the newest ``limit`` traces, or a uniform sample."""
+
+    windowed: ClassVar[bool] = True
 
     def __init__(self, window: Window, *, limit: int, sample: int | None, seed: int) -> None:
         self.window_ = window
@@ -166,6 +284,5 @@ def get_connector(slug: str) -> type[Connector]:
     """The installed connector for ``slug``; an unknown slug lists the installed ones."""
     connectors = installed_connectors()
     if slug not in connectors:
-        known = ", ".join(connectors) or "none"
-        raise UsageError(f"unknown connector {slug!r}", hint=f"installed: {known}")
+        raise unknown_name(UsageError(f"unknown connector {slug!r}"), slug, connectors, kind="installed")
     return connectors[slug]

@@ -14,6 +14,10 @@ Only ``cli.py`` turns these into exit codes. Messages are one line; ``hint`` say
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+from typing import TypeVar
+
 
 class TracereadyError(Exception):
     """Base of all expected failures; carries a one-line message and an optional hint."""
@@ -60,3 +64,24 @@ def invalid(origin: str, exc: Exception) -> UsageError:
     first = errors()[0] if callable(errors) else {"loc": (), "msg": str(exc)}
     where = ".".join(str(part) for part in first["loc"])
     return UsageError(f"{origin}: {where}: {first['msg']}" if where else f"{origin}: {first['msg']}")
+
+
+E = TypeVar("E", bound=TracereadyError)
+
+
+def closest_names(name: str, known: Iterable[str], n: int = 3) -> list[str]:
+    """Up to ``n`` names of ``known`` close to ``name`` (a typo, a missing suffix), closest first."""
+    return difflib.get_close_matches(name, list(known), n=n, cutoff=0.4)
+
+
+def unknown_name(error: E, name: str, known: Iterable[str], *, kind: str) -> E:
+    """``error`` with a hint naming the known names closest to ``name``, else the first ten ``kind``.
+
+    One place for "did you mean": unknown projects (exit 4), connectors and targets (exit 2).
+    """
+    names = sorted(set(known))
+    close = closest_names(name, names)
+    error.hint = (
+        f"did you mean {', '.join(close)}?" if close else f"{kind}: {', '.join(names[:10]) or 'none'}"
+    )
+    return error

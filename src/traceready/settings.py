@@ -8,8 +8,15 @@ fail_under = 0.7
 [thresholds]
 present = 0.9
 "b.tool_spans_with_arguments" = 0.8
+
+[langsmith]                      # any installed connector's slug: defaults for its settings
+endpoint = "https://eu.api.smith.langchain.com"
+
+[targets.prod-langsmith]         # a named target (see traceready.targets)
+source = "langsmith"
+project = "my-agent"
 ```
-Vendor settings (``[phoenix]``, ``[langsmith]``... tables) are defaults for each connector's own
+Connector tables (``[phoenix]``, ``[langsmith]``...) are defaults for each connector's own
 settings class, which reads the vendor's own environment variables on top (``vendor_settings``);
 keys are ``SecretStr`` and never printed.
 """
@@ -20,7 +27,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -44,10 +51,21 @@ class Settings(BaseSettings):
     format: Literal["table", "md", "json"] = "table"
     fail_under: float | None = Field(None, ge=0.0, le=1.0)
     thresholds: Thresholds = Thresholds()
-    phoenix: dict[str, Any] = {}
-    langsmith: dict[str, Any] = {}
-    braintrust: dict[str, Any] = {}
-    """Vendor tables: defaults for each connector's settings (see ``vendor_settings``)."""
+    targets: dict[str, dict[str, Any]] = {}
+    """Named targets, ``[targets.<name>]`` (see ``traceready.targets``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_connector_tables(cls, data: Any) -> Any:
+        """Drop ``[<slug>]`` tables: they are each connector's defaults, read by ``vendor_settings``."""
+        if not isinstance(data, dict):
+            return data
+        from importlib.metadata import entry_points
+
+        from traceready.connector import ENTRY_POINT_GROUP
+
+        slugs = {entry.name for entry in entry_points(group=ENTRY_POINT_GROUP)}
+        return {key: value for key, value in data.items() if key not in slugs}
 
     @classmethod
     def settings_customise_sources(

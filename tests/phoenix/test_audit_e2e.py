@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from tests.phoenix.conftest import PhoenixFixture, scenarios
 from tests.phoenix.fault_proxy import Rule, fault_proxy

@@ -27,6 +27,7 @@ and nests them into a dict, for sources that store structures flattened.
 from __future__ import annotations
 
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -138,9 +139,14 @@ def parse_mapping(text: str, origin: str) -> MappingSpec:
         raise invalid(f"{origin}", exc) from None
 
 
-def builtin_mapping(vendor: str) -> MappingSpec:
-    """The mapping shipped for ``vendor`` (``mappings/<vendor>.yaml``)."""
-    resource = resources.files("traceready.mappings") / f"{vendor}.yaml"
+def builtin_mapping(vendor: str, home: FilePath | None = None) -> MappingSpec:
+    """The mapping shipped for ``vendor``: ``mappings/<vendor>.yaml``, else ``home``/``mapping.yaml``.
+
+    ``home`` is the folder of the connector's package: a connector from another package ships its own.
+    """
+    resource: Traversable = resources.files("traceready.mappings") / f"{vendor}.yaml"
+    if not resource.is_file() and home is not None:
+        resource = home / "mapping.yaml"
     if not resource.is_file():
         raise UsageError(f"no built-in mapping for {vendor!r}")
     spec = parse_mapping(resource.read_text(encoding="utf-8"), f"mappings/{vendor}.yaml")
@@ -152,9 +158,9 @@ def builtin_mapping(vendor: str) -> MappingSpec:
     return spec.overlaid_on(builtin_mapping(spec.extends), vendor)
 
 
-def load_mapping(vendor: str, override: FilePath | None = None) -> MappingSpec:
-    """The built-in mapping for ``vendor``, with a user's file laid over it when given."""
-    base = builtin_mapping(vendor)
+def load_mapping(vendor: str, override: FilePath | None = None, home: FilePath | None = None) -> MappingSpec:
+    """The built-in mapping for ``vendor`` (see ``builtin_mapping``), with a user's file laid over it."""
+    base = builtin_mapping(vendor, home)
     if override is None:
         return base
     if not override.is_file():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from tests.connectors.braintrust.fake import KEY, FakeBraintrust
 from tests.connectors.braintrust.server import serve

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from scripts.langsmith_capture import replay_server
 from scripts.langsmith_capture.replay_server import DEFAULT_NOW, ReplayServer, load_workspace
@@ -302,16 +302,17 @@ def test_cli_exit_codes(tmp_path) -> None:
     assert usage.stderr.strip() == (
         "traceready: error: no LangSmith project given (pass --project or set LANGSMITH_PROJECT)"
     )
-    with ReplayServer(backend="v1", require_api_key=True) as url:
+    replay = ReplayServer(backend="v1", require_api_key=True)
+    with replay as url:
         auth = run("--project", project("traceable_full"), "--endpoint", url)
+        asked_without_key = replay.requests
         missing = run(
             "--project", "travel-agent-traceable", "--endpoint", url, env={"LANGSMITH_API_KEY": KEY}
         )
+    # No key: exit 3 at once, naming the variable, before any request.
     assert auth.exit_code == 3, auth.output
-    assert (
-        auth.stderr.strip()
-        == "traceready: error: LangSmith rejected the credentials (401) (set LANGSMITH_API_KEY)"
-    )
+    assert auth.stderr.strip() == "traceready: error: no LangSmith API key (set LANGSMITH_API_KEY)"
+    assert asked_without_key == []
     assert missing.exit_code == 4, missing.output
     assert missing.stderr.startswith(
         "traceready: error: LangSmith has no project 'travel-agent-traceable' (did you mean"

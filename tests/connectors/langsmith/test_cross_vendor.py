@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import orjson
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from scripts.langsmith_capture.replay_server import ReplayServer
 from tests.connectors.langsmith.conftest import SINCE, project

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from scripts.langsmith_capture.replay_server import ReplayServer
 from tests.connectors.langsmith.conftest import SINCE, project, workspace_of
