@@ -16,7 +16,7 @@ offered, prompt template, session) are kept as the instrumentation wrote them:
 
 A trace: one agent root, 3 to 8 tool rounds (a model call asking for ``get_weather``, then the tool
 span), and a final model call answering; spans written children first, one trace a line, as the
-collector's ``file`` exporter does. About 4.7 KB a span on average (the sidecar ``.meta.json`` has
+collector's ``file`` exporter does. About 4.6 KB a span on average (the sidecar ``.meta.json`` has
 the exact counts).
 
 ```bash
