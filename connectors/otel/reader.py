@@ -38,9 +38,9 @@ import zstandard
 from traceready.errors import NotFoundError, UsageError
 from traceready.files import display_path, open_trace_file
 from traceready.model import Rejection
-from traceready.otlp import iter_request
 from traceready.settings import InputLimits
 
+from .otlp import iter_request
 from .sniff import describe_bytes, describe_json
 
 logger = logging.getLogger(__name__)

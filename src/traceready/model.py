@@ -2,7 +2,7 @@
 
 Vendor-neutral and aligned with the OpenTelemetry GenAI conventions and OpenInference. A ``Span`` is
 what the checks read. These are plain classes, compiled by mypyc into native classes
-(``scripts/build_native.py``): a span is built, read by ten checks and freed on the hot path, where
+(``setup.py``): a span is built, read by ten checks and freed on the hot path, where
 validating each one cost 7 µs, a sixth of the whole audit. The mapper gives every field its type. The JSON
 export of a span is a public format versioned by ``SPAN_FORMAT_VERSION``; its pydantic models, which
 validate every exported span and generate the JSON Schema, live in ``traceready.span_format``.

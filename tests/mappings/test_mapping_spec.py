@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from tests.conftest import SAMPLES
+from traceready.connectors.otel.otlp import iter_request
 from traceready.errors import NotFoundError, UsageError
 from traceready.mapping.mapper import Mapper
 from traceready.mapping.spec import load_mapping
 from traceready.model import Span
-from traceready.otlp import iter_request
 
 AGENT_REV = "fields:\n  versions.harness: [attributes.metadata.agent_rev]\n"
 

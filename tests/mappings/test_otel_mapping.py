@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import compare_golden
+from traceready.connectors.otel.otlp import iter_request
 from traceready.mapping.mapper import Mapper
 from traceready.model import ErrorInfo, Message, Span, SpanKind, StatusCode, ToolCall, ToolInfo, Usage
-from traceready.otlp import iter_request
 from traceready.span_format import export
 
 SampleSpans = Callable[[str], list[Span]]

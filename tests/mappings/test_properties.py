@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from traceready.connectors.otel.otlp import iter_request
 from traceready.connectors.otel.reader import iter_file
 from traceready.errors import UsageError
 from traceready.mapping.mapper import Mapper
@@ -18,7 +19,6 @@ from traceready.mapping.messages.tools import tool_names
 from traceready.mapping.spec import load_mapping
 from traceready.mapping.transforms import TRANSFORMS
 from traceready.model import Message, Rejection, Span
-from traceready.otlp import iter_request
 from traceready.span_format import export
 
 MAPPER = Mapper(load_mapping("otel"))

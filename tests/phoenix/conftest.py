@@ -111,6 +111,14 @@ class AuthPhoenixFixture:
         return {"Authorization": f"Bearer {self.system_key}"}
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under xdist (``scripts/test``) the tests here share one worker, so one seeded server each."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.xdist_group("phoenix"))
+
+
 @pytest.fixture(scope="session")
 def phoenix_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhoenixFixture]:
     """One seeded Phoenix for the session (working dir kept under pytest's basetemp for its log)."""

@@ -195,7 +195,7 @@ class Tally:
             mine.extend(examples[: max(0, limit - len(mine))])
 
 
-@mypyc_attr(allow_interpreted_subclasses=True)  # compiled (scripts/build_native.py); i_sandbox is not
+@mypyc_attr(allow_interpreted_subclasses=True)  # compiled (setup.py); i_sandbox is not
 class Check(ABC):
     """One requirement: observe traces, then ``finish`` into a Finding."""
 

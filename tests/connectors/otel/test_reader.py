@@ -15,11 +15,11 @@ import zstandard
 
 from tests.conftest import SAMPLES
 from traceready.connectors.otel import OtelConnector, reader
+from traceready.connectors.otel.otlp import iter_request
 from traceready.connectors.otel.reader import expand_paths, iter_file
 from traceready.errors import NotFoundError
 from traceready.mapping.mapper import Mapper
 from traceready.model import Rejection, Span, StatusCode
-from traceready.otlp import iter_request
 
 TRACE_ID = "1bfdfc42db9303102f0d573eaf202109"
 SPAN_ID = "d6b2f1c0c41a274c"

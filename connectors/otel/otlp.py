@@ -1,8 +1,7 @@
 """OTLP/JSON ``ExportTraceServiceRequest`` into flat raw span records.
 
-The OTel connector's decoder (``connectors/otel/reader.py`` feeds it the parsed lines). It lives in
-``src/traceready`` so that ``scripts/build_native.py`` can compile it with mypyc under its import
-name; it runs once per span, before the mapper.
+The OTel connector's decoder (``reader.py`` feeds it the parsed lines). It runs once per span,
+before the mapper, so the package build compiles it with mypyc (``setup.py``).
 
 The spec (proto3 JSON mapping) says lowerCamelCase keys, hex ids, integer enums and int64 as
 strings. Real writers also produce snake_case keys, base64 ids and enum names (plain

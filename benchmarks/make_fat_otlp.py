@@ -1,0 +1,385 @@
+"""Write a large OTLP/JSON Lines file of fat agent traces: every model call carries the whole history.
+
+Real agent traces are dominated by their model calls' message histories: an agent loop of N tool
+rounds makes N+1 model calls, and call k records the system prompt, the user's request and every
+earlier tool call and result again (OpenInference also repeats them in ``input.value``). This file
+has that shape, in three dialects mixed by weight, each built on the first trace of the real sample
+of that dialect (``src/traceready/samples/otel``), whose other attributes (model, usage, tools
+offered, prompt template, session) are kept as the instrumentation wrote them:
+
+- OpenInference (``openinference_full``): flattened ``llm.input_messages.<i>.message.*`` plus the
+  request and response JSON in ``input.value`` / ``output.value``;
+- OTel GenAI, current conventions (``otel_genai``): ``gen_ai.input.messages`` / ``output.messages``
+  JSON with typed parts;
+- OpenLLMetry, legacy attributes (``openllmetry_legacy``): ``gen_ai.prompt.<i>.*`` /
+  ``gen_ai.completion.<i>.*``.
+
+A trace: one agent root, 3 to 8 tool rounds (a model call asking for ``get_weather``, then the tool
+span), and a final model call answering; spans written children first, one trace a line, as the
+collector's ``file`` exporter does. About 4.6 KB a span on average (the sidecar ``.meta.json`` has
+the exact counts).
+
+```bash
+.venv/bin/python benchmarks/make_fat_otlp.py      # 1,000,000 spans -> benchmarks/data/fat.otlp.jsonl
+```
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "src" / "traceready" / "samples" / "otel"
+DEFAULT_OUT = Path(__file__).resolve().parent / "data" / "fat.otlp.jsonl"
+MIX = {"openinference_full": 40, "otel_genai": 35, "openllmetry_legacy": 25}
+"""Relative weight of each dialect (per trace)."""
+
+CITIES = ("Paris", "Lisbon", "Oslo", "Kyoto", "Lima", "Cairo", "Hanoi", "Quito", "Perth", "Tunis")
+CONDITIONS = ("sunny", "partly cloudy", "light rain", "overcast", "windy", "fog in the morning")
+REQUEST = (
+    "I'm planning a two-week trip next month and I keep changing my mind about the route. Could you "
+    "check the weather in each city I mention, compare them, and tell me which ones look best for "
+    "walking tours and outdoor markets? I'd also like a short note on what to pack. The cities: {}."
+)
+ANSWER = (
+    "Here is the comparison you asked for. {} look best for walking tours: mild temperatures and "
+    "little rain in the forecast. Pack layers, a light rain jacket and comfortable shoes; the "
+    "evenings can be cool. Markets are busiest on weekend mornings, so plan those days first."
+)
+
+
+def _attrs(span: dict[str, Any]) -> list[dict[str, Any]]:
+    attributes: list[dict[str, Any]] = span["attributes"]
+    return attributes
+
+
+def _s(key: str, value: str) -> dict[str, Any]:
+    return {"key": key, "value": {"stringValue": value}}
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+class Turn:
+    """One tool round of the conversation: the model's call and the tool's result."""
+
+    def __init__(self, call_id: str, city: str, result: str) -> None:
+        self.call_id, self.city, self.result = call_id, city, result
+
+    @property
+    def arguments(self) -> str:
+        return _json({"city": self.city})
+
+
+class Dialect:
+    """Writes a conversation's messages into a model span and a tool span in one dialect."""
+
+    drop: tuple[str, ...] = ()
+
+    def __init__(self, template: list[dict[str, Any]], system: str) -> None:
+        llm = [s for s in template if s["name"] == template[1]["name"]]
+        self.llm, self.tool, self.root = llm[-1], template[-2], template[-1]
+        self.system = system
+
+    def model_attributes(self, user: str, done: list[Turn], reply: Turn | str) -> list[dict[str, Any]]:
+        kept = [a for a in _attrs(self.llm) if not a["key"].startswith(self.drop)]
+        return kept + self.messages(user, done, reply)
+
+    def messages(self, user: str, done: list[Turn], reply: Turn | str) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def tool_attributes(self, turn: Turn) -> list[dict[str, Any]]:
+        replaced = {"tool_call.id": turn.call_id, "gen_ai.tool.call.id": turn.call_id}
+        replaced |= dict.fromkeys(("gen_ai.tool.call.arguments",), turn.arguments)
+        replaced |= dict.fromkeys(("gen_ai.tool.call.result",), turn.result)
+        out = []
+        for attribute in _attrs(self.tool):
+            if attribute["key"] in replaced:
+                attribute = _s(attribute["key"], replaced[attribute["key"]])
+            out.append(attribute)
+        return out
+
+
+def _openai_history(system: str, user: str, done: list[Turn]) -> list[dict[str, Any]]:
+    history: list[dict[str, Any]] = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    for turn in done:
+        call = {
+            "id": turn.call_id,
+            "type": "function",
+            "function": {"name": "get_weather", "arguments": turn.arguments},
+        }
+        history.append({"role": "assistant", "content": None, "tool_calls": [call]})
+        history.append({"role": "tool", "tool_call_id": turn.call_id, "content": turn.result})
+    return history
+
+
+class OpenInference(Dialect):
+    drop = ("llm.input_messages.", "llm.output_messages.", "input.value", "output.value", "llm.finish_reason")
+
+    def messages(self, user: str, done: list[Turn], reply: Turn | str) -> list[dict[str, Any]]:
+        out = []
+        history = _openai_history(self.system, user, done)
+        for i, message in enumerate(history):
+            prefix = f"llm.input_messages.{i}.message."
+            out.append(_s(prefix + "role", message["role"]))
+            if message.get("content") is not None:
+                out.append(_s(prefix + "content", message["content"]))
+            if "tool_call_id" in message:
+                out.append(_s(prefix + "tool_call_id", message["tool_call_id"]))
+            for j, call in enumerate(message.get("tool_calls", ())):
+                call_prefix = f"{prefix}tool_calls.{j}.tool_call."
+                out.append(_s(call_prefix + "id", call["id"]))
+                out.append(_s(call_prefix + "function.name", call["function"]["name"]))
+                out.append(_s(call_prefix + "function.arguments", call["function"]["arguments"]))
+        out.append(_s("input.value", _json({"messages": history, "model": "gpt-4o-mini", "temperature": 0})))
+        out.append(_s("llm.output_messages.0.message.role", "assistant"))
+        if isinstance(reply, str):
+            out.append(_s("llm.output_messages.0.message.content", reply))
+            message: dict[str, Any] = {"role": "assistant", "content": reply}
+            finish = "stop"
+        else:
+            prefix = "llm.output_messages.0.message.tool_calls.0.tool_call."
+            out += [
+                _s(prefix + "id", reply.call_id),
+                _s(prefix + "function.name", "get_weather"),
+                _s(prefix + "function.arguments", reply.arguments),
+            ]
+            call = {
+                "id": reply.call_id,
+                "type": "function",
+                "function": {"name": "get_weather", "arguments": reply.arguments},
+            }
+            message, finish = {"role": "assistant", "content": None, "tool_calls": [call]}, "tool_calls"
+        out.append(
+            _s(
+                "output.value",
+                _json({"choices": [{"finish_reason": finish, "index": 0, "message": message}]}),
+            )
+        )
+        out.append(_s("llm.finish_reason", finish))
+        return out
+
+
+class GenAi(Dialect):
+    drop = ("gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.response.finish_reasons")
+
+    def messages(self, user: str, done: list[Turn], reply: Turn | str) -> list[dict[str, Any]]:
+        history: list[dict[str, Any]] = [
+            {"role": "system", "parts": [{"content": self.system, "type": "text"}]},
+            {"role": "user", "parts": [{"content": user, "type": "text"}]},
+        ]
+        for turn in done:
+            part = {
+                "arguments": {"city": turn.city},
+                "name": "get_weather",
+                "id": turn.call_id,
+                "type": "tool_call",
+            }
+            history.append({"role": "assistant", "parts": [part]})
+            response = {"response": turn.result, "id": turn.call_id, "type": "tool_call_response"}
+            history.append({"role": "tool", "parts": [response]})
+        if isinstance(reply, str):
+            output = {
+                "role": "assistant",
+                "parts": [{"content": reply, "type": "text"}],
+                "finish_reason": "stop",
+            }
+        else:
+            part = {
+                "arguments": {"city": reply.city},
+                "name": "get_weather",
+                "id": reply.call_id,
+                "type": "tool_call",
+            }
+            output = {"role": "assistant", "parts": [part], "finish_reason": "tool_calls"}
+        finish = {"arrayValue": {"values": [{"stringValue": output["finish_reason"]}]}}
+        return [
+            _s("gen_ai.input.messages", _json(history)),
+            _s("gen_ai.output.messages", _json([output])),
+            {"key": "gen_ai.response.finish_reasons", "value": finish},
+        ]
+
+
+class OpenLlmetry(Dialect):
+    drop = ("gen_ai.prompt.", "gen_ai.completion.")
+
+    def messages(self, user: str, done: list[Turn], reply: Turn | str) -> list[dict[str, Any]]:
+        out = []
+        for i, message in enumerate(_openai_history(self.system, user, done)):
+            prefix = f"gen_ai.prompt.{i}."
+            out.append(_s(prefix + "role", message["role"]))
+            if message.get("content") is not None:
+                out.append(_s(prefix + "content", message["content"]))
+            if "tool_call_id" in message:
+                out.append(_s(prefix + "tool_call_id", message["tool_call_id"]))
+            for j, call in enumerate(message.get("tool_calls", ())):
+                out.append(_s(f"{prefix}tool_calls.{j}.id", call["id"]))
+                out.append(_s(f"{prefix}tool_calls.{j}.name", call["function"]["name"]))
+                out.append(_s(f"{prefix}tool_calls.{j}.arguments", call["function"]["arguments"]))
+        if isinstance(reply, str):
+            out += [
+                _s("gen_ai.completion.0.finish_reason", "stop"),
+                _s("gen_ai.completion.0.role", "assistant"),
+            ]
+            out.append(_s("gen_ai.completion.0.content", reply))
+        else:
+            out += [
+                _s("gen_ai.completion.0.finish_reason", "tool_calls"),
+                _s("gen_ai.completion.0.role", "assistant"),
+            ]
+            out += [
+                _s("gen_ai.completion.0.tool_calls.0.id", reply.call_id),
+                _s("gen_ai.completion.0.tool_calls.0.name", "get_weather"),
+                _s("gen_ai.completion.0.tool_calls.0.arguments", reply.arguments),
+            ]
+        return out
+
+
+DIALECTS: dict[str, type[Dialect]] = {
+    "openinference_full": OpenInference,
+    "otel_genai": GenAi,
+    "openllmetry_legacy": OpenLlmetry,
+}
+
+
+def _first_trace(name: str) -> tuple[dict[str, Any], list[dict[str, Any]], str]:
+    """The first request line of a sample file, its spans, and the system prompt it used."""
+    request = orjson.loads((SAMPLES / f"{name}.otlp.jsonl").read_bytes().splitlines()[0])
+    spans = [s for block in request["resourceSpans"] for scope in block["scopeSpans"] for s in scope["spans"]]
+    system = (
+        "You are a concise travel assistant helping Alice. Today is 2026-06-01. Use get_weather for "
+        "weather questions and convert_currency for money questions; if a tool fails, say so honestly."
+    )
+    return request, spans, system
+
+
+class Writer:
+    """Fat traces with fresh ids and times, one OTLP request line each."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.cursor = 1_795_610_000_000_000_000
+        self.templates = {}
+        for name in MIX:
+            request, spans, system = _first_trace(name)
+            self.templates[name] = (request, DIALECTS[name](spans, system))
+
+    def _hex(self, nbytes: int) -> str:
+        return f"{self.rng.getrandbits(nbytes * 8) | 1:0{nbytes * 2}x}"
+
+    def trace(self, name: str) -> tuple[bytes, int]:
+        request, dialect = self.templates[name]
+        rng = self.rng
+        rounds = rng.randint(3, 8)
+        cities = rng.sample(CITIES, rounds)
+        user = REQUEST.format(", ".join(cities))
+        turns = [
+            Turn(
+                f"call_{self._hex(12)}",
+                city,
+                _json(
+                    {
+                        "city": city,
+                        "temp_c": rng.randint(4, 31),
+                        "conditions": rng.choice(CONDITIONS),
+                        "forecast": [
+                            {"day": d, "high_c": rng.randint(8, 33), "conditions": rng.choice(CONDITIONS)}
+                            for d in range(1, 6)
+                        ],
+                        "source": "weather-api v2",
+                    }
+                ),
+            )
+            for city in cities
+        ]
+        trace_id, root_id = self._hex(16), self._hex(8)
+        start = self.cursor
+        self.cursor += rng.randint(20_000_000, 400_000_000)
+        t = start + 1_000_000
+        spans: list[dict[str, Any]] = []
+
+        def span(template: dict[str, Any], attributes: list[dict[str, Any]], took: int) -> None:
+            nonlocal t
+            made = {k: v for k, v in template.items() if k != "attributes"}
+            made.update(traceId=trace_id, spanId=self._hex(8), parentSpanId=root_id, attributes=attributes)
+            made.update(startTimeUnixNano=str(t), endTimeUnixNano=str(t + took))
+            spans.append(made)
+            t += took + 200_000
+
+        for k in range(rounds + 1):
+            reply: Turn | str = turns[k] if k < rounds else ANSWER.format(" and ".join(cities[:2]))
+            span(
+                dialect.llm,
+                dialect.model_attributes(user, turns[:k], reply),
+                rng.randint(300, 2_000) * 1_000_000,
+            )
+            if k < rounds:
+                span(dialect.tool, dialect.tool_attributes(turns[k]), rng.randint(5, 80) * 1_000_000)
+        root = {k: v for k, v in dialect.root.items() if k != "parentSpanId"}
+        root.update(traceId=trace_id, spanId=root_id, startTimeUnixNano=str(start), endTimeUnixNano=str(t))
+        spans.append(root)
+        block = request["resourceSpans"][0]
+        scope = block["scopeSpans"][0]
+        line = {"resourceSpans": [{**block, "scopeSpans": [{**scope, "spans": spans}]}]}
+        return orjson.dumps(line), len(spans)
+
+
+def write(out: Path, target_spans: int, seed: int) -> dict[str, Any]:
+    """Stream fat traces into ``out`` until ``target_spans`` spans; returns the counts."""
+    writer = Writer(seed)
+    names, weights = list(MIX), list(MIX.values())
+    counts = {"spans": 0, "traces": 0, "lines": 0, "bytes": 0}
+    spans_by_dialect: Counter[str] = Counter()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    with tmp.open("wb", buffering=1 << 20) as fh:
+        while counts["spans"] < target_spans:
+            name = writer.rng.choices(names, weights)[0]
+            line, spans = writer.trace(name)
+            fh.write(line + b"\n")
+            counts["lines"] += 1
+            counts["traces"] += 1
+            counts["bytes"] += len(line) + 1
+            counts["spans"] += spans
+            spans_by_dialect[name] += spans
+    tmp.replace(out)
+    return {
+        **counts,
+        "seed": seed,
+        "mix_weights": MIX,
+        "spans_by_source": dict(spans_by_dialect.most_common()),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--spans", type=int, default=1_000_000, help="stop once this many spans are written")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--seed", type=int, default=20261202)
+    args = parser.parse_args(argv)
+    began = time.perf_counter()
+    meta = write(args.out, args.spans, args.seed)
+    meta["file"] = str(args.out)
+    args.out.with_name(args.out.name + ".meta.json").write_bytes(
+        orjson.dumps(meta, option=orjson.OPT_INDENT_2) + b"\n"
+    )
+    print(
+        f"wrote {args.out}: {meta['spans']:,} spans, {meta['traces']:,} traces, "
+        f"{meta['bytes'] / 1e6:,.1f} MB ({meta['bytes'] / meta['spans']:,.0f} bytes a span) "
+        f"in {time.perf_counter() - began:.1f}s",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
