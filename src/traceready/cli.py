@@ -403,21 +403,28 @@ class _AuditGroup(click.Group):
         return name, _source_command(installed_connectors()[target.source], target), args[1:]
 
 
-@app.group(cls=_AuditGroup, no_args_is_help=True)
+_AUDIT_HELP = "\n".join(
+    (
+        "Audit traces from one source or target.",
+        "",
+        "\b",  # click keeps the lines of a paragraph that starts with \b as they are
+        "Examples:",
+        "  traceready audit otel FILE_OR_DIR...",
+        "  traceready audit phoenix --project NAME",
+        "  traceready audit phoenix:NAME",
+        "  traceready audit --target NAME      (a [targets.NAME] table of traceready.toml)",
+    )
+)
+
+
+@app.group(cls=_AuditGroup, no_args_is_help=True, help=_AUDIT_HELP)
 @click.option(
     "--target",
     metavar="TARGET",
     help="Audit a target: <source>:<project or path>, or a name in traceready.toml.",
 )
 def audit(target: str | None) -> None:
-    r"""Audit traces from one source or target.
-
-    \b
-      traceready audit otel FILE_OR_DIR...
-      traceready audit phoenix --project NAME
-      traceready audit phoenix:NAME
-      traceready audit --target NAME      (a [targets.NAME] table of traceready.toml)
-    """
+    """Audit traces from one source or target."""
 
 
 @app.command()

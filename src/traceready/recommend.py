@@ -12,6 +12,7 @@ b.tool_spans_missing:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 from pathlib import Path
 
@@ -41,13 +42,23 @@ class Entry(BaseModel):
     how: How
     snippet: str | None = None
     doc_url: HttpUrl
+    covers: tuple[str, ...] = ()
+    """Gap ids this fix closes too: when one of them is also found, its own entry is not repeated."""
+    shared_doc: bool = False
+    """True when ``doc_url`` is, on purpose, the same page as another entry's (one page covers both)."""
 
 
 class Catalog(RootModel[dict[str, Entry]]):
     """A connector's recommendations by gap id."""
 
-    def for_gaps(self, gaps: tuple[str, ...]) -> tuple[Recommendation, ...]:
-        """Recommendations for the gaps present, in gap order."""
+    def covered(self, found: Collection[str]) -> set[str]:
+        """The gaps among ``found`` whose fix another found gap's entry already gives."""
+        return {
+            gap for other in found if (entry := self.root.get(other)) for gap in entry.covers if gap in found
+        }
+
+    def for_gaps(self, gaps: tuple[str, ...], skip: Collection[str] = ()) -> tuple[Recommendation, ...]:
+        """Recommendations for the gaps present, in gap order, except those in ``skip``."""
         return tuple(
             Recommendation(
                 gap=gap,
@@ -57,7 +68,7 @@ class Catalog(RootModel[dict[str, Entry]]):
                 doc_url=str(entry.doc_url),
             )
             for gap in gaps
-            if (entry := self.root.get(gap)) is not None
+            if gap not in skip and (entry := self.root.get(gap)) is not None
         )
 
 
@@ -73,5 +84,12 @@ def load_catalog(path: Path) -> Catalog:
 
 
 def attach(findings: list[Finding], catalog: Catalog) -> list[Finding]:
-    """Each finding with the recommendations for its gaps."""
-    return [f.model_copy(update={"recommendations": catalog.for_gaps(f.gaps)}) for f in findings]
+    """Each finding with the recommendations for its gaps: one fix per gap, none given twice.
+
+    A gap whose fix another found gap's entry ``covers`` (``h.cost_missing`` under
+    ``h.cost_unpriced``, in the same finding or another) gets no entry of its own.
+    """
+    covered = catalog.covered({gap for f in findings for gap in f.gaps})
+    return [
+        f.model_copy(update={"recommendations": catalog.for_gaps(f.gaps, skip=covered)}) for f in findings
+    ]

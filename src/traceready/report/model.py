@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from traceready.connector import Inventory
 from traceready.findings import Finding, Status
 
-REPORT_FORMAT_VERSION = "1.0"
+REPORT_FORMAT_VERSION = "1.1"
 
 PRIORITY = ("d", "a", "b", "e", "j", "f", "g", "c", "h", "i")
 """Order in which gaps block an improvement loop: without structure and full steps nothing else helps."""
