@@ -63,6 +63,8 @@ class Ratio(_Frozen):
         """Human sentence fragment: "41 of 50 tool spans with arguments" (or the ``summary``)."""
         if self.summary is not None:
             return self.summary
+        if not self.denominator:
+            return f"{self.label}: none to measure"
         return f"{self.numerator} of {self.denominator} {self.label}"
 
 

@@ -16,7 +16,7 @@ from traceready.model import SpanKind
 
 
 def _presence(metric: str, label: str, count: int | None) -> Ratio | None:
-    """A criterion met when anything is found: 1 of 1 or 0 of 1, said as a count ("2 datasets...")."""
+    """A criterion met when anything is found: 1 of 1 or 0 of 1, said as a count ("datasets...: 2")."""
     if count is None:
         return None
     return Ratio(
@@ -24,7 +24,7 @@ def _presence(metric: str, label: str, count: int | None) -> Ratio | None:
         numerator=1 if count > 0 else 0,
         denominator=1,
         label=label,
-        summary=f"{count or 'no'} {label}",
+        summary=f"{label}: {count}" if count else f"no {label}",
     )
 
 

@@ -190,7 +190,7 @@ def test_only_active_rules_on_the_project_count_and_only_evaluator_rules_are_eva
     metric = next(m for m in harness["metrics"] if m["metric"] == "j.automated_evaluators")
     assert (metric["numerator"], metric["summary"]) == (
         int(evaluators > 0),
-        f"{evaluators or 'no'} automated evaluators",
+        f"automated evaluators: {evaluators}" if evaluators else "no automated evaluators",
     )
     assert ("j.no_automated_evaluators" in harness["gaps"]) is (evaluators == 0)
 
