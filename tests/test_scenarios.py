@@ -110,3 +110,11 @@ def test_scoring_in_two_halves_and_merging_equals_one_pass() -> None:
 
 def test_connector_is_found_through_its_entry_point() -> None:
     assert get_connector("otel") is OtelConnector
+
+
+def test_the_samples_readme_states_each_files_verdict() -> None:
+    readme = (SAMPLES / "README.md").read_text(encoding="utf-8")
+    assert "Nothing the meta-agent needs" not in readme
+    for name in EXPECTED:
+        overall = audit(name).overall
+        assert f"| `{name}` | {overall.score:.2f} | {overall.verdict} |" in readme, name
