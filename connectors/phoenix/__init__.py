@@ -287,6 +287,17 @@ class PhoenixConnector(WindowedConnector):
         return collect_inventory(self.client, self.project)
 
 
+class _DemoConnector(PhoenixConnector):
+    """The demo's Phoenix: its window is every trace the demo loaded, said in those words."""
+
+    def window(self) -> str:
+        """What the demo audits, not the ten-year window it reads it through."""
+        return (
+            f"every trace of the sample agent's file, loaded into the local project {self.project} "
+            "with a dataset, a scored experiment and failure labels added"
+        )
+
+
 @contextmanager
 def _demo_in_local_phoenix(sample: Path, step: Callable[[str], None]) -> Iterator[Connector]:
     """A connector to a local Phoenix started for the demo and stopped (by pid) when done."""
@@ -309,6 +320,6 @@ def _demo_in_local_phoenix(sample: Path, step: Callable[[str], None]) -> Iterato
         step("adding a dataset, a scored experiment and a failure taxonomy")
         seed_demo_extras(server.base_url, DEMO_PROJECT)
         settings = PhoenixSettings(endpoint=server.base_url, project=DEMO_PROJECT)
-        yield PhoenixConnector(settings, Window(start=parse_since("3650d")))
+        yield _DemoConnector(settings, Window(start=parse_since("3650d")))
     finally:
         server.stop()

@@ -81,3 +81,10 @@ def test_the_evidence_source_is_said_once(report: Report) -> None:
     assert reason_of(finding) == "Experiments run apart from production (self-reported)."
     plain = finding.model_copy(update={"reason": "2 datasets with examples."})
     assert reason_of(plain) == "2 datasets with examples (self-reported)."
+
+
+def test_a_ready_report_does_not_call_its_remaining_fixes_top_fixes(report: Report) -> None:
+    ready = report.model_copy(update={"overall": report.overall.model_copy(update={"ready": True})})
+    text = render_terminal(ready, colour=False, width=100)
+    assert "Top fixes:" not in text
+    assert "Still worth fixing (the verdict stands):" in text

@@ -82,7 +82,10 @@ def render_terminal(report: Report, colour: bool, width: int | None = None) -> s
     order = {req: i for i, req in enumerate(report.overall.blockers)}
     fixes.sort(key=lambda item: order.get(item[0], 99))
     if fixes:
-        console.print("\nTop fixes:")
+        # A ready report can still list fixes for criteria that inform but do not move the verdict.
+        console.print(
+            "\nTop fixes:" if not report.overall.ready else "\nStill worth fixing (the verdict stands):"
+        )
         for requirement, rec in fixes[:TOP_FIXES]:
             console.print(_hanging([(f"  {requirement})", Text(f"[{rec.gap}] {rec.title}"))]))
             if rec.doc_url:
