@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import vcr
+import vcr  # type: ignore[import-untyped]
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
 FILTER_HEADERS = ["authorization", "x-api-key", "api_key", "cookie", "set-cookie"]

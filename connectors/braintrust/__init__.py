@@ -15,7 +15,7 @@ Data planes: ``BRAINTRUST_API_URL`` (or ``--api-url``: a URL, or ``us`` / ``eu``
 ones) wins; without it the key logs in at ``BRAINTRUST_APP_URL`` (default www.braintrust.dev) and
 the organization's own ``api_url`` is used, which is how the SDK finds EU and self-hosted planes.
 BTQL is rate limited (about 20 requests a minute on the common plans): 429s are retried after the
-server's ``Retry-After``, and ``on_wait`` lets the caller show the wait.
+server's ``Retry-After``, shown (and summed up) by the shared wait reporter (``traceready.waits``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any, ClassVar
 
 import httpx
@@ -32,8 +32,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from traceready.connector import Inventory, Option, Pull, WindowedConnector
 from traceready.errors import AuthError, UsageError, VendorUnavailableError
-from traceready.http import InvalidPageError, RetryPolicy, VendorClient
+from traceready.http import InvalidPageError, RetryPolicy, VendorClient, redact_url, unavailable
 from traceready.model import Rejection
+from traceready.paging import prefetch
 from traceready.window import Window
 
 from .client import BraintrustClient, all_of, any_of, compare
@@ -154,13 +155,12 @@ class BraintrustConnector(WindowedConnector):
         )
 
     def close(self) -> None:
-        """Close the HTTP client this connector opened (an injected one stays the caller's)."""
-        if self._owned:
-            self.client.http.client.close()
+        """Cancel pending waits; close the HTTP client this connector opened (not an injected one)."""
+        self.client.http.close(owned=self._owned)
 
     def describe_target(self) -> str:
         """The project and data plane."""
-        return f"project {self.project} at {self.api_url or self.settings.control_plane()}"
+        return f"project {self.project} at {redact_url(self.api_url or self.settings.control_plane())}"
 
     def _connect(self) -> str:
         """Find the data plane (login when not given) and the project id."""
@@ -191,7 +191,7 @@ class BraintrustConnector(WindowedConnector):
         seen: set[str] = set()
         for page in self.client.btql_pages("project_logs", project_id, self._window_filter()):
             for row in page:
-                trace_id = row.get("root_span_id")
+                trace_id = row.get("root_span_id") if isinstance(row, dict) else None
                 if isinstance(trace_id, str) and trace_id not in seen:
                     seen.add(trace_id)  # a root row rewritten later may come back on a later page
                     yield trace_id
@@ -209,29 +209,14 @@ class BraintrustConnector(WindowedConnector):
             batches = [
                 trace_ids[i : i + TRACES_PER_BATCH] for i in range(0, len(trace_ids), TRACES_PER_BATCH)
             ]
-            # The pull waits on the data plane and scoring uses the CPU: fetch the next batch on a
-            # worker thread while this one is mapped and scored (one request in flight at a time, so
-            # the BTQL rate limit sees no more than a sequential pull would send).
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="braintrust-pull") as pool:
-                pending = pool.submit(self._fetch, project_id, batches[0]) if batches else None
-                for index in range(len(batches)):
-                    assert pending is not None
-                    records = pending.result()
-                    following = index + 1
-                    pending = (
-                        pool.submit(self._fetch, project_id, batches[following])
-                        if following < len(batches)
-                        else None
-                    )
-                    yield from records
-        except VendorUnavailableError as exc:
-            raise VendorUnavailableError(
-                f"{exc.message}; {self.spans_pulled} spans had been pulled", hint=exc.hint
-            ) from None
-        except InvalidPageError as exc:
-            raise VendorUnavailableError(
-                f"{exc}; {self.spans_pulled} spans had been pulled", hint="try again later"
-            ) from None
+            # The pull waits on the data plane and scoring uses the CPU: the next batch is fetched on
+            # a daemon thread while this one is mapped and scored (one request in flight at a time,
+            # so the BTQL rate limit sees no more than a sequential pull would send).
+            fetch = partial(self._fetch, project_id)
+            for records in prefetch(fetch, batches, ahead=1, name="braintrust-pull"):
+                yield from records
+        except (VendorUnavailableError, InvalidPageError) as exc:
+            raise unavailable(exc, self.spans_pulled) from None
         if self.superseded:
             logger.info("Braintrust: %d older row versions superseded by a later _xact_id", self.superseded)
 
@@ -243,9 +228,17 @@ class BraintrustConnector(WindowedConnector):
         wanted = any_of(*(compare("eq", "root_span_id", t) for t in trace_ids))
         latest: dict[str, dict[str, Any]] = {}
         dropped: list[Rejection] = []
+        cap = len(trace_ids) * self.client.http.limits.max_spans_per_trace
+        seen = 0
         try:
-            for page in self.client.btql_pages("project_logs", project_id, wanted):
+            for page in self.client.btql_pages("project_logs", project_id, wanted, max_items=cap):
+                seen += len(page)
                 for row in page:
+                    if not isinstance(row, dict):
+                        dropped.append(
+                            Rejection(reason="not_an_object", detail="a row that is not a JSON object")
+                        )
+                        continue
                     row_id = row.get("id")
                     if not isinstance(row_id, str):
                         dropped.append(Rejection(reason="missing_id", detail="row without id"))
@@ -269,6 +262,12 @@ class BraintrustConnector(WindowedConnector):
             for trace_id in trace_ids:
                 yield Rejection(reason="invalid_page", detail=str(exc), raw_id=trace_id)
             return
+        if seen >= cap:
+            logger.warning(
+                "Braintrust: stopped at %d rows for %d traces (TRACEREADY_MAX_SPANS_PER_TRACE)",
+                seen,
+                len(trace_ids),
+            )
         yield from dropped
         for row in latest.values():
             self.spans_pulled += 1
@@ -278,7 +277,7 @@ class BraintrustConnector(WindowedConnector):
         record = dict(row)
         org = self.client.org_name
         if org:
-            app = (self.settings.app_public_url or self.settings.control_plane()).rstrip("/")
+            app = redact_url(self.settings.app_public_url or self.settings.control_plane()).rstrip("/")
             record["_traceready_url"] = (
                 f"{app}/app/{org}/object?object_type=project_logs&object_id={project_id}&id={row.get('id')}"
             )

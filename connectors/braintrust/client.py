@@ -30,17 +30,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from traceready.errors import NotFoundError, unknown_name
-from traceready.http import InvalidPageError, VendorClient
+from traceready.http import VendorClient
+from traceready.paging import (
+    CursorPaginator,
+    PageRequest,
+    StartingAfterPaginator,
+    objects,
+    paginate,
+)
 
 logger = logging.getLogger(__name__)
 
 PAGE_LIMIT = 1000
 """Rows per ``/btql`` page: the SDK's batch size and the ``bt`` CLI's cap."""
-MAX_PAGES = 10_000
-"""The SDK's guard against a server that never ends a cursor chain."""
 LIST_LIMIT = 1000
 """Objects per REST list page."""
 
@@ -107,21 +113,17 @@ class BraintrustClient:
         ``paged=False`` sends no ``limit`` (``GET /environment`` takes none). With ``pages > 1`` a full
         page is followed by ``starting_after=<last id>``, the spec's cursor, up to ``pages`` pages.
         """
-        found: list[dict[str, Any]] = []
-        limit = LIST_LIMIT if paged else None
-        query = {**self._org_params(), **({"limit": limit} if limit is not None else {}), **params}
-        for _ in range(pages):
-            body = self.http.request_json("GET", path, params=query)
-            objects = body.get("objects") if isinstance(body, dict) else None
-            if not isinstance(objects, list):
-                raise InvalidPageError(f"Braintrust list {path} has no objects")
-            page = [o for o in objects if isinstance(o, dict)]
-            found.extend(page)
-            last = page[-1].get("id") if page else None
-            if limit is None or len(objects) < limit or not isinstance(last, str):
-                break
-            query = {**query, "starting_after": last}
-        return found
+        limit = [("limit", LIST_LIMIT)] if paged else []
+        query = [*self._org_params().items(), *limit, *params.items()]
+        request = PageRequest("GET", path, params=query)
+        found = paginate(
+            self.http,
+            request,
+            ("objects",),
+            StartingAfterPaginator(LIST_LIMIT),
+            max_items=self.http.limits.max_list_items,
+        )
+        return objects(islice(found, pages if paged else 1))
 
     def project(self, name: str) -> dict[str, Any]:
         """The project named ``name``, or NotFoundError naming close project names."""
@@ -143,50 +145,43 @@ class BraintrustClient:
         *,
         page_limit: int | None = None,
         audit_log: bool = False,
-    ) -> Iterator[list[dict[str, Any]]]:
+        max_items: int | None = None,
+    ) -> Iterator[list[Any]]:
         """Rows of ``source('<object_id>')`` matching the filter, newest first, one page at a time.
+
+        Rows are yielded as they came: one that is not an object is the caller's to count.
 
         ``audit_log=True`` reads the object's audit log instead of its rows (one entry per write,
         with ``audit_data.action``), as the SDK's ``get_prompt_versions`` does; that query is sent
         unsorted, as the SDK sends it.
         """
         page_limit = page_limit or PAGE_LIMIT
-        cursor: str | None = None
-        seen: set[str] = set()
-        for _ in range(MAX_PAGES):
-            query: dict[str, Any] = {
-                "select": [{"op": "star"}],
-                "from": {"op": "function", "name": ident(source), "args": [literal(object_id)]},
-                "limit": page_limit,
-                "cursor": cursor,
-            }
-            if not audit_log:
-                query["sort"] = [{"expr": ident("_pagination_key"), "dir": "desc"}]
-            if query_filter is not None:
-                query["filter"] = query_filter
-            request: dict[str, Any] = {
-                "query": query,
-                "fmt": "json",
-                "use_columnstore": False,
-                "brainstore_realtime": True,
-            }
-            if audit_log:
-                request["audit_log"] = True
-            body = self.http.request_json("POST", "/btql", json=request)
-            data = body.get("data") if isinstance(body, dict) else None
-            if not isinstance(data, list):
-                raise InvalidPageError(f"Braintrust /btql page over {source} has no data list")
-            rows = [row for row in data if isinstance(row, dict)]
-            if rows:
-                yield rows
-            cursor = body.get("cursor") if isinstance(body.get("cursor"), str) else None
-            if not cursor or len(data) < page_limit:
-                # A short page is the last one (as the bt CLI reads it): asking for the empty page
-                # after it would spend one more request of the BTQL rate limit on every query.
-                return
-            if cursor in seen:
-                # A cursor that does not advance would make us fetch the same page forever.
-                logger.warning("Braintrust repeated a /btql cursor over %s; stopping there", source)
-                return
-            seen.add(cursor)
-        logger.warning("Braintrust /btql over %s did not end after %d pages; stopping", source, MAX_PAGES)
+        query: dict[str, Any] = {
+            "select": [{"op": "star"}],
+            "from": {"op": "function", "name": ident(source), "args": [literal(object_id)]},
+            "limit": page_limit,
+            "cursor": None,
+        }
+        if not audit_log:
+            query["sort"] = [{"expr": ident("_pagination_key"), "dir": "desc"}]
+        if query_filter is not None:
+            query["filter"] = query_filter
+        request: dict[str, Any] = {
+            "query": query,
+            "fmt": "json",
+            "use_columnstore": False,
+            "brainstore_realtime": True,
+        }
+        if audit_log:
+            request["audit_log"] = True
+        # A short page is the last one (as the bt CLI reads it): asking for the empty page after it
+        # would spend one more request of the BTQL rate limit on every query.
+        paginator = CursorPaginator(at=("cursor",), into=("json", "query", "cursor"), page_size=page_limit)
+        return paginate(
+            self.http,
+            PageRequest("POST", "/btql", json=request),
+            ("data",),
+            paginator,
+            max_items=max_items,
+            what=f"/btql over {source}",
+        )

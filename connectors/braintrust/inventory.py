@@ -42,8 +42,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from traceready.connector import VERDICT_LABELS, Inventory
-from traceready.errors import AuthError, NotFoundError, VendorUnavailableError
-from traceready.http import InvalidPageError
+from traceready.errors import NotFoundError
+from traceready.http import optional_fact
 from traceready.window import parse_time
 
 from .client import PAGE_LIMIT
@@ -86,11 +86,7 @@ def _categories(score: dict[str, Any]) -> set[str]:
 
 def collect_inventory(client: BraintrustClient, project_id: str) -> Inventory:
     """Experiments, datasets, evaluators, taxonomies, prompt versions, environments, retention."""
-    try:
-        return _collect(client, project_id)
-    except (InvalidPageError, NotFoundError) as exc:
-        logger.warning("Braintrust inventory unreadable (%s); project facts unknown", exc)
-        return Inventory()
+    return optional_fact("Braintrust", "inventory", lambda: _collect(client, project_id), Inventory())
 
 
 def _collect(client: BraintrustClient, project_id: str) -> Inventory:
@@ -107,12 +103,16 @@ def _collect(client: BraintrustClient, project_id: str) -> Inventory:
     scored = 0
     evaluators: set[str] = set()
     for experiment in experiments[:EXPERIMENTS_READ]:
+        if not isinstance(experiment.get("id"), str):
+            continue
         summary = client.get(f"/v1/experiment/{experiment['id']}/summarize", summarize_scores="true")
         names = set(summary.get("scores") or {}) if isinstance(summary, dict) else set()
         scored += bool(names)
         evaluators.update(names - human)
     examples = 0
     for dataset in datasets[:DATASETS_READ]:
+        if not isinstance(dataset.get("id"), str):
+            continue
         summary = client.get(f"/v1/dataset/{dataset['id']}/summarize", summarize_data="true")
         data = summary.get("data_summary") if isinstance(summary, dict) else None
         total = data.get("total_records") if isinstance(data, dict) else None
@@ -160,11 +160,7 @@ def _scoring_online(score: dict[str, Any]) -> bool:
 
 def _optional(what: str, read: Callable[[], T], fallback: T) -> T:
     """An optional fact, or ``fallback`` when its route is missing, refused or answers nonsense."""
-    try:
-        return read()
-    except (NotFoundError, AuthError, VendorUnavailableError, InvalidPageError) as exc:
-        logger.warning("Braintrust %s unreadable (%s); left unknown", what, exc)
-        return fallback
+    return optional_fact("Braintrust", what, read, fallback)
 
 
 def _prompt_versions(client: BraintrustClient, project_id: str, prompts: list[dict[str, Any]]) -> int:
@@ -176,6 +172,9 @@ def _prompt_versions(client: BraintrustClient, project_id: str, prompts: list[di
     odd = 0
     for number, page in enumerate(client.btql_pages("project_prompts", project_id, None, audit_log=True), 1):
         for entry in page:
+            if not isinstance(entry, dict):
+                odd += 1
+                continue
             audit = entry.get("audit_data")
             actions = [audit] if isinstance(audit, dict) else audit if isinstance(audit, list) else []
             if not any(isinstance(a, dict) and a.get("action") in VERSION_ACTIONS for a in actions):

@@ -10,20 +10,24 @@ worker threads while this one is mapped and scored. ``GET /info`` chooses the qu
 ``inventory.py``.
 
 Why httpx (the project's ``VendorClient``) and not the ``langsmith`` SDK's ``Client`` (read in
-langsmith 0.15.1): ``Client.list_runs`` speaks only v1, is deprecated ("will be removed after Jan 31,
-2027"), and builds a pydantic ``Run`` per row; its replacement ``Client.runs.query`` (v2) returns an
-``AsyncRunsResource`` even on the sync client and refuses servers below 0.16.0. Neither exposes
-both APIs behind one call, and the SDK's own retry sleeps ``Retry-After or 30 s`` times ``2**n``
-inside ``request_with_retries`` (on ``requests``), which would hide 401/403/429/5xx from the exit
-codes and the bounded retry budget every traceready connector shares (``traceready.http``). Raw
-pages are also what a bounded-memory, fast pull needs: records stay plain dicts until mapped.
+langsmith 0.15.1): not for its retries or errors, which are fine (``Client(retry_config=...)`` takes
+any urllib3 ``Retry``, by default 3 tries on 408/425/429/5xx, and failures are typed:
+``LangSmithAuthError``, ``LangSmithRateLimitError``, ``LangSmithNotFoundError``,
+``LangSmithConnectionError``). The reasons that hold: ``Client.list_runs`` speaks only v1, is
+deprecated ("will be removed after Jan 31, 2027") and builds a pydantic ``Run`` per row; its
+replacement ``Client.runs.query`` (v2) returns an ``AsyncRunsResource`` even on the sync client and
+refuses servers below 0.16.0, so no one call reaches both APIs. And it sends through ``requests``
+with ``stream=False``, reading every body whole: the body cap (counted as the body streams, after
+decompression) and the per-request deadline every traceready connector shares (``traceready.http``)
+could not apply, nor could the tests' injected ``httpx.Client``. Raw pages are also what a
+bounded-memory, fast pull needs: records stay plain dicts until mapped.
 
 What the connector shapes before mapping (so one mapping reads v1 and v2 alike):
 
 - v2 items become v1-shaped: ``project_id`` -> ``session_id``, ``parent_run_ids[-1]`` ->
   ``parent_run_id``, ``run_type``/``status`` lower-cased, ``metadata`` under ``extra.metadata``.
 - Token and cost columns on chain/tool/other runs are the server's roll-ups of the subtree (v1
-  always, vendor notes §3.1), not usage recorded twice: they move to ``subtree_usage`` so only model
+  always), not usage recorded twice: they move to ``subtree_usage`` so only model
   calls carry usage, as in every other vendor's spans.
 - ``feedback_stats`` (per key: ``avg``, categorical ``values``) becomes ``feedback``: one score per
   key with its average, one label per categorical value seen.
@@ -40,9 +44,7 @@ import heapq
 import logging
 import re
 import threading
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -53,8 +55,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from traceready.connector import Inventory, Option, Pull, WindowedConnector
 from traceready.errors import UsageError, VendorUnavailableError
-from traceready.http import InvalidPageError, RetryPolicy, VendorClient
+from traceready.http import InvalidPageError, RetryPolicy, VendorClient, redact_url, unavailable
 from traceready.model import Rejection
+from traceready.paging import prefetch
 from traceready.window import Window, parse_time
 
 from .client import V1_PAGE, V2_PAGE, LangSmithClient, raise_org_scoped_key
@@ -66,7 +69,7 @@ DEFAULT_ENDPOINT = "https://api.smith.langchain.com"
 TRACES_PER_BATCH = 100
 """Traces whose runs are pulled by one (paged) query."""
 PREFETCH = 2
-"""Batches pulled ahead, each on its own thread (httpx clients are safe to share between threads)."""
+"""Batches pulled ahead, each on its own daemon thread (httpx clients are safe to share between threads)."""
 HIDDEN = "__LANGSMITH_HIDDEN__"
 """Marker for inputs/outputs the SDK hid (``LANGSMITH_HIDE_*``); ``mappings/langsmith.yaml`` names it."""
 
@@ -260,7 +263,7 @@ class LangSmithConnector(WindowedConnector):
         self.project = settings.project
         super().__init__(window, limit=limit, sample=sample, seed=seed)
         self.base_url = settings.base_url()
-        self.web_url = settings.web_url()
+        self.web_url = redact_url(settings.web_url())
         self._owned = http is None
         transport = http or httpx.Client(base_url=self.base_url, headers=settings.headers(), timeout=timeout)
         transport.event_hooks["response"] = [*transport.event_hooks["response"], raise_org_scoped_key]
@@ -286,24 +289,31 @@ class LangSmithConnector(WindowedConnector):
         return cls(settings, pull.window, limit=pull.limit, sample=pull.sample, seed=pull.seed)
 
     def close(self) -> None:
-        """Close the HTTP client this connector opened (an injected one stays the caller's)."""
-        if self._owned:
-            self.client.http.client.close()
+        """Cancel pending waits; close the HTTP client this connector opened (not an injected one)."""
+        self.client.http.close(owned=self._owned)
 
     def describe_target(self) -> str:
         """The project and API."""
         api = f", {self.api} run queries" if self.api else ""
-        return f"project {self.project} at {self.base_url}{api}"
+        return f"project {self.project} at {redact_url(self.base_url)}{api}"
 
     def _choose_api(self) -> str:
         if self.settings.query_api != "auto":
             return self.settings.query_api
         flags = self.client.info().get("instance_flags")
-        # SmithDB serves v2; the SDK treats a missing sdb flag as false (vendor notes §0.2).
+        # SmithDB serves v2; the SDK treats a missing sdb flag as false (v1).
         return "v2" if isinstance(flags, dict) and flags.get("sdb_query_enabled") is True else "v1"
 
-    def _query(self, start: datetime, end: datetime | None, select: tuple[str, ...], *, roots: bool) -> Any:
-        """Pages of runs started in [start, end], newest first."""
+    def _query(
+        self,
+        start: datetime,
+        end: datetime | None,
+        select: tuple[str, ...],
+        *,
+        roots: bool,
+        max_items: int | None = None,
+    ) -> Iterator[list[Any]]:
+        """Pages of runs started in [start, end], newest first (v1; v2 pages in its own order)."""
         assert self.project_id is not None
         if self.api == "v2":
             body: dict[str, Any] = {
@@ -317,7 +327,7 @@ class LangSmithConnector(WindowedConnector):
                 body["max_start_time"] = end.isoformat()
             if roots:
                 body["is_root"] = True
-            return self.client.runs_v2(body)
+            return self.client.runs_v2(body, max_items=max_items)
         body = {
             "session": [self.project_id],
             "start_time": start.isoformat(),
@@ -329,7 +339,7 @@ class LangSmithConnector(WindowedConnector):
             body["end_time"] = end.isoformat()
         if roots:
             body["is_root"] = True
-        return self.client.runs_v1(body)
+        return self.client.runs_v1(body, max_items=max_items)
 
     def _roots(self) -> list[tuple[str, datetime, datetime | None]]:
         """(trace id, start, end) of the chosen root runs, newest first."""
@@ -338,14 +348,17 @@ class LangSmithConnector(WindowedConnector):
         def stream() -> Iterator[tuple[str, datetime, datetime | None]]:
             for page in self._query(self.window_.start, self.window_.end, select, roots=True):
                 for run in page:
+                    if not isinstance(run, dict):
+                        continue
                     trace_id = run.get("trace_id") or run.get("id")
                     start = parse_time(run.get("start_time"))
                     if isinstance(trace_id, str) and start is not None:
                         yield trace_id, start, parse_time(run.get("end_time"))
 
         if self.sample is None and self.api == "v2":
-            # v2 takes no sort order and documents none: read the window's roots (ids and times
-            # only) and keep the newest, in memory for ``limit`` of them.
+            # v2 takes no sort order (langsmith 0.15.1 ``RunQueryV2Params`` has none): read the
+            # window's roots (ids and times only, up to TRACEREADY_MAX_PAGES pages) and keep the
+            # newest, in memory for ``limit`` of them.
             chosen = heapq.nlargest(self.limit, stream(), key=lambda root: root[1])
         else:
             chosen = self.select(stream())
@@ -355,22 +368,18 @@ class LangSmithConnector(WindowedConnector):
         """Runs of the chosen traces, a batch of traces at a time, shaped for the mapping."""
         try:
             self.api = self._choose_api()
-            self.project_id = str(self.client.project(self.project)["id"])
+            project = self.client.project(self.project)
+            if not isinstance(project.get("id"), str):
+                raise InvalidPageError(f"LangSmith project {self.project!r} has no id")
+            self.project_id = project["id"]
             roots = self._roots()
             logger.info("LangSmith: %d traces chosen in %s (%s)", len(roots), self.project, self.api)
             batches = [roots[i : i + TRACES_PER_BATCH] for i in range(0, len(roots), TRACES_PER_BATCH)]
             # The pull waits on the server and the scoring uses the CPU: the next batches are
-            # fetched on worker threads while this one is mapped and scored. Batches come back in
+            # fetched on daemon threads while this one is mapped and scored. Batches come back in
             # order; at most PREFETCH are pulled ahead, so memory stays bounded.
-            with ThreadPoolExecutor(max_workers=PREFETCH, thread_name_prefix="langsmith-pull") as pool:
-                pending = deque(pool.submit(self._fetch, b) for b in batches[:PREFETCH])
-                following = len(pending)
-                while pending:
-                    records = pending.popleft().result()
-                    if following < len(batches):
-                        pending.append(pool.submit(self._fetch, batches[following]))
-                        following += 1
-                    yield from records
+            for records in prefetch(self._fetch, batches, ahead=PREFETCH, name="langsmith-pull"):
+                yield from records
             sampled = sorted(r for r in self.sampling_rates if r.strip() not in ("1", "1.0"))
             if sampled:
                 logger.warning(
@@ -378,10 +387,8 @@ class LangSmithConnector(WindowedConnector):
                     SAMPLING_VARIABLE,
                     ",".join(sampled),
                 )
-        except VendorUnavailableError as exc:
-            raise VendorUnavailableError(
-                f"{exc.message}; {self.runs_pulled} runs had been pulled", hint=exc.hint
-            ) from None
+        except (VendorUnavailableError, InvalidPageError) as exc:
+            raise unavailable(exc, self.runs_pulled, "runs") from None
 
     def _fetch(self, batch: list[tuple[str, datetime, datetime | None]]) -> list[dict[str, Any] | Rejection]:
         """Every run of a batch of traces: one query over the batch's time span (prefetch thread)."""
@@ -392,20 +399,35 @@ class LangSmithConnector(WindowedConnector):
         end = None if any(e is None for e in ends) else max(e for e in ends if e is not None)
         end = self.window_.end if end is None else end
         select = RUN_SELECT_V2 if self.api == "v2" else RUN_SELECT_V1
+        cap = len(batch) * self.client.http.limits.max_spans_per_trace
         records: list[dict[str, Any] | Rejection] = []
-        other = 0
+        other = seen = 0
         try:
-            for page in self._query(start, end, select, roots=False):
+            for page in self._query(start, end, select, roots=False, max_items=cap):
+                seen += len(page)
                 for run in page:
-                    if run.get("trace_id") not in wanted:
+                    if not isinstance(run, dict):
+                        records.append(self._not_an_object())
+                    elif run.get("trace_id") not in wanted:
                         other += 1  # a run of a trace outside this batch: pulled by its own batch
-                        continue
-                    records.append(self._record(run))
+                    else:
+                        records.append(self._record(run))
         except InvalidPageError as exc:
             return [*records, *(Rejection(reason="invalid_page", detail=str(exc), raw_id=t) for t in wanted)]
+        if seen >= cap:
+            logger.warning(
+                "LangSmith: stopped at %d runs for %d traces (TRACEREADY_MAX_SPANS_PER_TRACE)",
+                seen,
+                len(batch),
+            )
         if other:
             logger.debug("LangSmith: %d runs of other traces skipped in a batch's time span", other)
         return records
+
+    def _not_an_object(self) -> Rejection:
+        with self._lock:
+            self.runs_pulled += 1
+        return Rejection(reason="not_an_object", detail="a run row that is not a JSON object")
 
     def _record(self, run: dict[str, Any]) -> dict[str, Any]:
         with self._lock:  # batches are fetched on PREFETCH threads

@@ -22,10 +22,11 @@ Read with the SDK's own routes (langsmith 0.15.1 ``client.py`` and its generated
 Datasets, experiments, configs, queues and prompts are workspace-wide, as in the LangSmith UI. Rules
 count only when they act on the audited project (its ``session_id``) or on one of the workspace's
 datasets (a dataset rule evaluates every experiment on it: part of the same eval harness); a rule
-watching another project evaluates another agent. A route the server does not serve (404) leaves its
-fact unknown, never zero.
+watching another project evaluates another agent. A route the server does not serve (404), this key
+may not read (403) or that answers junk leaves its fact unknown, never zero, with one warning line.
 
-Retention comes from the pulled runs themselves (``ttl_seconds``, vendor notes §0.5), passed in.
+Retention comes from the pulled runs themselves (each run's ``ttl_seconds``: the trace tier's
+retention; the shortest seen is kept), passed in.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ import logging
 from typing import Any
 
 from traceready.connector import VERDICT_LABELS, Inventory
-from traceready.errors import AuthError, NotFoundError
-from traceready.http import InvalidPageError
+from traceready.errors import AuthError, NotFoundError, VendorUnavailableError
+from traceready.http import CancelledError, InvalidPageError
+from traceready.paging import OffsetPaginator, PageRequest, objects, paginate
 from traceready.window import parse_time
 
 from .client import LangSmithClient
@@ -90,8 +92,9 @@ def _configured_taxonomies(configs: list[dict[str, Any]]) -> set[str]:
     return found
 
 
-UNSEEN = (InvalidPageError, NotFoundError, AuthError)
-"""A workspace route this server does not serve (404, another shape) or this key may not read (403)."""
+UNSEEN = (InvalidPageError, NotFoundError, AuthError, VendorUnavailableError)
+"""A workspace route this server does not serve (404, junk, a redirect, 5xx) or this key may not read
+(403)."""
 
 MAX_QUEUE_READS = 50
 """Annotation queues whose rubric is read one by one (``GET /annotation-queues/{id}``), at most."""
@@ -173,6 +176,8 @@ def collect_inventory(
     """Datasets, experiments, evaluators and rules, versions, prompts, taxonomies, queues, retention."""
     try:
         return _collect(client, project, retention_days)
+    except CancelledError:
+        raise
     except UNSEEN as exc:
         logger.warning("LangSmith inventory unreadable (%s); workspace facts unknown", exc)
         return Inventory(retention_days=retention_days)
@@ -190,11 +195,14 @@ def _optional(
 
 
 def _unseen(path: str, exc: Exception) -> None:
-    """Log why a workspace fact stays unknown: a 403 is worth a warning, a missing route is not."""
+    """One warning line saying why a workspace fact stays unknown (the audit goes on)."""
+    if isinstance(exc, CancelledError):
+        raise exc
     if isinstance(exc, AuthError):
         logger.warning("LangSmith: this key may not read %s (%s); that fact stays unknown", path, exc.message)
     else:
-        logger.debug("LangSmith: %s not served (%s); that fact stays unknown", path, exc)
+        reason = exc.one_line() if isinstance(exc, NotFoundError | VendorUnavailableError) else str(exc)
+        logger.warning("LangSmith: %s unreadable (%s); that fact stays unknown", path, reason)
 
 
 def _collect(client: LangSmithClient, project: str, retention_days: int | None) -> Inventory:
@@ -256,19 +264,21 @@ def _prompt_versions(client: LangSmithClient) -> int | None:
 
     ``GET /repos/`` answers ``{"repos": [...], "total": n}``, offset-paged.
     """
-    commits = offset = 0
-    while True:
-        params = {"limit": PROMPT_PAGE, "offset": offset, "is_archived": "false"}
-        try:
-            body = client.get_json("/repos/", params)
-        except UNSEEN as exc:
-            _unseen("/repos/", exc)
-            return None
-        repos = body.get("repos") if isinstance(body, dict) else None
-        if not isinstance(repos, list):
-            return None
-        commits += sum(int(r.get("num_commits") or 0) for r in repos if isinstance(r, dict))
-        offset += len(repos)
-        total = body.get("total")
-        if len(repos) < PROMPT_PAGE or (isinstance(total, int) and offset >= total):
-            return commits
+    params = [("limit", PROMPT_PAGE), ("offset", 0), ("is_archived", "false")]
+    request = PageRequest("GET", f"{client.v1_prefix}/repos/", params=params)
+    pages = paginate(
+        client.http,
+        request,
+        ("repos",),
+        OffsetPaginator(PROMPT_PAGE, total_at=("total",)),
+        max_items=client.http.limits.max_list_items,
+    )
+    try:
+        return sum(_count(r.get("num_commits")) for r in objects(pages))
+    except UNSEEN as exc:
+        _unseen("/repos/", exc)
+        return None
+
+
+def _count(value: Any) -> int:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0

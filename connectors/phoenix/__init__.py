@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
@@ -22,8 +21,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from traceready.connector import Connector, Inventory, Option, Pull, WindowedConnector
 from traceready.errors import NotFoundError, UsageError, VendorUnavailableError
-from traceready.http import InvalidPageError, RetryPolicy, VendorClient
+from traceready.http import InvalidPageError, RetryPolicy, VendorClient, redact_url, unavailable
 from traceready.model import Rejection
+from traceready.paging import prefetch
 from traceready.window import Window, parse_since
 
 from .client import PhoenixClient
@@ -146,6 +146,8 @@ class PhoenixConnector(WindowedConnector):
         self.project = settings.project
         super().__init__(window, limit=limit, sample=sample, seed=seed)
         self.base_url = settings.base_url()
+        self.link_base = redact_url(self.base_url).split("?", 1)[0].rstrip("/")
+        """The server as reports and links show it: no user info, no credential."""
         self._owned = http is None
         transport = http or httpx.Client(base_url=self.base_url, headers=settings.headers(), timeout=timeout)
         self.client = PhoenixClient(
@@ -168,19 +170,20 @@ class PhoenixConnector(WindowedConnector):
         return _demo_in_local_phoenix(sample, step) if server else None
 
     def close(self) -> None:
-        """Close the HTTP client this connector opened (an injected one stays the caller's)."""
-        if self._owned:
-            self.client.http.client.close()
+        """Cancel pending waits; close the HTTP client this connector opened (not an injected one)."""
+        self.client.http.close(owned=self._owned)
 
     def describe_target(self) -> str:
         """The project and server."""
-        return f"project {self.project} at {self.base_url}"
+        return f"project {self.project} at {self.link_base}"
 
     def _trace_ids(self) -> list[str]:
         start = self.window_.start.isoformat()
         end = self.window_.end.isoformat() if self.window_.end else None
-        ids = (t["trace_id"] for t in self.client.traces(self.project, start, end) if t.get("trace_id"))
-        return self.select(ids)
+        rows = self.client.traces(self.project, start, end)
+        return self.select(
+            t["trace_id"] for t in rows if isinstance(t, dict) and isinstance(t.get("trace_id"), str)
+        )
 
     def iter_records(self) -> Iterator[dict[str, Any] | Rejection]:
         """Spans of the selected traces, a batch of traces at a time, with annotations and cost."""
@@ -191,23 +194,13 @@ class PhoenixConnector(WindowedConnector):
             batches = [
                 trace_ids[i : i + TRACES_PER_BATCH] for i in range(0, len(trace_ids), TRACES_PER_BATCH)
             ]
-            # The pull waits on the server and the scoring uses the CPU: fetch the next batch on a
-            # worker thread while this one is mapped and scored (the client is used by one thread at
-            # a time: the worker while fetching, the caller only after the last batch).
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="phoenix-pull") as pool:
-                pending = pool.submit(self._fetch, batches[0]) if batches else None
-                for index in range(len(batches)):
-                    assert pending is not None
-                    records = pending.result()
-                    following = index + 1
-                    pending = (
-                        pool.submit(self._fetch, batches[following]) if following < len(batches) else None
-                    )
-                    yield from records
-        except VendorUnavailableError as exc:
-            raise VendorUnavailableError(
-                f"{exc.message}; {self.spans_pulled} spans had been pulled", hint=exc.hint
-            ) from None
+            # The pull waits on the server and the scoring uses the CPU: the next batch is fetched
+            # on a daemon thread while this one is mapped and scored (one fetch at a time, so the
+            # client is used by one thread at a time).
+            for records in prefetch(self._fetch, batches, ahead=1, name="phoenix-pull"):
+                yield from records
+        except (VendorUnavailableError, InvalidPageError) as exc:
+            raise unavailable(exc, self.spans_pulled) from None
 
     def _fetch(self, trace_ids: list[str]) -> list[dict[str, Any] | Rejection]:
         """One batch of traces, fully pulled (run on the prefetch thread)."""
@@ -215,12 +208,17 @@ class PhoenixConnector(WindowedConnector):
 
     def _batch(self, trace_ids: list[str]) -> Iterator[dict[str, Any] | Rejection]:
         try:
-            spans = self.client.spans(self.project, trace_ids)
+            rows = self.client.spans(self.project, trace_ids)
         except InvalidPageError as exc:
             for trace_id in trace_ids:
                 yield Rejection(reason="invalid_page", detail=str(exc), raw_id=trace_id)
             return
-        span_ids = [s["context"]["span_id"] for s in spans if isinstance(s.get("context"), dict)]
+        spans = [s for s in rows if isinstance(s, dict)]
+        for _ in range(len(rows) - len(spans)):
+            self.spans_pulled += 1
+            yield Rejection(reason="not_an_object", detail="a span row that is not a JSON object")
+        contexts = [s["context"] for s in spans if isinstance(s.get("context"), dict)]
+        span_ids = [str(c["span_id"]) for c in contexts if c.get("span_id")]
         sessions = _sessions_by_trace(spans)
         by_span: dict[str, list[dict[str, Any]]] = {}
         by_trace: dict[str, list[dict[str, Any]]] = {}
@@ -279,7 +277,7 @@ class PhoenixConnector(WindowedConnector):
         record["events"] = _inline_events(span)
         record["annotations"] = _annotation_scores(annotations)
         record["server_cost_usd"] = costs.get(str(span.get("id")))
-        record["url"] = f"{self.base_url}/redirects/spans/{span_id}" if span_id else None
+        record["url"] = f"{self.link_base}/redirects/spans/{span_id}" if span_id else None
         return record
 
     def inventory(self) -> Inventory:

@@ -1,11 +1,15 @@
 """Phoenix REST (and one GraphQL query) over httpx: HTTP only, no verdicts.
 
-Why not the official ``arize-phoenix-client``: its ``spans.get_spans`` returns a whole list (no
-streaming) and fixes the page size at 100, its span filters do not take a list of trace ids in one
-call in every server version, and it exposes neither traces with ``sort``/``order`` nor cost. Raw
-REST pages of 1,000 spans, streamed by cursor, are what a bounded-memory audit needs. Verified on
-Phoenix 20.26.1: ``GET /v1/projects/{p}/traces?sort=start_time&order=desc``,
-``GET /v1/projects/{p}/spans?trace_id=...`` (repeatable), cursors inclusive and ``null`` at the end.
+Why not the official ``arize-phoenix-client`` (read in 3.5.0): it can sort traces
+(``traces.get_traces(sort="start_time", order="desc")``), filter spans by a list of trace ids
+(``spans.get_spans(trace_ids=...)``) and take an injected ``httpx.Client``, so those are no longer
+reasons. The reasons that hold: both calls return a whole list (every page concatenated before the
+first row is seen), ``get_spans`` asks for pages of at most 100 spans, annotations of many ids come
+the same way, no call reads cost, and errors surface as bare ``httpx.HTTPStatusError`` with no
+retry, body cap or request deadline. Raw REST pages of 1,000 spans, streamed by cursor through
+``traceready.http``, are what a bounded-memory, bounded-time audit needs. Verified on Phoenix
+20.26.1: ``GET /v1/projects/{p}/traces?sort=start_time&order=desc``, ``GET
+/v1/projects/{p}/spans?trace_id=...`` (repeatable), cursors inclusive and ``null`` at the end.
 
 Cost is computed by the Phoenix server from its price table and is not in the REST span JSON; it is
 read per span from GraphQL (``node(id) { ... on Span { costSummary } }``), the UI's API. A failure
@@ -18,12 +22,15 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from traceready.http import InvalidPageError, VendorClient
+from traceready.http import InvalidPageError, VendorClient, shape_of
+from traceready.paging import CursorPaginator, PageRequest, objects, paginate
 
 logger = logging.getLogger(__name__)
 
 PAGE_LIMIT = 1000
 """Phoenix's maximum page size for spans and traces (1001 is a 422)."""
+CURSOR = CursorPaginator(at=("next_cursor",), into=("params", "cursor"))
+"""Phoenix lists answer ``{"data": [...], "next_cursor": ...}``; the cursor goes back as ``?cursor=``."""
 
 
 class PhoenixClient:
@@ -32,27 +39,12 @@ class PhoenixClient:
     def __init__(self, http: VendorClient) -> None:
         self.http = http
 
-    def pages(self, path: str, params: list[tuple[str, Any]] | None = None) -> Iterator[list[dict[str, Any]]]:
-        """Each page's ``data`` list, following ``next_cursor`` until it is null."""
-        cursor: str | None = None
-        seen: set[str] = set()
-        while True:
-            query = list(params or [])
-            if cursor is not None:
-                query.append(("cursor", cursor))
-            body = self.http.request_json("GET", path, params=query)
-            data = body.get("data") if isinstance(body, dict) else None
-            if not isinstance(data, list):
-                raise InvalidPageError(f"Phoenix page of {path} has no data list")
-            yield data
-            cursor = body.get("next_cursor")
-            if not cursor:
-                return
-            if cursor in seen:
-                # A server that repeats a cursor would make us loop forever.
-                logger.warning("Phoenix repeated a cursor on %s; stopping there", path)
-                return
-            seen.add(cursor)
+    def pages(
+        self, path: str, params: list[tuple[str, Any]] | None = None, *, max_items: int | None = None
+    ) -> Iterator[list[Any]]:
+        """Each page's ``data`` list, following ``next_cursor`` until it is null (``paginate``)."""
+        request = PageRequest("GET", path, params=list(params or []))
+        return paginate(self.http, request, ("data",), CURSOR, max_items=max_items)
 
     def project(self, name: str) -> dict[str, Any]:
         """The project, or NotFoundError naming close project names."""
@@ -61,14 +53,18 @@ class PhoenixClient:
         try:
             body = self.http.request_json("GET", f"/v1/projects/{name}")
         except NotFoundError:
-            names = [p["name"] for page in self.pages("/v1/projects") for p in page if "name" in p]
+            names = [str(p["name"]) for p in self.list_all("/v1/projects") if p.get("name")]
             missing = NotFoundError(f"Phoenix has no project {name!r}")
             raise unknown_name(missing, name, names, kind="projects") from None
-        project: dict[str, Any] = body["data"]
+        project = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(project, dict):
+            raise InvalidPageError(
+                f"Phoenix project {name!r}: expected an object at data, got {shape_of(body)}"
+            )
         return project
 
-    def traces(self, project: str, start_iso: str, end_iso: str | None) -> Iterator[dict[str, Any]]:
-        """Traces started in the window, newest first."""
+    def traces(self, project: str, start_iso: str, end_iso: str | None) -> Iterator[Any]:
+        """Traces started in the window, newest first (rows as they came)."""
         params: list[tuple[str, Any]] = [
             ("start_time", start_iso),
             ("sort", "start_time"),
@@ -80,10 +76,22 @@ class PhoenixClient:
         for page in self.pages(f"/v1/projects/{project}/traces", params):
             yield from page
 
-    def spans(self, project: str, trace_ids: list[str]) -> list[dict[str, Any]]:
-        """Every span of the given traces."""
+    def spans(self, project: str, trace_ids: list[str]) -> list[Any]:
+        """Every span of the given traces (rows as they came), at most ``max_spans_per_trace`` each."""
         params: list[tuple[str, Any]] = [("trace_id", t) for t in trace_ids] + [("limit", PAGE_LIMIT)]
-        return [span for page in self.pages(f"/v1/projects/{project}/spans", params) for span in page]
+        cap = len(trace_ids) * self.http.limits.max_spans_per_trace
+        spans = [
+            span
+            for page in self.pages(f"/v1/projects/{project}/spans", params, max_items=cap)
+            for span in page
+        ]
+        if len(spans) >= cap:
+            logger.warning(
+                "Phoenix: stopped at %d spans for %d traces (TRACEREADY_MAX_SPANS_PER_TRACE)",
+                len(spans),
+                len(trace_ids),
+            )
+        return spans
 
     def annotations(self, project: str, kind: str, ids: list[str]) -> list[dict[str, Any]]:
         """Span, trace or session annotations (``kind``: ``span``, ``trace``, ``session``) of the ids."""
@@ -92,7 +100,7 @@ class PhoenixClient:
         key = f"{kind}_ids"
         params: list[tuple[str, Any]] = [(key, i) for i in ids] + [("limit", 10_000)]
         path = f"/v1/projects/{project}/{kind}_annotations"
-        return [a for page in self.pages(path, params) for a in page]
+        return objects(self.pages(path, params))
 
     def span_costs(self, global_ids: list[str]) -> dict[str, float]:
         """Server-computed cost in USD per span GlobalID; spans Phoenix could not price are absent."""
@@ -118,5 +126,5 @@ class PhoenixClient:
         return costs
 
     def list_all(self, path: str, params: list[tuple[str, Any]] | None = None) -> list[dict[str, Any]]:
-        """Every item of a small paginated collection (projects, datasets, prompts...)."""
-        return [item for page in self.pages(path, params) for item in page]
+        """The objects of a small paginated collection (projects, datasets, prompts...), bounded."""
+        return objects(self.pages(path, params, max_items=self.http.limits.max_list_items))

@@ -10,16 +10,13 @@ categorical config (positive/negative) that is not a failure taxonomy. Retention
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from traceready.connector import VERDICT_LABELS, Inventory
-from traceready.http import InvalidPageError
+from traceready.http import optional_fact
 from traceready.window import parse_time
 
 from .client import PhoenixClient
-
-logger = logging.getLogger(__name__)
 
 EXPERIMENTS_READ = 10
 """Newest experiments whose runs are read for evaluator scores (each read is the experiment's JSON)."""
@@ -47,49 +44,88 @@ def _versions(experiment: dict[str, Any]) -> list[Any]:
 
 
 def collect_inventory(client: PhoenixClient, project: str) -> Inventory:
-    """Datasets, experiments (scores, evaluators, versions, recency), prompts, taxonomies."""
-    try:
-        return _collect(client)
-    except InvalidPageError as exc:
-        logger.warning("Phoenix inventory unreadable (%s); project facts unknown", exc)
-        return Inventory()
+    """Datasets, experiments (scores, evaluators, versions, recency), prompts, taxonomies.
+
+    Each fact is read on its own: a route this server does not serve (an older Phoenix without
+    ``/v1/prompts`` answers 404), may not be read with this key (403), or answers junk leaves that
+    fact unknown with one warning line, and the rest of the inventory is still read.
+    """
+    datasets = optional_fact("Phoenix", "datasets", lambda: client.list_all("/v1/datasets"), None)
+    experiments = (
+        None
+        if datasets is None
+        else optional_fact("Phoenix", "experiments", lambda: _experiments(client, datasets), None)
+    )
+    scores = (
+        None
+        if experiments is None
+        else optional_fact("Phoenix", "experiment runs", lambda: _scores(client, experiments), None)
+    )
+    prompt_versions = optional_fact("Phoenix", "prompts", lambda: _prompt_versions(client), None)
+    configs = optional_fact(
+        "Phoenix", "annotation configs", lambda: client.list_all("/v1/annotation_configs"), None
+    )
+    known = experiments or []
+    dates = [d for e in known if (d := parse_time(e.get("created_at"))) is not None]
+    return Inventory(
+        datasets=None if datasets is None else len(datasets),
+        dataset_examples=None if datasets is None else sum(_count(d.get("example_count")) for d in datasets),
+        experiments=None if experiments is None else len(experiments),
+        scored_experiments=None if scores is None else scores[0],
+        last_experiment_at=max(dates) if dates else None,
+        automated_evaluators=None if scores is None else scores[1],
+        experiments_with_version=None if experiments is None else sum(1 for e in known if _versions(e)),
+        experiment_versions=tuple(sorted({str(v) for e in known for v in _versions(e)})),
+        prompt_versions=prompt_versions,
+        failure_taxonomies=(
+            None
+            if configs is None
+            else tuple(sorted(str(c.get("name")) for c in configs if _is_failure_taxonomy(c)))
+        ),
+        experiment_projects=(
+            None if experiments is None else len({e["project_name"] for e in known if e.get("project_name")})
+        ),
+    )
 
 
-def _collect(client: PhoenixClient) -> Inventory:
-    datasets = client.list_all("/v1/datasets")
+def _count(value: Any) -> int:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
+
+
+def _experiments(client: PhoenixClient, datasets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every experiment of every dataset, newest first."""
     experiments: list[dict[str, Any]] = []
     for dataset in datasets:
-        experiments.extend(client.list_all(f"/v1/datasets/{dataset['id']}/experiments"))
+        if isinstance(dataset.get("id"), str):
+            experiments.extend(client.list_all(f"/v1/datasets/{dataset['id']}/experiments"))
     experiments.sort(key=lambda e: str(e.get("created_at")), reverse=True)
+    return experiments
+
+
+def _scores(client: PhoenixClient, experiments: list[dict[str, Any]]) -> tuple[int, int]:
+    """(experiments with scored runs, automated evaluators) over the newest experiments."""
     scored = 0
     evaluators: set[str] = set()
     for experiment in experiments[:EXPERIMENTS_READ]:
+        if not isinstance(experiment.get("id"), str):
+            continue
         runs = client.http.request_json("GET", f"/v1/experiments/{experiment['id']}/json")
         names = {
             (a.get("name"), a.get("annotator_kind"))
-            for run in runs
+            for run in (runs if isinstance(runs, list) else ())
             if isinstance(run, dict)
             for a in run.get("annotations") or ()
             if isinstance(a, dict) and (a.get("score") is not None or a.get("label") is not None)
         }
         scored += bool(names)
         evaluators.update(str(name) for name, kind in names if kind in ("CODE", "LLM"))
+    return scored, len(evaluators)
+
+
+def _prompt_versions(client: PhoenixClient) -> int:
     prompts = client.list_all("/v1/prompts")
-    prompt_versions = sum(
-        len(client.list_all(f"/v1/prompts/{p['id']}/versions")) for p in prompts[:PROMPTS_READ]
-    )
-    configs = client.list_all("/v1/annotation_configs")
-    dates = [d for e in experiments if (d := parse_time(e.get("created_at"))) is not None]
-    return Inventory(
-        datasets=len(datasets),
-        dataset_examples=sum(int(d.get("example_count") or 0) for d in datasets),
-        experiments=len(experiments),
-        scored_experiments=scored,
-        last_experiment_at=max(dates) if dates else None,
-        automated_evaluators=len(evaluators),
-        experiments_with_version=sum(1 for e in experiments if _versions(e)),
-        experiment_versions=tuple(sorted({str(v) for e in experiments for v in _versions(e)})),
-        prompt_versions=prompt_versions,
-        failure_taxonomies=tuple(sorted(c["name"] for c in configs if _is_failure_taxonomy(c))),
-        experiment_projects=len({e["project_name"] for e in experiments if e.get("project_name")}),
+    return sum(
+        len(client.list_all(f"/v1/prompts/{p['id']}/versions"))
+        for p in prompts[:PROMPTS_READ]
+        if isinstance(p.get("id"), str)
     )

@@ -1,9 +1,10 @@
 """The ``traceready`` command line.
 
-The only place that prints outside ``report/`` and maps errors to exit codes: 0 ok, 1 below
-``--fail-under``, 2 usage or unreadable input, 3 auth, 4 not found, 5 vendor unavailable, 70 a bug,
-130 interrupted. Every error, ours or a usage error of the parser, is one line on stderr:
-``traceready: error: <what> (<hint>)``; ``--debug`` adds the traceback and keeps the exit code.
+The only place that prints outside ``report/`` (and the live wait line of ``traceready.waits``) and
+maps errors to exit codes: 0 ok, 1 below ``--fail-under``, 2 usage or unreadable input, 3 auth, 4 not
+found, 5 vendor unavailable, 70 a bug, 130 interrupted. Every error, ours or a usage error of the
+parser, is one line on stderr: ``traceready: error: <what> (<hint>)``; ``--debug`` adds the traceback
+and keeps the exit code.
 
 ``traceready audit <source>`` is built from each installed connector's declaration
 (``traceready.connector.Connector``): its options, its settings' environment variables, whether it
@@ -186,40 +187,6 @@ def _emit(report: Report, chosen: str, out: Path | None) -> None:
         click.echo(text, nl=False)
 
 
-class _WaitProgress:
-    """Waits the vendor asked for (429 Retry-After, 5xx backoff), shown as a countdown on stderr."""
-
-    def __init__(self, vendor: str) -> None:
-        self.vendor = vendor
-        self.reason = ""
-
-    def notice(self, delay: float, reason: str) -> None:
-        """Remember why the next sleep happens (``VendorClient`` calls this before sleeping)."""
-        self.reason = "rate limit (429)" if reason == "429" else reason
-
-    def sleep(self, seconds: float) -> None:
-        """Sleep ``seconds`` with a rich progress bar on stderr (stdout stays the report's)."""
-        import time
-
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-        console = Console(stderr=True)
-        description = f"{self.vendor} {self.reason}: waiting {seconds:.0f}s"
-        if not console.is_terminal:
-            # No live bar in a log or CI: one line says why the audit pauses.
-            console.print(f"traceready: {description}", highlight=False)
-            time.sleep(seconds)
-            return
-        columns = (TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn())
-        with Progress(*columns, console=console, transient=True) as progress:
-            task = progress.add_task(description, total=seconds)
-            end = time.monotonic() + seconds
-            while (left := end - time.monotonic()) > 0:
-                time.sleep(min(0.25, left))
-                progress.update(task, completed=seconds - max(0.0, end - time.monotonic()))
-
-
 # ``traceready audit <source>``: one command per installed connector, built from its declaration.
 
 _FORMATS = "|".join(("table", "md", "json"))
@@ -349,14 +316,11 @@ def _audit(cls: type[Connector], target: Target | None, values: dict[str, Any]) 
         flags[option.setting] = value
     pull = Pull()
     if cls.windowed:
-        waits = _WaitProgress(cls.title)
         pull = Pull(
             window=Window(start=parse_since(values.pop("since"))),
             limit=values.pop("limit"),
             sample=values.pop("sample"),
             seed=values.pop("seed"),
-            sleep=waits.sleep,
-            on_wait=waits.notice,
         )
     config: Path | None = values["config"]
     chosen = target or Target(source=cls.slug)

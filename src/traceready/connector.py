@@ -129,7 +129,7 @@ class Pull:
     sample: int | None = None
     seed: int = 0
     sleep: Callable[[float], None] | None = None
-    """How to wait between retries (the CLI shows a countdown); None sleeps quietly."""
+    """How to wait between retries; None: ``traceready.waits`` (a countdown on a terminal, else quiet)."""
     on_wait: Callable[[float, str], None] | None = None
     """Told the delay and reason before each wait."""
 

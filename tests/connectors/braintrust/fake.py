@@ -273,8 +273,8 @@ class FakeBraintrust:
         page = rows[start : start + query["limit"]]
         following = start + len(page)
         cursor = base64.urlsafe_b64encode(str(following).encode()).decode() if page else None
-        body = orjson.dumps({"data": page, "cursor": cursor})
-        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+        content = orjson.dumps({"data": page, "cursor": cursor})
+        return httpx.Response(200, content=content, headers={"content-type": "application/json"})
 
     def prompt_audit_page(self, body: dict[str, Any]) -> httpx.Response:
         """A page of the prompts' audit log (the SDK asks for it with ``audit_log: true``)."""

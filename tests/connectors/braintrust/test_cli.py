@@ -96,7 +96,9 @@ def test_server_unreachable_exits_5(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "Traceback" not in result.output
 
 
-def test_rate_limit_wait_is_shown_on_stderr_and_the_audit_completes() -> None:
+def test_rate_limit_wait_is_summed_up_once_off_a_terminal_and_the_audit_completes(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     import httpx
 
     fake = FakeBraintrust(
@@ -108,7 +110,10 @@ def test_rate_limit_wait_is_shown_on_stderr_and_the_audit_completes() -> None:
     with serve(fake) as url:
         result = audit(url, "-f", "json")
     assert result.exit_code == 0, result.output
-    assert "traceready: Braintrust rate limit (429): waiting 1s" in result.stderr
+    assert "waiting" not in result.stderr  # nothing per retry in a log
+    assert [r.getMessage() for r in caplog.records if "spent waiting" in r.getMessage()] == [
+        "Braintrust: 1 retry, 1 s spent waiting"
+    ]
     assert orjson.loads(result.stdout)["counts"]["spans_mapped"] == 21
 
 

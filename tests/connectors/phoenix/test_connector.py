@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
 import pytest
-import yaml
 
-from tests.cassettes import CASSETTES, replayer
-from tests.connectors.faults import Fault, with_fault
+from tests.cassettes import replayer
+from tests.connectors.phoenix.fake import CASSETTE, fake_phoenix, recorded_bodies
 from traceready.audit import PullStats, Scorer, run_audit, score_spans
 from traceready.connectors.phoenix import PhoenixConnector, PhoenixSettings
 from traceready.errors import AuthError, NotFoundError, VendorUnavailableError
@@ -25,17 +22,8 @@ from traceready.model import Rejection
 from traceready.recommend import load_catalog
 from traceready.window import Window
 
-CASSETTE = CASSETTES / "phoenix" / "openinference_full_with_experiment.yaml"
 BASE = "http://phoenix.test"
 WINDOW = Window(start=datetime(2016, 1, 1, tzinfo=UTC))
-
-
-def recorded_bodies(path: Path = CASSETTE) -> dict[str, str]:
-    """Response bodies of the cassette by request path (a fake Phoenix serves them)."""
-    data = yaml.safe_load(path.read_text())
-    return {
-        httpx.URL(i["request"]["uri"]).path: i["response"]["body"]["string"] for i in data["interactions"]
-    }
 
 
 def connector(handler: Callable[[httpx.Request], httpx.Response], **kwargs) -> PhoenixConnector:
@@ -49,24 +37,6 @@ def connector(handler: Callable[[httpx.Request], httpx.Response], **kwargs) -> P
         sleep=kwargs.pop("sleep", lambda s: None),
         **kwargs,
     )
-
-
-def fake_phoenix(bodies: dict[str, str], fault: Fault):
-    """A Phoenix answering from recorded bodies, with a fault hook (request, call number)."""
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        body = bodies.get(request.url.path)
-        if body is None:
-            return httpx.Response(404, text="not found")
-        wanted = request.url.params.get_list("trace_id")
-        if wanted and request.url.path.endswith("/spans"):
-            # Like the real server: only the spans of the traces asked for.
-            page = json.loads(body)
-            page["data"] = [s for s in page["data"] if s["context"]["trace_id"] in wanted]
-            body = json.dumps(page)
-        return httpx.Response(200, text=body, headers={"content-type": "application/json"})
-
-    return with_fault(fault, answer)
 
 
 def audit(conn: PhoenixConnector):
