@@ -37,6 +37,11 @@ def test_demo_audits_the_sample_through_a_real_local_phoenix() -> None:
     assert evidence["i"] == ("PRESENT", "inventory")
     assert evidence["j"] == ("PRESENT", "inventory")
     assert report["overall"]["ready"] is True
+    # The window is what the demo loaded, in words, not the ten-year span it reads it through.
+    assert report["window"].startswith("every trace of the sample agent's file")
+    assert "traces started" not in report["window"]
+    assert "added what a trace file cannot hold" in result.stderr
+    assert "traceready audit otel FILE_OR_DIR..." in result.stderr
 
 
 def test_demo_without_server_audits_the_bundled_file() -> None:
@@ -45,6 +50,11 @@ def test_demo_without_server_audits_the_bundled_file() -> None:
     report = orjson.loads(result.stdout)
     assert (report["connector"], report["counts"]["spans_mapped"]) == ("otel", 21)
     assert [f["status"] for f in report["findings"]][:5] == ["PRESENT"] * 5
+    # Why it differs from the served demo, and what to run next on your own traces.
+    assert "traceready demo` adds them on a local server and scores higher" in result.stderr
+    next_steps = result.stderr.split("Audit your own traces next:")[1]
+    assert "traceready audit otel FILE_OR_DIR..." in next_steps
+    assert "traceready audit langsmith --project PROJECT" in next_steps
 
 
 def test_json_goes_to_stdout_only_so_it_pipes_into_jq() -> None:
@@ -332,3 +342,21 @@ def test_usage_errors_are_one_line_in_our_style_and_exit_2(args: list[str], line
     result = invoke(*args)
     assert result.exit_code == 2, result.output
     assert result.stderr.strip().splitlines() == [line]
+
+
+def test_scripts_demo_says_what_it_is_doing() -> None:
+    import subprocess
+
+    root = Path(__file__).parent.parent
+    done = subprocess.run(
+        [str(root / "scripts" / "demo"), "--no-server", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    stages = [line for line in done.stderr.splitlines() if line.startswith("traceready demo: ")]
+    assert stages[0].startswith("traceready demo: 1/2 set-up")
+    assert any(line.startswith("traceready demo: 2/2 the demo") for line in stages)
+    assert orjson.loads(done.stdout)["counts"]["spans_mapped"] == 21

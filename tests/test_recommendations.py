@@ -75,3 +75,96 @@ def test_gap_ids_belong_to_their_requirement() -> None:
     for check in ALL_CHECKS:
         assert all(gap.startswith(f"{check.id}.") for gap in check.gap_ids()), check.id
         assert all(m.id.startswith(f"{check.id}.") for m in check.metrics), check.id
+
+
+def _catalog(slug: str):  # type: ignore[no-untyped-def]
+    return load_catalog(installed_connectors()[slug].package_dir() / "recommendations.yaml")
+
+
+@pytest.mark.parametrize("slug", sorted(installed_connectors()))
+def test_links_are_https_and_unique_unless_shared_on_purpose(slug: str) -> None:
+    from collections import Counter
+
+    catalog = _catalog(slug)
+    urls = Counter(str(entry.doc_url) for entry in catalog.root.values())
+    for gap, entry in catalog.root.items():
+        url = entry.doc_url
+        assert url.scheme == "https" and url.host and "." in url.host, (gap, str(url))
+        assert " " not in str(url), gap
+        shared = urls[str(url)] > 1
+        assert entry.shared_doc == shared, (
+            f"{slug} {gap}: {url} is {'shared with another fix' if shared else 'used once'}; "
+            f"set shared_doc: {str(shared).lower()}"
+        )
+
+
+# The page each catalog names for a fix was checked against the vendor's documentation; these are
+# the pages a wrong link once pointed at instead (j.no_datasets at the GenAI events spec).
+WRONG_PAGES = {
+    ("otel", "j.no_datasets"): "gen-ai-events",
+    ("otel", "j.no_scored_experiments"): "gen-ai-events",
+    ("otel", "j.no_automated_evaluators"): "gen-ai-events",
+    ("otel", "j.no_recent_runs"): "gen-ai-events",
+}
+
+
+@pytest.mark.parametrize(("slug", "gap"), list(WRONG_PAGES))
+def test_a_fix_links_to_the_page_about_it(slug: str, gap: str) -> None:
+    assert WRONG_PAGES[slug, gap] not in str(_catalog(slug).root[gap].doc_url)
+    if gap == "j.no_datasets":
+        assert "dataset" in str(_catalog(slug).root[gap].doc_url)
+
+
+@pytest.mark.parametrize("slug", sorted(installed_connectors()))
+def test_covered_gaps_exist_and_covering_does_not_chain(slug: str) -> None:
+    catalog = _catalog(slug)
+    covered = {gap for entry in catalog.root.values() for gap in entry.covers}
+    assert covered <= set(catalog.root)
+    for gap, entry in catalog.root.items():
+        assert gap not in entry.covers
+        # A covered fix never covers another: dropping it must not drop a third gap's only fix.
+        assert not (gap in covered and entry.covers), gap
+
+
+@pytest.mark.parametrize("slug", sorted(installed_connectors()))
+@pytest.mark.parametrize(
+    ("kept", "dropped"),
+    [
+        ("h.cost_unpriced", "h.cost_missing"),
+        ("g.no_failure_taxonomy", "g.failures_unlabelled"),
+        ("e.session_id_missing", "h.session_rollup_missing"),
+    ],
+)
+def test_one_gap_one_fix(slug: str, kept: str, dropped: str) -> None:
+    from traceready.findings import Evidence, Finding, Status
+    from traceready.recommend import attach
+
+    def finding(requirement: str, gaps: tuple[str, ...]) -> Finding:
+        return Finding(
+            requirement=requirement,
+            title=requirement,
+            status=Status.PARTIAL,
+            score=0.5,
+            reason="r.",
+            evidence=Evidence.OBSERVED,
+            gaps=gaps,
+        )
+
+    both = attach(
+        [finding(kept[0], (kept,)), finding(dropped[0], (dropped,))]
+        if kept[0] != dropped[0]
+        else [finding(kept[0], (dropped, kept))],
+        _catalog(slug),
+    )
+    given = [r.gap for f in both for r in f.recommendations]
+    assert given == [kept]
+    alone = attach([finding(dropped[0], (dropped,))], _catalog(slug))
+    assert [r.gap for r in alone[0].recommendations] == [dropped]
+
+
+def test_the_sample_report_gives_one_cost_fix() -> None:
+    from tests.test_scenarios import audit
+
+    h = next(f for f in audit("openinference_full").findings if f.requirement == "h")
+    assert set(h.gaps) >= {"h.cost_missing", "h.cost_unpriced"}
+    assert [r.gap for r in h.recommendations] == ["h.cost_unpriced"]

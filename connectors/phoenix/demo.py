@@ -30,6 +30,17 @@ from .server import LocalPhoenix, _tail
 SIGTERM_EXIT = 128 + signal.SIGTERM
 
 
+class DemoConnector(PhoenixConnector):
+    """The demo's Phoenix: its window is every trace the demo loaded, said in those words."""
+
+    def window(self) -> str:
+        """What the demo audits, not the ten-year window it reads it through."""
+        return (
+            f"every trace of the sample agent's file, loaded into the local project {self.project} "
+            "with a dataset, a scored experiment and failure labels added"
+        )
+
+
 @contextlib.contextmanager
 def exit_on_sigterm() -> Iterator[None]:
     """While the block runs, SIGTERM raises ``SystemExit(143)``, so ``finally`` clean-ups run."""
@@ -62,7 +73,7 @@ def demo_project(path: Path, step: Callable[[str], None] = lambda _: None) -> It
             step("adding a dataset, a scored experiment and a failure taxonomy")
             seed_demo_extras(server.base_url, DEMO_PROJECT)
             settings = PhoenixSettings(endpoint=server.base_url, project=DEMO_PROJECT)
-            connector = PhoenixConnector(settings, Window(start=parse_since("3650d")))
+            connector = DemoConnector(settings, Window(start=parse_since("3650d")))
             try:
                 yield connector
             finally:

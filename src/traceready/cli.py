@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import textwrap
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -437,21 +438,28 @@ class _AuditGroup(click.Group):
         return name, _source_command(installed_connectors()[target.source], target), args[1:]
 
 
-@app.group(cls=_AuditGroup, no_args_is_help=True)
+_AUDIT_HELP = "\n".join(
+    (
+        "Audit traces from one source or target.",
+        "",
+        "\b",  # click keeps the lines of a paragraph that starts with \b as they are
+        "Examples:",
+        "  traceready audit otel FILE_OR_DIR...",
+        "  traceready audit phoenix --project NAME",
+        "  traceready audit phoenix:NAME",
+        "  traceready audit --target NAME      (a [targets.NAME] table of traceready.toml)",
+    )
+)
+
+
+@app.group(cls=_AuditGroup, no_args_is_help=True, help=_AUDIT_HELP)
 @click.option(
     "--target",
     metavar="TARGET",
     help="Audit a target: <source>:<project or path>, or a name in traceready.toml.",
 )
 def audit(target: str | None) -> None:
-    r"""Audit traces from one source or target.
-
-    \b
-      traceready audit otel FILE_OR_DIR...
-      traceready audit phoenix --project NAME
-      traceready audit phoenix:NAME
-      traceready audit --target NAME      (a [targets.NAME] table of traceready.toml)
-    """
+    """Audit traces from one source or target."""
 
 
 @app.command()
@@ -579,6 +587,29 @@ def demo(output_format: str | None, out: Path | None, no_server: bool, debug: bo
             config=None,
             export_spans=None,
         )
+        click.echo(_demo_epilogue(served=not no_server), err=True)
+
+
+def _demo_epilogue(*, served: bool) -> str:
+    """What the demo audited, why its two forms score differently, and what to run on your own traces."""
+    what = (
+        "The demo loaded the sample agent's traces (6 conversation turns of a tool-using travel agent) "
+        "into a local server and added what a trace file cannot hold: a dataset, a scored experiment "
+        "and failure labels. `traceready demo --no-server` audits the file alone, without them, and "
+        "scores lower for it (f, g, j)."
+        if served
+        else "This audited the sample agent's trace file alone (6 conversation turns of a tool-using "
+        "travel agent). A file cannot hold a dataset, experiments or failure labels, so f, g and j "
+        "fall short; `traceready demo` adds them on a local server and scores higher."
+    )
+    forms = [
+        f"  traceready audit {slug} {subject.flag} {subject.name.upper()}"
+        if not subject.argument
+        else f"  traceready audit {slug} {subject.flag}..."
+        for slug, cls in installed_connectors().items()
+        if (subject := cls.subject()) is not None
+    ]
+    return "\n".join(["", *textwrap.wrap(what, 100), "", "Audit your own traces next:", *forms])
 
 
 def _demo_connector(

@@ -44,6 +44,9 @@ class Ratio(_Frozen):
     threshold: float | None = None
     interval: tuple[float, float] | None = None
     """95% interval of the ratio when the audit scored a sample (Wilson score interval)."""
+    summary: str | None = None
+    """The sentence for a criterion that is a presence, not a proportion ("2 datasets with examples"):
+    its ratio is 1 of 1 or 0 of 1, which would read as a contradiction beside a count."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -57,7 +60,11 @@ class Ratio(_Frozen):
         return self.denominator > 0
 
     def describe(self) -> str:
-        """Human sentence fragment: "41 of 50 tool spans with arguments"."""
+        """Human sentence fragment: "41 of 50 tool spans with arguments" (or the ``summary``)."""
+        if self.summary is not None:
+            return self.summary
+        if not self.denominator:
+            return f"{self.label}: none to measure"
         return f"{self.numerator} of {self.denominator} {self.label}"
 
 

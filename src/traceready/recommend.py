@@ -18,6 +18,7 @@ traces the tool run), ``team`` when it is the team's instrumentation or a settin
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 from pathlib import Path
 
@@ -55,35 +56,53 @@ class Entry(BaseModel):
     snippet: str | None = None
     doc_url: HttpUrl
     owner: Owner = Owner.TEAM
+    covers: tuple[str, ...] = ()
+    """Gap ids this fix closes too: when one of them is also found, its own entry is not repeated."""
+    shared_doc: bool = False
+    """True when ``doc_url`` is, on purpose, the same page as another entry's (one page covers both)."""
 
 
 class Catalog(RootModel[dict[str, Entry]]):
     """A connector's recommendations by gap id."""
 
-    def for_gaps(self, gaps: tuple[str, ...], families: tuple[str, ...] = ()) -> tuple[Recommendation, ...]:
-        """Recommendations for the gaps present, in gap order.
+    def entry_for(self, gap: str, families: tuple[str, ...] = ()) -> Entry | None:
+        """The entry for ``gap``, fitted to the first detected family that has one.
 
-        An entry keyed ``<gap>@<family>`` (``a.content_redacted@openinference``) is the fix for traces
-        written by that instrumentation family; it wins over the plain ``<gap>`` entry when the family
-        was detected (the first detected family with an entry, most spans first).
+        ``<gap>@<family>`` (``a.content_redacted@openinference``) wins over the plain ``<gap>`` entry.
         """
-        chosen = []
-        for gap in gaps:
-            entry = next(
-                (e for family in families if (e := self.root.get(f"{gap}@{family}")) is not None),
-                self.root.get(gap),
+        return next(
+            (e for family in families if (e := self.root.get(f"{gap}@{family}")) is not None),
+            self.root.get(gap),
+        )
+
+    def covered(self, found: Collection[str], families: tuple[str, ...] = ()) -> set[str]:
+        """The gaps among ``found`` whose fix another found gap's entry already gives."""
+        return {
+            gap
+            for other in found
+            if (entry := self.entry_for(other, families))
+            for gap in entry.covers
+            if gap in found
+        }
+
+    def for_gaps(
+        self, gaps: tuple[str, ...], families: tuple[str, ...] = (), skip: Collection[str] = ()
+    ) -> tuple[Recommendation, ...]:
+        """Recommendations for the gaps present, in gap order, except those in ``skip``.
+
+        Each is fitted to the detected instrumentation families (most spans first).
+        """
+        return tuple(
+            Recommendation(
+                gap=gap,
+                title=entry.title,
+                how=entry.how.value,
+                snippet=entry.snippet,
+                doc_url=str(entry.doc_url),
             )
-            if entry is not None:
-                chosen.append(
-                    Recommendation(
-                        gap=gap,
-                        title=entry.title,
-                        how=entry.how.value,
-                        snippet=entry.snippet,
-                        doc_url=str(entry.doc_url),
-                    )
-                )
-        return tuple(chosen)
+            for gap in gaps
+            if gap not in skip and (entry := self.entry_for(gap, families)) is not None
+        )
 
     def owner(self, gap: str) -> Owner:
         """Whose gap ``gap`` is (the team's when the catalog does not say)."""
@@ -103,5 +122,15 @@ def load_catalog(path: Path) -> Catalog:
 
 
 def attach(findings: list[Finding], catalog: Catalog, families: tuple[str, ...] = ()) -> list[Finding]:
-    """Each finding with the recommendations for its gaps, fitted to the instrumentation families."""
-    return [f.model_copy(update={"recommendations": catalog.for_gaps(f.gaps, families)}) for f in findings]
+    """Each finding with the recommendations for its gaps: one fix per gap, none given twice.
+
+    Fixes are fitted to the instrumentation families detected.
+
+    A gap whose fix another found gap's entry ``covers`` (``h.cost_missing`` under
+    ``h.cost_unpriced``, in the same finding or another) gets no entry of its own.
+    """
+    covered = catalog.covered({gap for f in findings for gap in f.gaps}, families)
+    return [
+        f.model_copy(update={"recommendations": catalog.for_gaps(f.gaps, families, skip=covered)})
+        for f in findings
+    ]

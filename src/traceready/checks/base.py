@@ -339,7 +339,7 @@ class Check(ABC):
                 status = Status.PRESENT
             else:
                 status = Status.PARTIAL
-            reason = _sentence(status, scored)
+            reason = _sentence(status, scored, core, score)
         if status_cap is not None and _rank(status) > _rank(status_cap):
             status = status_cap
         # Informational criteria below the bar still earn their advice, without moving the status.
@@ -390,9 +390,34 @@ def _rank(status: Status) -> int:
     return {Status.UNKNOWN: 0, Status.ABSENT: 1, Status.PARTIAL: 2, Status.PRESENT: 3}[status]
 
 
-def _sentence(status: Status, scored: list[Ratio]) -> str:
-    short = [r for r in scored if (r.value or 0.0) < (r.threshold or 0.0)]
+def _sentence(status: Status, scored: list[Ratio], core: list[Ratio], score: float) -> str:
+    """The reason in one sentence: what falls short first, with the bar it misses.
+
+    An ABSENT row whose score is above 0 says why: a core criterion is 0, and the score counts the rest.
+    """
+    unmet_core = [r for r in core if r.numerator == 0]
+    short = sorted(
+        (r for r in scored if (r.value or 0.0) < (r.threshold or 0.0) and r not in unmet_core),
+        key=lambda r: r.value or 0.0,
+    )
+    if status is Status.ABSENT and unmet_core:
+        reason = f"Core criterion unmet: {'; '.join(r.describe() for r in unmet_core)}, so ABSENT"
+        if score > 0:
+            reason += f" (the score {score:.2f} counts the other criteria)"
+        if short:
+            reason += "; also " + "; ".join(_shortfall(r) for r in short[:2])
+        return reason + "."
     if status is Status.PRESENT or not short:
-        return "; ".join(r.describe() for r in scored[:3]) + "."
-    worst = sorted(short, key=lambda r: r.value or 0.0)
-    return "Only " + "; only ".join(r.describe() for r in worst[:2]) + "."
+        return _capital("; ".join(r.describe() for r in scored[:3]) + ".")
+    return _capital("; ".join(_shortfall(r) for r in short[:2]) + ".")
+
+
+def _shortfall(ratio: Ratio) -> str:
+    """A criterion short of its bar: "only 8 of 10 model calls with cost (bar 90%)", or "0 of 10 ..."."""
+    bar = f" (bar {ratio.threshold:.0%})" if ratio.threshold and ratio.summary is None else ""
+    lead = "only " if ratio.numerator and ratio.summary is None else ""
+    return f"{lead}{ratio.describe()}{bar}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

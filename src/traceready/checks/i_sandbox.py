@@ -130,7 +130,9 @@ class SandboxCheck(Check):
             )
             gaps = ["i.no_sandbox_evidence"]
         if context.answers.sandbox.how:
-            notes.append(f"How (self-reported): {context.answers.sandbox.how}")
+            notes.append(
+                f"How experiments are kept apart (self-reported): {context.answers.sandbox.how.rstrip('.')}."
+            )
         if isolated is True and mixed:
             notes.append(
                 "Contradiction: isolation is self-reported, but production and "

@@ -17,13 +17,15 @@ from traceready.model import SpanKind
 
 
 def _presence(metric: str, label: str, count: int | None) -> Ratio | None:
+    """A criterion met when anything is found: 1 of 1 or 0 of 1, said as a count ("datasets...: 2")."""
     if count is None:
         return None
     return Ratio(
         metric=metric,
         numerator=1 if count > 0 else 0,
         denominator=1,
-        label=f"{label} ({count} found)",
+        label=label,
+        summary=f"{label}: {count}" if count else f"no {label}",
     )
 
 
@@ -33,10 +35,10 @@ class EvalHarnessCheck(Check):
     id: ClassVar[str] = "j"
     title: ClassVar[str] = "Evaluation harness"
     metrics: ClassVar[tuple[Metric, ...]] = (
-        Metric("j.datasets", "dataset collections with examples", "j.no_datasets", core=True),
-        Metric("j.scored_experiments", "experiments with scores", "j.no_scored_experiments"),
+        Metric("j.datasets", "datasets with examples", "j.no_datasets", core=True),
+        Metric("j.scored_experiments", "scored experiments", "j.no_scored_experiments"),
         Metric("j.automated_evaluators", "automated evaluators", "j.no_automated_evaluators"),
-        Metric("j.recent_runs", "experiment runs in the recent window", "j.no_recent_runs"),
+        Metric("j.recent_runs", "recent experiment runs", "j.no_recent_runs"),
         Metric(
             "j.traces_with_scores",
             "traces with evaluation scores",
@@ -72,8 +74,13 @@ class EvalHarnessCheck(Check):
         else:
             evidence = Evidence.SELF_REPORTED
             counts = _reported_counts(answers, recent_cutoff)
+        days = self.thresholds.recent_days
         ratios = [
-            r
+            r.model_copy(
+                update={"summary": f"{'an' if r.numerator else 'no'} experiment run in the last {days} days"}
+            )
+            if r.metric == "j.recent_runs"
+            else r
             for r in (_presence(m.id, m.label, c) for m, c in zip(self.metrics[:4], counts, strict=True))
             if r is not None
         ]

@@ -14,7 +14,8 @@ from traceready.findings import Finding, Status
 from traceready.instrumentation import Instrumentation
 
 REPORT_FORMAT_VERSION = "1.1"
-"""1.1 added ``instrumentations`` (the scopes, families and frameworks that wrote the spans)."""
+"""1.1 added ``instrumentations`` (the scopes, families and frameworks that wrote the spans), the optional
+``agent`` and ``counts.sources``, and a criterion's ``summary`` (a presence read as a count)."""
 
 PRIORITY = ("d", "a", "b", "e", "j", "f", "g", "c", "h", "i")
 """Order in which gaps block an improvement loop: without structure and full steps nothing else helps."""

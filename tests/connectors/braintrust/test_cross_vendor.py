@@ -56,4 +56,4 @@ def test_where_they_differ_the_braintrust_finding_says_why() -> None:
     braintrust_j = next(f for f in from_braintrust.findings if f.requirement == "j")
     assert (file_j.status.value, file_j.evidence) == ("UNKNOWN", Evidence.NONE)
     assert braintrust_j.evidence is Evidence.INVENTORY
-    assert "dataset collections with examples (0 found)" in braintrust_j.reason
+    assert "no datasets with examples" in braintrust_j.reason

@@ -42,14 +42,14 @@ WHY = {
         "h": ("PARTIAL", "PRESENT", "10 of 10 model calls with cost"),
         # evaluate() experiments are their own projects, tied to the workspace's dataset.
         "i": ("UNKNOWN", "PRESENT", "2 experiment projects are kept apart from production."),
-        "j": ("UNKNOWN", "PRESENT", "1 of 1 dataset collections with examples (1 found)"),
+        "j": ("UNKNOWN", "PRESENT", "Datasets with examples: 1"),
     },
     "llm_spans_no_tool_spans": {
         # No feedback here: the versions link to the workspace experiments naming agent_version 1.4.0.
         "f": ("PARTIAL", "PRESENT", "6 of 6 versioned traces tied to scores or experiments"),
         "h": ("PARTIAL", "PRESENT", "10 of 10 model calls with cost"),
         "i": ("UNKNOWN", "PRESENT", "2 experiment projects are kept apart from production."),
-        "j": ("UNKNOWN", "PRESENT", "1 of 1 dataset collections with examples (1 found)"),
+        "j": ("UNKNOWN", "PRESENT", "Datasets with examples: 1"),
     },
     "redacted": {
         "f": ("PARTIAL", "PRESENT", "6 of 6 versioned traces tied to scores or experiments"),
@@ -57,7 +57,7 @@ WHY = {
         # Hiding inputs and outputs leaves the server's token and cost columns.
         "h": ("PARTIAL", "PRESENT", "10 of 10 model calls with cost"),
         "i": ("UNKNOWN", "PRESENT", "2 experiment projects are kept apart from production."),
-        "j": ("UNKNOWN", "PRESENT", "1 of 1 dataset collections with examples (1 found)"),
+        "j": ("UNKNOWN", "PRESENT", "Datasets with examples: 1"),
     },
 }
 

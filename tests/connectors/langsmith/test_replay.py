@@ -76,7 +76,7 @@ def test_tools_called_as_plain_functions_are_not_tool_spans(replay) -> None:
     # The model asked for 5 tool calls; with no @traceable(run_type="tool") none has a run.
     tools = findings(report_of(audit(replay[0], "traceable_no_tool_spans")))["b"]
     assert tools["status"] == "ABSENT"
-    assert tools["reason"] == "Only 0 of 5 requested tool calls with a tool span."
+    assert tools["reason"] == "Core criterion unmet: 0 of 5 requested tool calls with a tool span, so ABSENT."
     assert tools["gaps"] == ["b.tool_spans_missing"]
     assert 'run_type="tool"' in tools["recommendations"][0]["title"]
 
@@ -85,7 +85,10 @@ def test_hidden_inputs_and_outputs_lose_reasoning_and_replay(replay) -> None:
     found = findings(report_of(audit(replay[0], "traceable_hidden_io")))
     reasoning, replayability = found["a"], found["e"]
     assert reasoning["status"] == replayability["status"] == "ABSENT"
-    assert reasoning["reason"].startswith("Only 0 of 10 model calls with their input messages")
+    assert reasoning["reason"].startswith(
+        "Core criterion unmet: 0 of 10 model calls with their input messages, so ABSENT "
+        "(the score 0.40 counts the other criteria)"
+    )
     assert "a.content_redacted" in reasoning["gaps"]
     redacted = next(m for m in reasoning["metrics"] if m["metric"] == "a.spans_not_redacted")
     assert (redacted["numerator"], redacted["denominator"]) == (0, 21)
@@ -100,8 +103,13 @@ def test_hidden_inputs_and_outputs_lose_reasoning_and_replay(replay) -> None:
 
 def test_wrap_openai_alone_has_no_tool_spans_no_versions_no_threads(replay) -> None:
     found = findings(report_of(audit(replay[0], "wrap_openai_only")))
-    assert found["b"]["reason"] == "Only 0 of 5 requested tool calls with a tool span."
-    assert found["f"]["reason"] == "Only 0 of 10 traces with a harness or prompt version."
+    assert (
+        found["b"]["reason"]
+        == "Core criterion unmet: 0 of 5 requested tool calls with a tool span, so ABSENT."
+    )
+    assert found["f"]["reason"] == (
+        "Core criterion unmet: 0 of 10 traces with a harness or prompt version, so ABSENT."
+    )
     assert found["f"]["gaps"] == ["f.version_missing"]
     assert "LANGSMITH_REVISION_ID" in found["f"]["recommendations"][0]["title"]
     assert "e.session_id_missing" in found["e"]["gaps"]
@@ -126,7 +134,7 @@ def test_failure_labelled_by_categorical_feedback(replay) -> None:
     # failure_type from the recorded feedback, failure_category from the workspace's configs/queue.
     assert "Failure taxonomy configured: failure_category, failure_type." in found["notes"]
     unlabelled = findings(report_of(audit(replay[0], "langchain_agent")))["g"]
-    assert unlabelled["reason"] == "Only 0 of 1 failed steps whose trace carries a categorical label."
+    assert unlabelled["reason"] == "0 of 1 failed steps whose trace carries a categorical label (bar 90%)."
 
 
 def test_inventory_reads_the_workspace(replay) -> None:
@@ -180,9 +188,9 @@ def test_only_active_rules_on_the_project_count_and_only_evaluator_rules_are_eva
     inventory, harness = report["inventory"], findings(report)["j"]
     assert (inventory["automation_rules"], inventory["automated_evaluators"]) == (rules, evaluators)
     metric = next(m for m in harness["metrics"] if m["metric"] == "j.automated_evaluators")
-    assert (metric["numerator"], metric["label"]) == (
+    assert (metric["numerator"], metric["summary"]) == (
         int(evaluators > 0),
-        f"automated evaluators ({evaluators} found)",
+        f"automated evaluators: {evaluators}" if evaluators else "no automated evaluators",
     )
     assert ("j.no_automated_evaluators" in harness["gaps"]) is (evaluators == 0)
 
