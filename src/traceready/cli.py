@@ -729,6 +729,19 @@ def connectors(debug: bool) -> None:
     metavar="FILE",
     help="traceready.toml with defaults, thresholds and targets (default: ./traceready.toml).",
 )
+@click.option(
+    "--history",
+    "history_file",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="The history database each audited target is recorded in (default as for audit).",
+)
+@click.option("--no-history", is_flag=True, help="Neither read nor record the history.")
+@click.option(
+    "--fail-on-regression",
+    is_flag=True,
+    help="Exit 1 when a target regressed since its previous audit in the history.",
+)
 @_debug_option()
 def compare(
     targets: tuple[str, ...],
@@ -739,6 +752,9 @@ def compare(
     answers: Path | None,
     fail_under: float | None,
     config: Path | None,
+    history_file: Path | None,
+    no_history: bool,
+    fail_on_regression: bool,
     debug: bool,
 ) -> None:
     """Audit several targets with one window, limit, thresholds and answers file, side by side.
@@ -770,6 +786,8 @@ def compare(
         window = Window(start=parse_since(since))
         load_answers(answers)
         outputs = AuditOutputs(out, None)  # checked before anything is pulled
+        follow = FollowUp(history=history_file, record=not no_history, fail_on_regression=fail_on_regression)
+        check_follow_up(follow, settings)
         bar = fail_under if fail_under is not None else settings.fail_under
         with CompareProgress(targets) as progress:
 
@@ -801,8 +819,24 @@ def compare(
                     f"is below --fail-under {bar:.2f}",
                     err=True,
                 )
-        if report.exit_code:
-            raise click.exceptions.Exit(report.exit_code)
+        # Every audited target is recorded and judged like an audit of it (failed targets are not).
+        audited: list[tuple[str | None, Report]] = [
+            (result.label, result.report) for result in report.targets if result.report is not None
+        ]
+        assessments = follow_up(audited, follow, settings, today=datetime.now(UTC).date())
+        if notes := render_follow_up(assessments):
+            click.echo(notes, err=True, nl=False)
+        code = report.exit_code
+        if fail_on_regression and (regressed := [a for a in assessments if a.regressions]):
+            for assessment in regressed:
+                click.echo(
+                    f"traceready: {assessment.record.target}: {len(assessment.regressions)} regressions "
+                    "since the previous audit (--fail-on-regression)",
+                    err=True,
+                )
+            code = max(code, 1)
+        if code:
+            raise click.exceptions.Exit(code)
 
 
 @app.command()

@@ -200,3 +200,31 @@ def test_a_bad_waiver_is_a_usage_error_naming_the_field(tmp_path: Path) -> None:
     )
     result = invoke("audit", "agent", "--config", bad, "--no-history")
     assert result.exit_code == 2 and "waivers" in result.stderr
+
+
+def test_compare_records_each_target_and_fails_on_its_regression(tmp_path: Path, history: Path) -> None:
+    first = invoke(
+        "compare", "agent", f"otel:{FULL}", "--config", config(tmp_path, FULL), "--history", history
+    )
+    assert first.exit_code == 0, first.output
+    with History.open(history, create=False) as db:
+        assert db.latest("agent") is not None
+        assert db.latest(f"otel:{FULL}") is not None
+    worse = invoke(
+        "compare",
+        "agent",
+        f"otel:{FULL}",
+        "--config",
+        config(tmp_path, NO_TOOL_SPANS),
+        "--history",
+        history,
+        "--fail-on-regression",
+    )
+    assert worse.exit_code == 1, worse.output
+    assert "\n  b dropped PRESENT -> ABSENT\n" in worse.stderr
+    assert "agent: 2 regressions since the previous audit (--fail-on-regression)" in worse.stderr
+    assert f"otel:{FULL}: " not in worse.stderr  # the unchanged target did not regress
+    untouched = invoke("compare", "agent", "--config", config(tmp_path, FULL), "--no-history")
+    assert untouched.exit_code == 0, untouched.output
+    with History.open(history, create=False) as db:
+        assert len(db.audits("agent")) == 2
