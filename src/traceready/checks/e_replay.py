@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from traceready.checks.base import Check, Context, Metric, Trace, add_counts
+from traceready.checks.base import Check, Context, Metric, Trace, add_counts, set_aside_notes
 from traceready.checks.tool_calls import match_tool_calls
 from traceready.findings import Finding
-from traceready.model import Span, SpanKind, has_content, sampling_params
+from traceready.model import Span, has_content, sampling_params
 
 
 def _replayable_llm(span: Span) -> bool:
@@ -75,13 +75,18 @@ class ReplayCheck(Check):
 
     def observe(self, trace: Trace) -> None:
         """Decide whether the trace could be replayed and why not."""
+        if trace.is_agent_construction():
+            self.fact("construction_traces")
+            return
         roots = trace.roots()
         root = roots[0] if roots else trace.spans[0]
         sessions = {s.session_id for s in trace.spans if s.session_id}
         for session in sessions:
             self.session_traces[session] = self.session_traces.get(session, 0) + 1
         self.count("e.traces_with_session_id", bool(sessions), root)
-        llm_spans = list(trace.of_kind(SpanKind.LLM))
+        llm_spans = trace.model_calls()
+        if preparation := trace.preparation_steps():
+            self.fact("preparation_steps", len(preparation))
         llm_ok = True
         for span in llm_spans:
             ok = (
@@ -120,7 +125,7 @@ class ReplayCheck(Check):
     def finish(self, context: Context) -> Finding:
         """Level the ratios; a self-reported retention under 7 days is a gap."""
         days = context.answers.retention.days
-        notes, gaps = [], []
+        notes, gaps = set_aside_notes(self.tally.facts), []
         if days is not None:
             notes.append(f"Traces are kept {days} days (self-reported).")
             if days < 7:
