@@ -115,14 +115,16 @@ class Trace:
         found: frozenset[str] | None = self.memo.get("preparation_steps")
         if found is None:
             llm_spans = list(self.of_kind(SpanKind.LLM))
-            calls = [s for s in llm_spans if _records_call(s)]
+            candidates = [s for s in llm_spans if not _records_call(s) and not s.redacted and not s.is_failed]
+            calls = [s for s in llm_spans if _records_call(s)] if candidates else []
             found = frozenset(
                 s.span_id
-                for s in llm_spans
-                if not _records_call(s)
-                and not s.redacted
-                and not s.is_failed
-                and any(c.parent_id == s.parent_id or any(a is s for a in self.ancestors(c)) for c in calls)
+                for s in candidates
+                if any(
+                    (s.parent_id is not None and c.parent_id == s.parent_id)
+                    or any(a is s for a in self.ancestors(c))
+                    for c in calls
+                )
             )
             self.memo["preparation_steps"] = found
         return found
