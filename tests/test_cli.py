@@ -79,7 +79,7 @@ def test_unknown_format_exits_2_with_one_line() -> None:
     result = invoke("audit", "otel", FULL, "--format", "xml")
     assert result.exit_code == 2, result.output
     assert result.stderr.strip().splitlines() == [
-        "traceready: error: unknown format 'xml' (choose one of json, md, table)"
+        "traceready: error: unknown format 'xml' (choose one of html, json, md, table)"
     ]
 
 
@@ -248,14 +248,14 @@ def test_otel_audit_hands_a_trace_on_soon_after_its_root_and_counts_a_straggler_
 
 
 @pytest.mark.parametrize(
-    "command", [["audit", "otel"], ["audit", "phoenix"], ["audit", "braintrust"], ["demo"]]
+    "command", [["audit", "otel"], ["audit", "phoenix"], ["audit", "braintrust"], ["demo"], ["compare"]]
 )
 def test_help_names_no_python_types_and_lists_the_formats(command: list[str]) -> None:
     result = invoke(*command, "--help")
     assert result.exit_code == 0, result.output
     for leak in ("<bool>", "<str>", "<path>", "list[", "{paths}", "╭"):
         assert leak not in result.stdout
-    assert "[table|md|json]" in result.stdout
+    assert "[table|md|json|html]" in result.stdout
 
 
 def test_audit_help_names_the_variables_the_source_reads() -> None:

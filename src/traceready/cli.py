@@ -178,8 +178,15 @@ def _run(
 
 
 def _emit(report: Report, chosen: str, out: Path | None) -> None:
-    colour = out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = RENDERERS[chosen](report, colour)
+    _write(RENDERERS[chosen](report, _colour(out)), out)
+
+
+def _colour(out: Path | None) -> bool:
+    """Colour only for a report printed to a terminal."""
+    return out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _write(text: str, out: Path | None) -> None:
     if out is not None:
         out.write_text(text, encoding="utf-8")
     else:
@@ -188,7 +195,7 @@ def _emit(report: Report, chosen: str, out: Path | None) -> None:
 
 # ``traceready audit <source>``: one command per installed connector, built from its declaration.
 
-_FORMATS = "|".join(("table", "md", "json"))
+_FORMATS = "|".join(("table", "md", "json", "html"))
 
 
 def _shared_params(windowed: bool) -> list[click.Parameter]:
@@ -502,11 +509,111 @@ def connectors(debug: bool) -> None:
             click.echo(f"{slug}\t{cls.title}\t{cls.__module__}")
 
 
+@app.command("compare")
+@click.argument("targets", nargs=-1, required=True, metavar="TARGET...")
+@click.option(
+    "--since",
+    default="7d",
+    metavar="WHEN",
+    show_default=True,
+    help="Window start for every target: 30m, 24h, 7d, 2w before now, or an ISO date or time.",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=500, metavar="N", show_default=True, help="Newest traces."
+)
+@click.option("--format", "-f", "output_format", metavar=f"[{_FORMATS}]", help="Report format, any case.")
+@click.option("--out", "-o", type=click.Path(path_type=Path), metavar="FILE", help="Write the report here.")
+@click.option("--answers", type=click.Path(path_type=Path), metavar="FILE", help="Self-reported facts.")
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0.0, 1.0),
+    metavar="SCORE",
+    help="A target whose overall score is lower exits 1 (0 to 1).",
+)
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="traceready.toml with defaults, thresholds and targets (default: ./traceready.toml).",
+)
+@_debug_option()
+def compare(
+    targets: tuple[str, ...],
+    since: str,
+    limit: int,
+    output_format: str | None,
+    out: Path | None,
+    answers: Path | None,
+    fail_under: float | None,
+    config: Path | None,
+    debug: bool,
+) -> None:
+    """Audit several targets with one window, limit, thresholds and answers file, side by side.
+
+    Targets as for audit: phoenix:my-agent, otel:./export/, or a [targets.NAME] of traceready.toml.
+
+    Exit 0 when every target was audited (and met --fail-under); else the highest exit code of the
+    targets: 1 below --fail-under, 2 usage, 3 auth, 4 not found, 5 unavailable, 70 a bug.
+    """
+    from functools import partial
+
+    from traceready.answers import load_answers
+    from traceready.compare import audit_targets, compare_results
+    from traceready.report.compare import COMPARE_RENDERERS, CompareProgress
+    from traceready.targets import audit_target
+    from traceready.window import Window, parse_since
+
+    with _guarded(debug):
+        settings = load_settings(config)
+        chosen = (output_format or settings.format).lower()
+        if chosen not in COMPARE_RENDERERS:
+            raise UsageError(
+                f"unknown format {output_format!r}", hint=f"choose one of {', '.join(COMPARE_RENDERERS)}"
+            )
+        if len(set(targets)) != len(targets):
+            raise UsageError("a target is named twice", hint="name each target once")
+        # What can be checked before any pull is checked first: target strings, window, answers.
+        resolved = [(text, resolve_target(text, config)) for text in targets]
+        window = Window(start=parse_since(since))
+        load_answers(answers)
+        bar = fail_under if fail_under is not None else settings.fail_under
+        with CompareProgress(targets) as progress:
+
+            def audit_of(text: str, target: Target) -> Callable[[Callable[[Span], None]], Report]:
+                pull = Pull(window=window, limit=limit, on_wait=partial(progress.wait, text))
+                return lambda on_span: audit_target(
+                    target, pull, config=config, answers=answers, on_span=on_span
+                )
+
+            audits = [(text, audit_of(text, target)) for text, target in resolved]
+            results = audit_targets(audits, fail_under=bar, progress=progress.update)
+        shared = {
+            "since": since,
+            "limit": str(limit),
+            "thresholds": settings.thresholds.model_dump_json(),
+            "answers": str(answers) if answers is not None else "none",
+            "fail_under": f"{bar:.2f}" if bar is not None else "none",
+        }
+        report = compare_results(results, settings=shared)
+        _write(COMPARE_RENDERERS[chosen](report, _colour(out)), out)
+        for result in report.targets:
+            if result.error is not None:
+                click.echo(f"traceready: {result.label}: error: {result.error.message}", err=True)
+            elif result.exit_code == 1 and result.report is not None and bar is not None:
+                click.echo(
+                    f"traceready: {result.label}: overall score {result.report.overall.score:.2f} "
+                    f"is below --fail-under {bar:.2f}",
+                    err=True,
+                )
+        if report.exit_code:
+            raise click.exceptions.Exit(report.exit_code)
+
+
 @app.command()
-@click.argument("name", default="report", metavar="[report|span]")
+@click.argument("name", default="report", metavar="[report|span|compare]")
 @_debug_option()
 def schema(name: str, debug: bool) -> None:
-    """Print the JSON Schema of the public report or span format."""
+    """Print the JSON Schema of the public report, span or compare format."""
     with _guarded(debug):
         if name not in SCHEMAS:
             raise UsageError(f"unknown schema {name!r}", hint=f"choose one of {', '.join(SCHEMAS)}")

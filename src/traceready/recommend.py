@@ -7,7 +7,13 @@ b.tool_spans_missing:
   snippet: |
     with tracer.start_as_current_span(f"execute_tool {name}") as span: ...
   doc_url: https://opentelemetry.io/docs/specs/semconv/gen-ai/gen-ai-spans/
+  owner: vendor    # optional, default team
 ```
+
+``owner`` says whose gap it is when the fix is needed: ``vendor`` when the vendor's own SDK or wrappers
+cannot record the fact (the team must work around a limit, e.g. a chat-completion wrapper that never
+traces the tool run), ``team`` when it is the team's instrumentation or a setting it can change.
+``traceready compare`` reads it to say which gaps are the vendor's.
 """
 
 from __future__ import annotations
@@ -32,6 +38,13 @@ class How(StrEnum):
     PROCESS = "process"
 
 
+class Owner(StrEnum):
+    """Whose gap it is: the vendor's SDK or wrappers, or the team's instrumentation."""
+
+    VENDOR = "vendor"
+    TEAM = "team"
+
+
 class Entry(BaseModel):
     """One catalog entry."""
 
@@ -41,6 +54,7 @@ class Entry(BaseModel):
     how: How
     snippet: str | None = None
     doc_url: HttpUrl
+    owner: Owner = Owner.TEAM
 
 
 class Catalog(RootModel[dict[str, Entry]]):
@@ -70,6 +84,11 @@ class Catalog(RootModel[dict[str, Entry]]):
                     )
                 )
         return tuple(chosen)
+
+    def owner(self, gap: str) -> Owner:
+        """Whose gap ``gap`` is (the team's when the catalog does not say)."""
+        entry = self.root.get(gap)
+        return entry.owner if entry is not None else Owner.TEAM
 
 
 def load_catalog(path: Path) -> Catalog:

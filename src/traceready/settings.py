@@ -48,7 +48,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TRACEREADY_", extra="forbid", frozen=True)
 
-    format: Literal["table", "md", "json"] = "table"
+    format: Literal["table", "md", "json", "html"] = "table"
     fail_under: float | None = Field(None, ge=0.0, le=1.0)
     thresholds: Thresholds = Thresholds()
     targets: dict[str, dict[str, Any]] = {}

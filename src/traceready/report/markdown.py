@@ -21,8 +21,7 @@ def render_markdown(report: Report) -> str:
         "",
         f"- Target: {report.target}",
         f"- Window: {report.window}",
-        f"- Records: {counts.records_pulled} pulled = {counts.spans_mapped} mapped + "
-        f"{counts.records_rejected} rejected; {counts.traces} traces",
+        f"- Records: {counts.accounting()}",
     ]
     if (instrumentation := describe(report.instrumentations)) is not None:
         lines.append(f"- Instrumentation: {instrumentation}")

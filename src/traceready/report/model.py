@@ -35,6 +35,13 @@ class Counts(_Frozen):
     late_spans: int = 0
     data_quality: dict[str, int] = {}
 
+    def accounting(self) -> str:
+        """``21 pulled = 21 mapped + 0 rejected; 6 traces``."""
+        return (
+            f"{self.records_pulled} pulled = {self.spans_mapped} mapped + "
+            f"{self.records_rejected} rejected; {self.traces} traces"
+        )
+
 
 class Sample(_Frozen):
     """A uniform sample of the window's traces: ratios are estimates with 95% intervals."""

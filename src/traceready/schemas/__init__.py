@@ -1,8 +1,8 @@
 """JSON Schemas of the public formats, generated from the models.
 
-The shipped copies (``report.schema.json``, ``span.schema.json`` beside this file) are what users
-validate against; ``tests/test_schemas.py`` fails when a model changes and they were not regenerated
-(``traceready schema report > src/traceready/schemas/report.schema.json``).
+The shipped copies (``report.schema.json``, ``span.schema.json``, ``compare.schema.json`` beside this
+file) are what users validate against; ``tests/test_schemas.py`` fails when a model changes and
+they were not regenerated (``traceready schema report > src/traceready/schemas/report.schema.json``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from traceready.compare import COMPARE_FORMAT_VERSION, CompareReport
 from traceready.report.model import REPORT_FORMAT_VERSION, Report
 from traceready.span_format import SPAN_FORMAT_VERSION, Span
 
@@ -31,11 +32,22 @@ def span_schema() -> dict[str, Any]:
     return schema
 
 
+def compare_schema() -> dict[str, Any]:
+    """The compare report format's JSON Schema (each target's full report inside)."""
+    schema = CompareReport.model_json_schema(mode="serialization")
+    schema["$id"] = f"https://traceready.dev/schemas/compare-{COMPARE_FORMAT_VERSION}.json"
+    return schema
+
+
 def shipped_schema(name: str) -> dict[str, Any]:
-    """The committed schema file for ``name`` (report or span)."""
+    """The committed schema file for ``name`` (report, span or compare)."""
     text = (resources.files("traceready.schemas") / f"{name}.schema.json").read_text(encoding="utf-8")
     loaded: dict[str, Any] = orjson.loads(text)
     return loaded
 
 
-SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {"report": report_schema, "span": span_schema}
+SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
+    "compare": compare_schema,
+    "report": report_schema,
+    "span": span_schema,
+}
