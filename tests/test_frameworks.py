@@ -327,3 +327,24 @@ def test_openllmetry_create_agent_traces_are_construction_not_runs() -> None:
     # A create_agent span that failed is not set aside either.
     failed = built[0].spans[0].replace(error=ErrorInfo(type="ValueError"))
     assert not Trace(trace_id="t", spans=[failed]).is_agent_construction()
+
+
+def test_a_window_of_agent_construction_alone_records_no_run(tmp_path: Path) -> None:
+    # Only the create_agent spans of the real file: nothing to set them aside for.
+    kept = []
+    for line in (FRAMEWORKS / "langgraph_openllmetry.otlp.jsonl").read_bytes().splitlines():
+        document = orjson.loads(line)
+        for block in document["resourceSpans"]:
+            for scope in block["scopeSpans"]:
+                scope["spans"] = [s for s in scope["spans"] if s["name"].startswith("create_agent")]
+        if any(scope["spans"] for block in document["resourceSpans"] for scope in block["scopeSpans"]):
+            kept.append(orjson.dumps(document))
+    built = tmp_path / "built.otlp.jsonl"
+    built.write_bytes(b"\n".join(kept) + b"\n")
+    catalog = load_catalog(OtelConnector.package_dir() / "recommendations.yaml")
+    report = run_audit(OtelConnector([built]), Mapper(load_mapping("otel")), catalog=catalog)
+    assert report.counts.spans_mapped == 3
+    assert ratio(report, "a.traces_with_llm_steps") == (0, 3)
+    assert ratio(report, "e.replayable_traces") == (0, 3)
+    assert report.findings[0].status is Status.ABSENT and report.findings[4].status is Status.ABSENT
+    assert not any("only build an agent" in n for f in report.findings for n in f.notes)

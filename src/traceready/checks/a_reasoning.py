@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from traceready.checks.base import Check, Context, Metric, Trace, set_aside_notes
+from traceready.checks.base import (
+    Check,
+    Context,
+    Metric,
+    Trace,
+    count_construction_when_alone,
+    set_aside_notes,
+)
 from traceready.findings import Finding
 from traceready.model import Span, has_content
 
@@ -76,6 +83,7 @@ class ReasoningCheck(Check):
 
     def finish(self, context: Context) -> Finding:
         """Level the ratios, saying which spans and traces were set aside."""
-        return self.verdict(
-            self.ratios(), notes=set_aside_notes(self.tally.facts), empty_reason="No traces were observed."
+        ratios, facts = count_construction_when_alone(
+            self.ratios(), self.tally.facts, "a.traces_with_llm_steps"
         )
+        return self.verdict(ratios, notes=set_aside_notes(facts), empty_reason="No traces were observed.")

@@ -180,6 +180,21 @@ def _records_call(span: Span) -> bool:
     )
 
 
+def count_construction_when_alone(
+    ratios: list[Ratio], facts: Counter[str], metric: str
+) -> tuple[list[Ratio], Counter[str]]:
+    """Ratios and facts with construction-only traces counted as runless when no run was seen.
+
+    Setting them aside is right beside real runs; a window holding nothing but agent
+    construction recorded no run, and must not look better for it.
+    """
+    built = facts["construction_traces"]
+    if not built or any(r.metric == metric and r.denominator for r in ratios):
+        return ratios, facts
+    counted = [r.model_copy(update={"denominator": built}) if r.metric == metric else r for r in ratios]
+    return counted, facts - Counter({"construction_traces": built})
+
+
 def set_aside_notes(facts: Counter[str]) -> list[str]:
     """Notes naming the preparation steps and construction-only traces a check set aside."""
     notes = []

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from traceready.checks.base import Check, Context, Metric, Trace, add_counts, set_aside_notes
+from traceready.checks.base import (
+    Check,
+    Context,
+    Metric,
+    Trace,
+    add_counts,
+    count_construction_when_alone,
+    set_aside_notes,
+)
 from traceready.checks.tool_calls import match_tool_calls
 from traceready.findings import Finding
 from traceready.model import Span, has_content, sampling_params
@@ -124,8 +132,9 @@ class ReplayCheck(Check):
 
     def finish(self, context: Context) -> Finding:
         """Level the ratios; a self-reported retention under 7 days is a gap."""
+        ratios, facts = count_construction_when_alone(self.ratios(), self.tally.facts, "e.replayable_traces")
         days = context.answers.retention.days
-        notes, gaps = set_aside_notes(self.tally.facts), []
+        notes, gaps = set_aside_notes(facts), []
         if days is not None:
             notes.append(f"Traces are kept {days} days (self-reported).")
             if days < 7:
@@ -139,7 +148,7 @@ class ReplayCheck(Check):
             )
             gaps.append("e.session_id_missing")
         return self.verdict(
-            self.ratios(),
+            ratios,
             notes=notes,
             extra_gaps=gaps,
             empty_reason="No traces were observed.",
