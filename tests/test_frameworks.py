@@ -13,11 +13,13 @@ import orjson
 import pytest
 
 from traceready.audit import run_audit
+from traceready.checks.a_reasoning import ReasoningCheck
+from traceready.checks.base import Trace
 from traceready.connectors.otel import OtelConnector
 from traceready.findings import Status
 from traceready.mapping.mapper import Mapper
 from traceready.mapping.spec import load_mapping
-from traceready.model import Span, SpanKind, sampling_params
+from traceready.model import ErrorInfo, Span, SpanKind, sampling_params
 from traceready.recommend import load_catalog
 from traceready.report.model import Report
 
@@ -178,13 +180,15 @@ EXPECTED = {
     "langgraph_openinference":               (P, P, P, P, P, R, R, R, U, U),
     # OPENINFERENCE_HIDE_*: no messages, tool inputs/outputs hidden, no session
     "langgraph_openinference_hidden":        (A, R, A, R, A, R, R, R, U, U),
-    # 3 of 9 traces are create_agent spans alone (a, e PARTIAL); association properties session
-    "langgraph_openllmetry":                 (R, P, P, P, R, R, R, R, U, U),
+    # 3 of 9 traces are create_agent spans alone: agent construction, no run, set aside from the
+    # trace ratios of a and e (a note says so); association properties session
+    "langgraph_openllmetry":                 (P, P, P, P, P, R, R, R, U, U),
     # TRACELOOP_TRACE_CONTENT=false: no prompts, completions, tool arguments; no session
     "langgraph_openllmetry_no_content":      (A, R, A, R, A, R, R, R, U, U),
-    # _prepare_chat_with_tools LLM spans hold no messages (a, c PARTIAL); LLM metadata, not sampling
-    # parameters (e ABSENT); streamed without usage (h ABSENT); no agent span (c)
-    "llamaindex_openinference":              (R, P, R, R, A, R, R, A, U, U),
+    # _prepare_chat_with_tools LLM spans record no call beside the real one: preparation steps,
+    # set aside (a, d PRESENT, with a note); no agent span (c PARTIAL); LLM metadata, not sampling
+    # parameters (e ABSENT); streamed without usage (h ABSENT)
+    "llamaindex_openinference":              (P, P, R, P, A, R, R, A, U, U),
     # chat-completions spans record no offered tools (c PARTIAL); tool error without a type (g)
     "openai_agents_openinference":           (P, P, R, P, P, R, A, R, U, U),
     # Responses spans list the tools (c PRESENT); no group_id so no session (e PARTIAL)
@@ -232,3 +236,115 @@ def test_content_capture_off_is_no_recorded_prompt() -> None:
     assert e.status is Status.ABSENT
     fix = next(r for r in a.recommendations if r.gap == "a.input_messages_missing")
     assert fix.snippet is not None and "include_content=True" in fix.snippet
+
+
+def ratio(report: Report, metric: str) -> tuple[int, int]:
+    finding = next(f for f in report.findings if f.requirement == metric[0])
+    found = next(m for m in finding.metrics if m.metric == metric)
+    return found.numerator, found.denominator
+
+
+def traces(name: str, edit: dict[str, dict[str, object]] | None = None) -> list[Trace]:
+    """The file's traces; ``edit`` replaces the attributes of the named spans (by span id)."""
+    mapper = Mapper(load_mapping("otel"))
+    by_trace: dict[str, list[Span]] = {}
+    for record in records(name):
+        changed = dict(record)
+        if edit and record["span_id"] in edit:
+            changed["attributes"] = edit[str(record["span_id"])]
+        span = mapper.map_record(changed)
+        assert isinstance(span, Span)
+        by_trace.setdefault(span.trace_id, []).append(span)
+    return [Trace(trace_id=key, spans=value) for key, value in by_trace.items()]
+
+
+def test_llamaindex_preparation_steps_are_set_aside_from_model_calls() -> None:
+    # OpenInference gives every traced method of a LlamaIndex LLM the LLM kind; only the chat call
+    # emits the events that carry messages, tools and a finish reason.
+    steps = {
+        s.span_id: s
+        for t in traces("llamaindex_openinference")
+        for s in t.spans
+        if s.span_id in t.preparation_steps()
+    }
+    assert len(steps) == 10 and {s.name for s in steps.values()} == {"OpenAI._prepare_chat_with_tools"}
+    report = audit("llamaindex_openinference")
+    assert ratio(report, "a.llm_spans_with_input_messages") == (10, 10)
+    assert ratio(report, "c.llm_spans_with_choice") == (10, 10)
+    assert ratio(report, "d.steps_with_structured_io") == (15, 15)
+    a = report.findings[0]
+    assert any(note.startswith("10 model-kind spans that record no call") for note in a.notes)
+    assert report.counts.spans_mapped == 77  # set aside from ratios, never dropped
+
+
+def test_a_hidden_model_call_still_counts_as_missing_content() -> None:
+    # The real LlamaIndex spans with the chat calls' messages removed, as OPENINFERENCE_HIDE_INPUT_
+    # MESSAGES / _OUTPUT_MESSAGES leave them; once more with every trace of the call removed too
+    # (no tools, no finish reason): then no span records a call, and nothing is set aside.
+    chats = [r for r in records("llamaindex_openinference") if r["name"] == "OpenAI.astream_chat"]
+    hidden: dict[str, dict[str, object]] = {}
+    bare: dict[str, dict[str, object]] = {}
+    for record in chats:
+        attributes = record["attributes"]
+        assert isinstance(attributes, dict)
+        messages = ("llm.input_messages", "llm.output_messages")
+        hidden[str(record["span_id"])] = {k: v for k, v in attributes.items() if not k.startswith(messages)}
+        call = (*messages, "llm.tools", "llm.finish_reason")
+        bare[str(record["span_id"])] = {k: v for k, v in attributes.items() if not k.startswith(call)}
+    for edit, set_aside in ((hidden, 10), (bare, 0)):
+        edited = traces("llamaindex_openinference", edit)
+        assert sum(len(t.preparation_steps()) for t in edited) == set_aside
+        calls = [s for t in edited for s in t.model_calls()]
+        assert {s.span_id for s in calls} >= set(edit)  # every real call still counted
+        check = ReasoningCheck()
+        for trace in edited:
+            check.observe(trace)
+        numerator, denominator = check.tally.numerators, check.tally.denominators
+        assert numerator.get("a.llm_spans_with_input_messages", 0) == 0
+        assert denominator["a.llm_spans_with_input_messages"] == 20 - set_aside
+
+
+def test_hidden_openinference_calls_are_never_preparation_steps() -> None:
+    # Content hidden at the source: tokens and parameters still say a call was made.
+    hidden = traces("langgraph_openinference_hidden")
+    assert not any(t.preparation_steps() for t in hidden)
+    assert ratio(audit("langgraph_openinference_hidden"), "a.llm_spans_with_input_messages") == (0, 10)
+
+
+def test_openllmetry_create_agent_traces_are_construction_not_runs() -> None:
+    all_traces = traces("langgraph_openllmetry")
+    built = [t for t in all_traces if t.is_agent_construction()]
+    assert len(all_traces) == 9 and len(built) == 3
+    assert all(len(t.spans) == 1 and t.spans[0].name == "create_agent travel-agent" for t in built)
+    report = audit("langgraph_openllmetry")
+    assert ratio(report, "a.traces_with_llm_steps") == (6, 6)
+    assert ratio(report, "e.replayable_traces") == (6, 6)
+    assert ratio(report, "f.traces_with_version") == (9, 9)  # set aside from a and e only
+    assert any(note.startswith("3 traces that only build an agent") for note in report.findings[0].notes)
+    # The same span inside a run is no construction-only trace: the run is counted.
+    run = next(t for t in all_traces if not t.is_agent_construction())
+    assert not Trace(trace_id=run.trace_id, spans=built[0].spans + run.spans).is_agent_construction()
+    # A create_agent span that failed is not set aside either.
+    failed = built[0].spans[0].replace(error=ErrorInfo(type="ValueError"))
+    assert not Trace(trace_id="t", spans=[failed]).is_agent_construction()
+
+
+def test_a_window_of_agent_construction_alone_records_no_run(tmp_path: Path) -> None:
+    # Only the create_agent spans of the real file: nothing to set them aside for.
+    kept = []
+    for line in (FRAMEWORKS / "langgraph_openllmetry.otlp.jsonl").read_bytes().splitlines():
+        document = orjson.loads(line)
+        for block in document["resourceSpans"]:
+            for scope in block["scopeSpans"]:
+                scope["spans"] = [s for s in scope["spans"] if s["name"].startswith("create_agent")]
+        if any(scope["spans"] for block in document["resourceSpans"] for scope in block["scopeSpans"]):
+            kept.append(orjson.dumps(document))
+    built = tmp_path / "built.otlp.jsonl"
+    built.write_bytes(b"\n".join(kept) + b"\n")
+    catalog = load_catalog(OtelConnector.package_dir() / "recommendations.yaml")
+    report = run_audit(OtelConnector([built]), Mapper(load_mapping("otel")), catalog=catalog)
+    assert report.counts.spans_mapped == 3
+    assert ratio(report, "a.traces_with_llm_steps") == (0, 3)
+    assert ratio(report, "e.replayable_traces") == (0, 3)
+    assert report.findings[0].status is Status.ABSENT and report.findings[4].status is Status.ABSENT
+    assert not any("only build an agent" in n for f in report.findings for n in f.notes)

@@ -5,9 +5,17 @@ from __future__ import annotations
 from typing import ClassVar
 
 from traceready.answers import Answers
-from traceready.checks.base import Check, Context, Metric, Reported, Trace
+from traceready.checks.base import (
+    Check,
+    Context,
+    Metric,
+    Reported,
+    Trace,
+    count_construction_when_alone,
+    set_aside_notes,
+)
 from traceready.findings import Finding, Status
-from traceready.model import Span, SpanKind, has_content
+from traceready.model import Span, has_content
 
 
 def _has_output(span: Span) -> bool:
@@ -49,9 +57,14 @@ class ReasoningCheck(Check):
 
     def observe(self, trace: Trace) -> None:
         """Count the trace, its model calls and any redaction."""
-        llm_spans = list(trace.of_kind(SpanKind.LLM))
+        llm_spans = trace.model_calls()
+        if steps := trace.preparation_steps():
+            self.fact("preparation_steps", len(steps))
         root = trace.roots()[0] if trace.roots() else trace.spans[0]
-        self.count("a.traces_with_llm_steps", bool(llm_spans), root)
+        if trace.is_agent_construction():
+            self.fact("construction_traces")
+        else:
+            self.count("a.traces_with_llm_steps", bool(llm_spans), root)
         for span in llm_spans:
             info = span.llm
             inputs = info.input_messages if info else None
@@ -71,8 +84,11 @@ class ReasoningCheck(Check):
             )
 
     def finish(self, context: Context) -> Finding:
-        """Level the ratios."""
-        return self.verdict(self.ratios(), empty_reason="No traces were observed.")
+        """Level the ratios, saying which spans and traces were set aside."""
+        ratios, facts = count_construction_when_alone(
+            self.ratios(), self.tally.facts, "a.traces_with_llm_steps"
+        )
+        return self.verdict(ratios, notes=set_aside_notes(facts), empty_reason="No traces were observed.")
 
     def reported(self, answers: Answers) -> Reported | None:
         """What is logged between input and output: every call with reasoning, without, or nothing."""

@@ -102,12 +102,114 @@ class Trace:
             self.memo["empty_wrappers"] = found
         return found
 
+    def preparation_steps(self) -> frozenset[str]:
+        """Ids of model-kind spans that prepare a call and record none: set aside from model calls.
+
+        OpenInference's LlamaIndex instrumentation gives every traced method of an LLM object the
+        LLM kind (``OpenAI._prepare_chat_with_tools`` builds the request); messages, tokens and
+        finish reasons come only from the events a real call emits. Such a span is set aside when
+        it records nothing of a call, nothing was masked on it, it did not fail, and a model span
+        beside it (same parent) or under it records a real call. Content hiding applies to every
+        span of the process, so a hidden call has no recorded call beside it and stays counted.
+        """
+        found: frozenset[str] | None = self.memo.get("preparation_steps")
+        if found is None:
+            llm_spans = list(self.of_kind(SpanKind.LLM))
+            candidates = [s for s in llm_spans if not _records_call(s) and not s.redacted and not s.is_failed]
+            calls = [s for s in llm_spans if _records_call(s)] if candidates else []
+            found = frozenset(
+                s.span_id
+                for s in candidates
+                if any(
+                    (s.parent_id is not None and c.parent_id == s.parent_id)
+                    or any(a is s for a in self.ancestors(c))
+                    for c in calls
+                )
+            )
+            self.memo["preparation_steps"] = found
+        return found
+
+    def model_calls(self) -> list[Span]:
+        """The trace's model-kind spans, its preparation steps set aside."""
+        steps = self.preparation_steps()
+        return [s for s in self.of_kind(SpanKind.LLM) if s.span_id not in steps]
+
+    def is_agent_construction(self) -> bool:
+        """True when the trace only builds an agent: it holds no run.
+
+        The OTel GenAI ``create_agent`` operation (span ``create_agent {agent name}``) records the
+        agent's definition; OpenLLMetry's LangChain instrumentation writes one such span, alone in
+        its own trace, each time ``create_react_agent`` or ``create_agent`` is called. A trace
+        counts as construction only when every span is such an agent span, with no model call,
+        tool call, input message, output or error.
+        """
+        return all(
+            s.kind is SpanKind.AGENT
+            and s.name.split(" ", 1)[0] == "create_agent"
+            and s.output is None
+            and not s.is_failed
+            and (s.llm is None or not (s.llm.input_messages or s.llm.output_messages or _used_tokens(s)))
+            for s in self.spans
+        )
+
     def roots(self) -> list[Span]:
         """Spans with no parent, or whose parent is not in the trace (computed once)."""
         if self._roots is None:
             by_id = self.by_id
             self._roots = [s for s in self.spans if s.parent_id is None or s.parent_id not in by_id]
         return self._roots
+
+
+def _used_tokens(span: Span) -> bool:
+    usage = span.llm.usage if span.llm else None
+    return usage is not None and any(
+        n is not None for n in (usage.input_tokens, usage.output_tokens, usage.total_tokens)
+    )
+
+
+def _records_call(span: Span) -> bool:
+    """True when a model-kind span records any part of a model call: messages, tokens, an outcome."""
+    info = span.llm
+    return info is not None and bool(
+        info.input_messages
+        or info.output_messages
+        or info.tools_offered
+        or info.finish_reasons
+        or info.cost_usd is not None
+        or _used_tokens(span)
+    )
+
+
+def count_construction_when_alone(
+    ratios: list[Ratio], facts: Counter[str], metric: str
+) -> tuple[list[Ratio], Counter[str]]:
+    """Ratios and facts with construction-only traces counted as runless when no run was seen.
+
+    Setting them aside is right beside real runs; a window holding nothing but agent
+    construction recorded no run, and must not look better for it.
+    """
+    built = facts["construction_traces"]
+    if not built or any(r.metric == metric and r.denominator for r in ratios):
+        return ratios, facts
+    counted = [r.model_copy(update={"denominator": built}) if r.metric == metric else r for r in ratios]
+    return counted, facts - Counter({"construction_traces": built})
+
+
+def set_aside_notes(facts: Counter[str]) -> list[str]:
+    """Notes naming the preparation steps and construction-only traces a check set aside."""
+    notes = []
+    if steps := facts["preparation_steps"]:
+        notes.append(
+            f"{steps} model-kind spans that record no call (no messages, tokens or outcome) beside"
+            " a recorded call were set aside as preparation steps (LlamaIndex's"
+            " _prepare_chat_with_tools)."
+        )
+    if built := facts["construction_traces"]:
+        notes.append(
+            f"{built} traces that only build an agent (create_agent, no model or tool call) were"
+            " set aside: they hold no run."
+        )
+    return notes
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from traceready.answers import Answers
-from traceready.checks.base import Check, Context, Metric, Reported, Trace
+from traceready.checks.base import Check, Context, Metric, Reported, Trace, set_aside_notes
 from traceready.findings import Finding, Status
 from traceready.model import Span, SpanKind
 
@@ -49,7 +49,12 @@ class DecisionsCheck(Check):
     def observe(self, trace: Trace) -> None:
         """Count model calls that made a choice and whether the trace shows the agent."""
         steps = 0
+        preparation = trace.preparation_steps()
+        if preparation:
+            self.fact("preparation_steps", len(preparation))
         for span in trace.of_kind(SpanKind.LLM, SpanKind.DECISION, SpanKind.TOOL):
+            if span.span_id in preparation:
+                continue
             steps += 1
             if span.kind is SpanKind.TOOL or span.llm is None:
                 continue
@@ -83,7 +88,7 @@ class DecisionsCheck(Check):
                     ),
                 }
             )
-        notes = []
+        notes = set_aside_notes(facts)
         if facts["tools_offered_on_agent"]:
             notes.append(
                 f"{facts['tools_offered_on_agent']} model calls that chose a tool record no offered set"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from traceready.answers import Answers
-from traceready.checks.base import Check, Context, Metric, Reported, Trace, add_counts
+from traceready.checks.base import Check, Context, Metric, Reported, Trace, add_counts, set_aside_notes
 from traceready.findings import Finding, Ratio, Status
 from traceready.model import Span, SpanKind
 
@@ -101,6 +101,9 @@ class StructureCheck(Check):
         wrappers = trace.empty_wrappers()
         if wrappers:
             self.fact("empty_wrappers", len(wrappers))
+        preparation = trace.preparation_steps()
+        if preparation:
+            self.fact("preparation_steps", len(preparation))
         for span in trace.spans:
             kind = span.kind
             wrapper = span.span_id in wrappers
@@ -108,7 +111,7 @@ class StructureCheck(Check):
                 self.count(
                     "d.spans_with_known_kind", kind is not SpanKind.UNKNOWN, span, detail=span.name or None
                 )
-            if kind is SpanKind.LLM:
+            if kind is SpanKind.LLM and span.span_id not in preparation:
                 llm = span.llm
                 structured = llm is not None and bool(llm.input_messages or llm.output_messages)
                 self.count("d.steps_with_structured_io", structured, span)
@@ -158,7 +161,7 @@ class StructureCheck(Check):
                         scored=False,
                     )
                 )
-        notes = []
+        notes = set_aside_notes(self.tally.facts)
         if wrappers := self.tally.facts["empty_wrappers"]:
             notes.append(
                 f"{wrappers} empty wrapper spans (no kind, no content, only child spans) were set aside"

@@ -5,10 +5,19 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from traceready.answers import Answers, known
-from traceready.checks.base import Check, Context, Metric, Reported, Trace, add_counts
+from traceready.checks.base import (
+    Check,
+    Context,
+    Metric,
+    Reported,
+    Trace,
+    add_counts,
+    count_construction_when_alone,
+    set_aside_notes,
+)
 from traceready.checks.tool_calls import match_tool_calls
 from traceready.findings import Finding, Status
-from traceready.model import Span, SpanKind, has_content, sampling_params
+from traceready.model import Span, has_content, sampling_params
 
 
 def _replayable_llm(span: Span) -> bool:
@@ -76,13 +85,18 @@ class ReplayCheck(Check):
 
     def observe(self, trace: Trace) -> None:
         """Decide whether the trace could be replayed and why not."""
+        if trace.is_agent_construction():
+            self.fact("construction_traces")
+            return
         roots = trace.roots()
         root = roots[0] if roots else trace.spans[0]
         sessions = {s.session_id for s in trace.spans if s.session_id}
         for session in sessions:
             self.session_traces[session] = self.session_traces.get(session, 0) + 1
         self.count("e.traces_with_session_id", bool(sessions), root)
-        llm_spans = list(trace.of_kind(SpanKind.LLM))
+        llm_spans = trace.model_calls()
+        if preparation := trace.preparation_steps():
+            self.fact("preparation_steps", len(preparation))
         llm_ok = True
         for span in llm_spans:
             ok = (
@@ -120,8 +134,9 @@ class ReplayCheck(Check):
 
     def finish(self, context: Context) -> Finding:
         """Level the ratios; a self-reported retention under 7 days is a gap."""
+        ratios, facts = count_construction_when_alone(self.ratios(), self.tally.facts, "e.replayable_traces")
         days = known(context.answers.retention.days)
-        notes, gaps = [], []
+        notes, gaps = set_aside_notes(facts), []
         if days is not None:
             notes.append(f"Traces are kept {days} days (self-reported).")
             if days < 7:
@@ -135,7 +150,7 @@ class ReplayCheck(Check):
             )
             gaps.append("e.session_id_missing")
         return self.verdict(
-            self.ratios(),
+            ratios,
             notes=notes,
             extra_gaps=gaps,
             empty_reason="No traces were observed.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from traceready.answers import Answers
-from traceready.checks.base import Check, Context, Metric, Reported, Trace
+from traceready.checks.base import Check, Context, Metric, Reported, Trace, set_aside_notes
 from traceready.findings import Finding, Status
 from traceready.model import Span, SpanKind
 
@@ -53,11 +53,14 @@ class CostLatencyCheck(Check):
         self.fact("traces")
         with_tokens = set()
         in_session = any(s.session_id for s in trace.spans)
+        preparation = trace.preparation_steps()
+        if preparation:
+            self.fact("preparation_steps", len(preparation))
         for span in trace.spans:
             self.count("h.spans_with_latency", span.latency_ms is not None, span)
             if _has_tokens(span):
                 with_tokens.add(span.span_id)
-            if span.kind is SpanKind.LLM:
+            if span.kind is SpanKind.LLM and span.span_id not in preparation:
                 self.count("h.llm_spans_with_tokens", _has_tokens(span), span)
                 self.count("h.llm_spans_in_sessions", in_session, span)
                 if span.llm is not None and span.llm.model and _has_tokens(span):
@@ -103,7 +106,9 @@ class CostLatencyCheck(Check):
                     "gaps": tuple(dict.fromkeys((*finding.gaps, "h.tokens_missing", "h.cost_missing"))),
                 }
             )
-        return self.verdict(ratios, empty_reason="No spans were observed.")
+        return self.verdict(
+            ratios, notes=set_aside_notes(self.tally.facts), empty_reason="No spans were observed."
+        )
 
     def reported(self, answers: Answers) -> Reported | None:
         """Token counts and cost per model call."""
