@@ -169,11 +169,20 @@ def test_a_folder_audit_names_each_file_and_what_was_lost(tmp_path: Path) -> Non
     (tmp_path / "b.otlp.jsonl.zst").write_bytes(packed[: len(packed) // 2])
     (tmp_path / "c.json").write_text('[{"id": "1", "run_type": "llm", "trace_id": "t", "inputs": {}}]')
 
-    table = invoke("audit", "otel", str(tmp_path))
+    table = invoke("audit", "otel", str(tmp_path), env={"COLUMNS": "200"})
     markdown = invoke("audit", "otel", str(tmp_path), "-f", "md")
 
     assert table.exit_code == 0, table.output
-    lines = [line.strip() for line in table.stdout.splitlines() if line.strip().startswith("file ")]
+    lines: list[str] = []  # each "file:" entry with its wrapped continuation lines joined
+    within = False
+    for line in table.stdout.splitlines():
+        if line.startswith("file:"):
+            lines.append(" ".join(line.split()).replace("file: ", "file ", 1))
+            within = True
+        elif within and line.startswith(" "):
+            lines[-1] += " " + " ".join(line.split())
+        else:
+            within = False
     assert (
         lines[0]
         == f"file {tmp_path}/a.otlp.jsonl: 21 pulled = 21 mapped + 0 rejected, {len(data):,} bytes read"

@@ -249,6 +249,16 @@ class LocalPhoenix:
         """True while the server process is alive."""
         return self._proc is not None and self._proc.poll() is None
 
+    def exited_within(self, seconds: float) -> bool:
+        """True when the server process has exited, or exits within ``seconds`` (a kill is not instant)."""
+        if self._proc is None:
+            return True
+        try:
+            self._proc.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
     @property
     def returncode(self) -> int | None:
         """The server's exit code once it has exited (negative: killed by that signal), else None."""
