@@ -38,8 +38,10 @@ import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "src" / "traceready" / "samples" / "otel"
+FRAMEWORKS = ROOT / "src" / "traceready" / "samples" / "frameworks"
+FRAMEWORK_SAMPLES = frozenset({"langgraph_openinference"})
 DEFAULT_OUT = Path(__file__).resolve().parent / "data" / "fat.otlp.jsonl"
-MIX = {"openinference_full": 40, "otel_genai": 35, "openllmetry_legacy": 25}
+MIX = {"openinference_full": 37, "otel_genai": 32, "openllmetry_legacy": 23, "langgraph_openinference": 8}
 """Relative weight of each dialect (per trace)."""
 
 CITIES = ("Paris", "Lisbon", "Oslo", "Kyoto", "Lima", "Cairo", "Hanoi", "Quito", "Perth", "Tunis")
@@ -126,47 +128,54 @@ class OpenInference(Dialect):
     drop = ("llm.input_messages.", "llm.output_messages.", "input.value", "output.value", "llm.finish_reason")
 
     def messages(self, user: str, done: list[Turn], reply: Turn | str) -> list[dict[str, Any]]:
-        out = []
-        history = _openai_history(self.system, user, done)
-        for i, message in enumerate(history):
-            prefix = f"llm.input_messages.{i}.message."
-            out.append(_s(prefix + "role", message["role"]))
-            if message.get("content") is not None:
-                out.append(_s(prefix + "content", message["content"]))
-            if "tool_call_id" in message:
-                out.append(_s(prefix + "tool_call_id", message["tool_call_id"]))
-            for j, call in enumerate(message.get("tool_calls", ())):
-                call_prefix = f"{prefix}tool_calls.{j}.tool_call."
-                out.append(_s(call_prefix + "id", call["id"]))
-                out.append(_s(call_prefix + "function.name", call["function"]["name"]))
-                out.append(_s(call_prefix + "function.arguments", call["function"]["arguments"]))
-        out.append(_s("input.value", _json({"messages": history, "model": "gpt-4o-mini", "temperature": 0})))
-        out.append(_s("llm.output_messages.0.message.role", "assistant"))
-        if isinstance(reply, str):
-            out.append(_s("llm.output_messages.0.message.content", reply))
-            message: dict[str, Any] = {"role": "assistant", "content": reply}
-            finish = "stop"
-        else:
-            prefix = "llm.output_messages.0.message.tool_calls.0.tool_call."
-            out += [
-                _s(prefix + "id", reply.call_id),
-                _s(prefix + "function.name", "get_weather"),
-                _s(prefix + "function.arguments", reply.arguments),
-            ]
-            call = {
-                "id": reply.call_id,
-                "type": "function",
-                "function": {"name": "get_weather", "arguments": reply.arguments},
-            }
-            message, finish = {"role": "assistant", "content": None, "tool_calls": [call]}, "tool_calls"
-        out.append(
-            _s(
-                "output.value",
-                _json({"choices": [{"finish_reason": finish, "index": 0, "message": message}]}),
-            )
+        return _openinference_messages(self.system, user, done, reply)
+
+
+def _openinference_messages(
+    system: str, user: str, done: list[Turn], reply: Turn | str
+) -> list[dict[str, Any]]:
+    """OpenInference's flattened messages and its request and response JSON, for one model call."""
+    out = []
+    history = _openai_history(system, user, done)
+    for i, message in enumerate(history):
+        prefix = f"llm.input_messages.{i}.message."
+        out.append(_s(prefix + "role", message["role"]))
+        if message.get("content") is not None:
+            out.append(_s(prefix + "content", message["content"]))
+        if "tool_call_id" in message:
+            out.append(_s(prefix + "tool_call_id", message["tool_call_id"]))
+        for j, call in enumerate(message.get("tool_calls", ())):
+            call_prefix = f"{prefix}tool_calls.{j}.tool_call."
+            out.append(_s(call_prefix + "id", call["id"]))
+            out.append(_s(call_prefix + "function.name", call["function"]["name"]))
+            out.append(_s(call_prefix + "function.arguments", call["function"]["arguments"]))
+    out.append(_s("input.value", _json({"messages": history, "model": "gpt-4o-mini", "temperature": 0})))
+    out.append(_s("llm.output_messages.0.message.role", "assistant"))
+    if isinstance(reply, str):
+        out.append(_s("llm.output_messages.0.message.content", reply))
+        message: dict[str, Any] = {"role": "assistant", "content": reply}
+        finish = "stop"
+    else:
+        prefix = "llm.output_messages.0.message.tool_calls.0.tool_call."
+        out += [
+            _s(prefix + "id", reply.call_id),
+            _s(prefix + "function.name", "get_weather"),
+            _s(prefix + "function.arguments", reply.arguments),
+        ]
+        call = {
+            "id": reply.call_id,
+            "type": "function",
+            "function": {"name": "get_weather", "arguments": reply.arguments},
+        }
+        message, finish = {"role": "assistant", "content": None, "tool_calls": [call]}, "tool_calls"
+    out.append(
+        _s(
+            "output.value",
+            _json({"choices": [{"finish_reason": finish, "index": 0, "message": message}]}),
         )
-        out.append(_s("llm.finish_reason", finish))
-        return out
+    )
+    out.append(_s("llm.finish_reason", finish))
+    return out
 
 
 class GenAi(Dialect):
@@ -244,16 +253,145 @@ class OpenLlmetry(Dialect):
         return out
 
 
+def _lc_usage(prompt: int, completion: int) -> dict[str, Any]:
+    return {"input_tokens": prompt, "output_tokens": completion, "total_tokens": prompt + completion}
+
+
+class LangGraph(Dialect):
+    """LangGraph's prebuilt ReAct agent through OpenInference's LangChain instrumentation.
+
+    Built on the real sample (``samples/frameworks/langgraph_openinference``): per tool round the
+    ``agent`` node (an AGENT span) with ``call_model``, a ``RunnableSequence`` around ``Prompt`` and
+    the ``ChatOpenAI`` model call, and ``should_continue``; then the ``tools`` node around the tool.
+    Every chain span carries the graph state, the whole message history so far, in ``input.value``
+    as LangChain serialises it; the model call also has it flattened in ``llm.input_messages``.
+    """
+
+    drop = OpenInference.drop
+
+    def __init__(self, template: list[dict[str, Any]], system: str) -> None:
+        named: dict[str, dict[str, Any]] = {}
+        for span in template:
+            named.setdefault(span["name"], span)  # the first of each name
+        self.named, self.root, self.system = named, template[-1], system
+
+    def _ai(self, k: int, reply: Turn | str) -> dict[str, Any]:
+        calls = (
+            []
+            if isinstance(reply, str)
+            else [
+                {
+                    "name": "get_weather",
+                    "args": {"city": reply.city},
+                    "id": reply.call_id,
+                    "type": "tool_call",
+                }
+            ]
+        )
+        prompt, completion = 320 + 160 * k, 12 if calls else 64
+        return {
+            "content": reply if isinstance(reply, str) else "",
+            "additional_kwargs": {"refusal": None},
+            "response_metadata": {
+                "token_usage": {"completion_tokens": completion, "prompt_tokens": prompt},
+                "model_provider": "openai",
+                "model_name": "gpt-4o-mini-2024-07-18",
+                "system_fingerprint": "fp_27bebe765c",
+                "id": f"chatcmpl-{k:04d}",
+                "finish_reason": "tool_calls" if calls else "stop",
+                "logprobs": None,
+            },
+            "type": "ai",
+            "name": "travel-agent",
+            "id": f"lc_run--{k:04d}",
+            "tool_calls": calls,
+            "invalid_tool_calls": [],
+            "usage_metadata": _lc_usage(prompt, completion),
+        }
+
+    @staticmethod
+    def _tool_message(turn: Turn) -> dict[str, Any]:
+        return {
+            "content": turn.result,
+            "additional_kwargs": {},
+            "response_metadata": {},
+            "type": "tool",
+            "name": "get_weather",
+            "id": None,
+            "tool_call_id": turn.call_id,
+            "artifact": None,
+            "status": "success",
+        }
+
+    def _state(self, user: str, done: list[Turn]) -> list[dict[str, Any]]:
+        human = {"content": user, "additional_kwargs": {}, "response_metadata": {}, "type": "human"}
+        state = [{"type": "human", "data": {**human, "name": None, "id": "3145c2cb"}}]
+        for k, turn in enumerate(done):
+            state.append({"type": "ai", "data": self._ai(k, turn)})
+            state.append({"type": "tool", "data": self._tool_message(turn)})
+        return state
+
+    def _attributes(self, name: str, inputs: Any, outputs: Any, user: str) -> list[dict[str, Any]]:
+        kept = [a for a in _attrs(self.named[name]) if not a["key"].startswith(self.drop)]
+        first = [
+            _s("llm.input_messages.0.message.role", "user"),
+            _s("llm.input_messages.0.message.content", user),
+        ]
+        out = outputs if isinstance(outputs, str) else _json(outputs)
+        return [_s("input.value", _json(inputs)), _s("output.value", out), *first, *kept]
+
+    def round_spans(
+        self, user: str, done: list[Turn], reply: Turn | str
+    ) -> list[tuple[str, str, list[dict[str, Any]]]]:
+        """One round's spans, children first: (template name, parent's template name, attributes)."""
+        k = len(done)
+        state = {"messages": self._state(user, done), "remaining_steps": 10006 - 2 * k}
+        ai = {"type": "ai", "data": self._ai(k, reply)}
+        spans = [
+            ("Prompt", "RunnableSequence", self._attributes("Prompt", state, [{"type": "system"}], user)),
+            ("ChatOpenAI", "RunnableSequence", self.model_attributes(user, done, reply)),
+            ("RunnableSequence", "agent", self._attributes("RunnableSequence", state, ai, user)),
+            ("call_model", "agent", self._attributes("call_model", state, {"messages": [ai]}, user)),
+            ("should_continue", "agent", self._attributes("should_continue", state, "__end__", user)),
+            ("agent", "", self._attributes("agent", state, {"messages": [ai]}, user)),
+        ]
+        if isinstance(reply, Turn):
+            call = ai["data"]["tool_calls"][0]
+            context = {"__type": "tool_call_with_context", "tool_call": call, "state": state}
+            message = {"type": "tool", "data": self._tool_message(reply)}
+            spans[4] = (
+                "should_continue",
+                "agent",
+                self._attributes("should_continue", state, ["Send(node='tools')"], user),
+            )
+            tool = [
+                a
+                for a in self._attributes("get_weather", reply.city, message, user)
+                if a["key"] != "input.value"
+            ]
+            spans += [
+                ("get_weather", "tools", [_s("input.value", reply.city), *tool]),
+                ("tools", "", self._attributes("tools", context, {"messages": [message]}, user)),
+            ]
+        return spans
+
+    def model_attributes(self, user: str, done: list[Turn], reply: Turn | str) -> list[dict[str, Any]]:
+        kept = [a for a in _attrs(self.named["ChatOpenAI"]) if not a["key"].startswith(self.drop)]
+        return kept + _openinference_messages(self.system, user, done, reply)
+
+
 DIALECTS: dict[str, type[Dialect]] = {
     "openinference_full": OpenInference,
     "otel_genai": GenAi,
     "openllmetry_legacy": OpenLlmetry,
+    "langgraph_openinference": LangGraph,
 }
 
 
 def _first_trace(name: str) -> tuple[dict[str, Any], list[dict[str, Any]], str]:
     """The first request line of a sample file, its spans, and the system prompt it used."""
-    request = orjson.loads((SAMPLES / f"{name}.otlp.jsonl").read_bytes().splitlines()[0])
+    folder = FRAMEWORKS if name in FRAMEWORK_SAMPLES else SAMPLES
+    request = orjson.loads((folder / f"{name}.otlp.jsonl").read_bytes().splitlines()[0])
     spans = [s for block in request["resourceSpans"] for scope in block["scopeSpans"] for s in scope["spans"]]
     system = (
         "You are a concise travel assistant helping Alice. Today is 2026-06-01. Use get_weather for "
@@ -317,6 +455,9 @@ class Writer:
 
         for k in range(rounds + 1):
             reply: Turn | str = turns[k] if k < rounds else ANSWER.format(" and ".join(cities[:2]))
+            if isinstance(dialect, LangGraph):
+                t = self._graph_round(dialect, spans, trace_id, root_id, t, user, turns[:k], reply)
+                continue
             span(
                 dialect.llm,
                 dialect.model_attributes(user, turns[:k], reply),
@@ -331,6 +472,48 @@ class Writer:
         scope = block["scopeSpans"][0]
         line = {"resourceSpans": [{**block, "scopeSpans": [{**scope, "spans": spans}]}]}
         return orjson.dumps(line), len(spans)
+
+    def _graph_round(
+        self,
+        dialect: LangGraph,
+        spans: list[dict[str, Any]],
+        trace_id: str,
+        root_id: str,
+        t: int,
+        user: str,
+        done: list[Turn],
+        reply: Turn | str,
+    ) -> int:
+        """Append one LangGraph round's spans (children first, nested times); the time after it."""
+        made = dialect.round_spans(user, done, reply)
+        ids = {name: self._hex(8) for name, _, _ in made}
+        model_took = self.rng.randint(300, 2_000) * 1_000_000
+        tool_took = self.rng.randint(5, 80) * 1_000_000
+        tools_start = t + model_took + 1_000_000
+        for name, parent, attributes in made:
+            depth = _GRAPH_DEPTH[name]
+            begin, took = (
+                (t, model_took) if name not in ("tools", "get_weather") else (tools_start, tool_took)
+            )
+            template = {k: v for k, v in dialect.named[name].items() if k != "attributes"}
+            template.update(traceId=trace_id, spanId=ids[name], parentSpanId=ids.get(parent, root_id))
+            template.update(attributes=attributes, startTimeUnixNano=str(begin + depth * 100_000))
+            template.update(endTimeUnixNano=str(begin + took + (3 - depth) * 100_000))
+            spans.append(template)
+        return (tools_start + tool_took if isinstance(reply, Turn) else t + model_took) + 1_000_000
+
+
+_GRAPH_DEPTH = {
+    "agent": 0,
+    "RunnableSequence": 1,
+    "call_model": 1,
+    "should_continue": 1,
+    "Prompt": 2,
+    "ChatOpenAI": 2,
+    "tools": 0,
+    "get_weather": 1,
+}
+"""How deep each LangGraph span sits below the root's child, to nest their times."""
 
 
 def write(out: Path, target_spans: int, seed: int) -> dict[str, Any]:

@@ -14,6 +14,7 @@ immutable: ``replace`` makes a changed copy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Self
 
 from traceready.kinds import SpanKind, StatusCode
@@ -23,6 +24,7 @@ SPAN_FORMAT_VERSION = "1.0"
 __all__ = [
     "SPAN_FORMAT_VERSION",
     "ErrorInfo",
+    "JsonText",
     "LlmInfo",
     "Message",
     "Rejection",
@@ -43,11 +45,12 @@ class Value:
     """Equality, hashing, a repr and ``replace`` over the attributes an ``__init__`` sets."""
 
     def fields(self) -> dict[str, Any]:
-        """The attributes by name, in declaration order."""
+        """The attributes by name, in declaration order (``_input`` read through its ``input``)."""
         names = getattr(type(self), "__mypyc_attrs__", None)  # compiled: the native attributes
         if names is None:
-            return dict(vars(self))
-        return {name: getattr(self, name) for name in names if not name.startswith("__")}
+            names = tuple(vars(self))
+        public = (name.removeprefix("_") for name in names if not name.startswith("__"))
+        return {name: getattr(self, name) for name in public}
 
     def replace(self, **changes: Any) -> Self:
         """A copy with ``changes`` applied."""
@@ -62,6 +65,23 @@ class Value:
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={value!r}" for name, value in self.fields().items())
         return f"{type(self).__name__}({shown})"
+
+
+class JsonText:
+    """A JSON document still held as its text, decoded the first time its value is read.
+
+    A span's ``input`` and ``output`` are often whole requests and conversation states, which
+    the checks only need to know are there; the mapper keeps such text undecoded (only text that
+    cannot decode to an empty value) and ``Span`` decodes it when ``input`` or ``output`` is read.
+    """
+
+    def __init__(self, text: str, decode: Callable[[str], Any]) -> None:
+        self.text = text
+        self.decode = decode
+
+    def value(self) -> Any:
+        """The decoded value (what ``decode`` gives for the text)."""
+        return self.decode(self.text)
 
 
 class ErrorInfo(Value):
@@ -279,8 +299,8 @@ class Span(Value):
         self.end_ns = end_ns
         self.status = status
         self.error = error
-        self.input = input
-        self.output = output
+        self._input = input
+        self._output = output
         self.llm = llm
         self.tool = tool
         self.metadata: dict[str, Any] = {} if metadata is None else metadata
@@ -291,6 +311,32 @@ class Span(Value):
         self.redacted = redacted
         self.quality = quality
         self.source = source
+
+    @property
+    def input(self) -> Any:
+        """What the step was given (decoded on first read when the mapper kept it as JSON text)."""
+        value = self._input
+        if isinstance(value, JsonText):
+            value = self._input = value.value()
+        return value
+
+    @property
+    def output(self) -> Any:
+        """What the step gave back (decoded on first read when the mapper kept it as JSON text)."""
+        value = self._output
+        if isinstance(value, JsonText):
+            value = self._output = value.value()
+        return value
+
+    @property
+    def has_input(self) -> bool:
+        """True when an input was recorded (without decoding it)."""
+        return self._input is not None
+
+    @property
+    def has_output(self) -> bool:
+        """True when an output was recorded (without decoding it)."""
+        return self._output is not None
 
     @property
     def latency_ms(self) -> float | None:

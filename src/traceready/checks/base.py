@@ -91,8 +91,8 @@ class Trace:
                 s
                 for s in self.spans
                 if s.kind is SpanKind.UNKNOWN
-                and s.input is None
-                and s.output is None
+                and not s.has_input
+                and not s.has_output
                 and s.llm is None
                 and s.tool is None
                 and s.error is None
@@ -146,7 +146,7 @@ class Trace:
         return all(
             s.kind is SpanKind.AGENT
             and s.name.split(" ", 1)[0] == "create_agent"
-            and s.output is None
+            and not s.has_output
             and not s.is_failed
             and (s.llm is None or not (s.llm.input_messages or s.llm.output_messages or _used_tokens(s)))
             for s in self.spans

@@ -37,8 +37,8 @@ def _tool_has(attribute: str) -> Callable[[Span], bool]:
 
 
 _CARRIES: dict[str, Callable[[Span], bool]] = {
-    "input": lambda span: span.input is not None,
-    "output": lambda span: span.output is not None,
+    "input": lambda span: span.has_input,
+    "output": lambda span: span.has_output,
     "latency": lambda span: span.latency_ms is not None,
     "session_id": lambda span: span.session_id is not None,
     "usage": lambda span: span.llm is not None and span.llm.usage.input_tokens is not None,

@@ -126,7 +126,7 @@ class ReplayCheck(Check):
         if calls or tool_spans:
             self.count("e.traces_with_tool_results", tools_ok, root)
         first_prompt = any(s.llm is not None and has_content(s.llm.input_messages) for s in llm_spans)
-        recorded = root.input is not None or first_prompt
+        recorded = root.has_input or first_prompt
         input_ok = recorded and not any(s.redacted for s in trace.spans)
         self.count("e.traces_with_complete_input", input_ok, root)
         replayable = bool(llm_spans) and llm_ok and tools_ok and input_ok

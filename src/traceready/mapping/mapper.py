@@ -25,6 +25,7 @@ from traceready.mapping.transforms import (
 )
 from traceready.model import (
     ErrorInfo,
+    JsonText,
     LlmInfo,
     Message,
     Rejection,
@@ -62,12 +63,16 @@ class _Compiled:
     values: dict[str, str] | None
     plain: bool
     """True when the raw value is the value: no format, transform or value table."""
+    lazy: bool
+    """True when JSON text that cannot decode to an empty value is kept as ``JsonText``."""
 
     def convert(self, value: Any) -> Any:
         """The raw value (not None) through this source's format, transform and value table."""
         if self.format is not None:
             return self.format(value)
         if self.transform is not None:
+            if self.lazy and isinstance(value, str) and _decodes_non_empty(value):
+                return JsonText(value, self.transform)
             value = self.transform(value)
         if self.values is not None:
             key = as_str(value)
@@ -232,7 +237,22 @@ class _Layouts:
         )
 
 
-def _compile(source_id: int, source: Source) -> _Compiled:
+_LAZY_FIELDS = frozenset({"input", "output"})
+"""Fields whose JSON text may stay undecoded: ``Span.input`` and ``Span.output`` decode it when read."""
+_NOT_AFTER_BRACKET = frozenset(" \t\r\n\f}]")
+
+
+def _decodes_non_empty(text: str) -> bool:
+    """True when ``as_json(text)`` is certain to give a non-empty dict, list or this text itself.
+
+    Text that opens an object or array and goes on with something other than whitespace or its
+    close is either a non-empty container (it parses) or not JSON (``as_json`` gives the text):
+    never empty, never None. Anything else (short text, a JSON string, ``{}``) is decoded at once.
+    """
+    return len(text) > 2 and text[0] in "{[" and text[1] not in _NOT_AFTER_BRACKET
+
+
+def _compile(source_id: int, source: Source, lazy: bool = False) -> _Compiled:
     return _Compiled(
         id=source_id,
         path=Path.parse(source.path),
@@ -241,6 +261,7 @@ def _compile(source_id: int, source: Source) -> _Compiled:
         flattened=source.flattened,
         values={k.lower(): v for k, v in source.values.items()} if source.values else None,
         plain=not (source.format or source.transform or source.values),
+        lazy=lazy and source.transform == "json" and not source.format and not source.values,
     )
 
 
@@ -263,11 +284,16 @@ class Mapper:
     def __init__(self, spec: MappingSpec) -> None:
         self.vendor = spec.vendor or spec.extends or "unknown"
         ids = count()
+        # A kept JSON text is never checked against the redaction markers; it could only equal
+        # one that opens an object or array, so with such a marker everything is decoded.
+        lazy_ok = not any(marker[:1] in ("{", "[") for marker in spec.redaction_markers)
 
-        def compile_all(sources: list[Source]) -> tuple[_Compiled, ...]:
-            return tuple(_compile(next(ids), source) for source in sources)
+        def compile_all(sources: list[Source], lazy: bool = False) -> tuple[_Compiled, ...]:
+            return tuple(_compile(next(ids), source, lazy) for source in sources)
 
-        fields = {name: compile_all(srcs) for name, srcs in spec.fields.items()}
+        fields = {
+            name: compile_all(srcs, lazy_ok and name in _LAZY_FIELDS) for name, srcs in spec.fields.items()
+        }
         params = {name: compile_all(srcs) for name, srcs in spec.params.items()}
         self._layouts = _Layouts(fields, params, compile_all(spec.kind))
         self._markers = frozenset(spec.redaction_markers)
