@@ -47,6 +47,7 @@ COMPILED = (
     "traceready.mapping.messages.anthropic",
     "traceready.mapping.messages.braintrust",
     "traceready.mapping.messages.genai",
+    "traceready.mapping.messages.flat",
     "traceready.mapping.messages.genai_events",
     "traceready.mapping.messages.langchain",
     "traceready.mapping.messages.openai_chat",

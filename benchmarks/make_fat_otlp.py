@@ -3,21 +3,26 @@
 Real agent traces are dominated by their model calls' message histories: an agent loop of N tool
 rounds makes N+1 model calls, and call k records the system prompt, the user's request and every
 earlier tool call and result again (OpenInference also repeats them in ``input.value``). This file
-has that shape, in three dialects mixed by weight, each built on the first trace of the real sample
-of that dialect (``src/traceready/samples/otel``), whose other attributes (model, usage, tools
-offered, prompt template, session) are kept as the instrumentation wrote them:
+has that shape, in four dialects mixed by weight, each built on the first trace of the real sample
+of that dialect (``src/traceready/samples/otel``, ``.../frameworks``), whose other attributes
+(model, usage, tools offered, prompt template, session) are kept as the instrumentation wrote them:
 
 - OpenInference (``openinference_full``): flattened ``llm.input_messages.<i>.message.*`` plus the
   request and response JSON in ``input.value`` / ``output.value``;
 - OTel GenAI, current conventions (``otel_genai``): ``gen_ai.input.messages`` / ``output.messages``
   JSON with typed parts;
 - OpenLLMetry, legacy attributes (``openllmetry_legacy``): ``gen_ai.prompt.<i>.*`` /
-  ``gen_ai.completion.<i>.*``.
+  ``gen_ai.completion.<i>.*``;
+- LangGraph's prebuilt ReAct agent through OpenInference's LangChain instrumentation
+  (``langgraph_openinference``, a framework trace of issue 14): per round the ``agent`` node with
+  ``call_model``, ``RunnableSequence`` > ``Prompt`` + ``ChatOpenAI``, ``should_continue``, then the
+  ``tools`` node > the tool; every chain span carries the graph state (the whole history so far,
+  as LangChain serialises it) in ``input.value``.
 
 A trace: one agent root, 3 to 8 tool rounds (a model call asking for ``get_weather``, then the tool
-span), and a final model call answering; spans written children first, one trace a line, as the
-collector's ``file`` exporter does. About 4.6 KB a span on average (the sidecar ``.meta.json`` has
-the exact counts).
+span; LangGraph: the node spans above), and a final model call answering; spans written children
+first, one trace a line, as the collector's ``file`` exporter does. About 5.2 KB a span on average
+(the sidecar ``.meta.json`` has the exact counts).
 
 ```bash
 .venv/bin/python benchmarks/make_fat_otlp.py      # 1,000,000 spans -> benchmarks/data/fat.otlp.jsonl

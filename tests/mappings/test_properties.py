@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -355,3 +356,103 @@ def test_any_lines_after_a_valid_first_line_are_read_or_rejected(lines: list[byt
             raise AssertionError("a file with a valid first line was refused") from None
     assert isinstance(items[0], dict)
     assert all(isinstance(i, dict | Rejection) for i in items)
+
+
+PLAIN = Mapper(load_mapping("otel"), shortcuts=False)
+"""The same mapping without its shortcuts: JSON decoded at once, flattened messages unflattened."""
+
+JSON_TEXT = st.one_of(
+    st.builds(json.dumps, JSON),
+    st.sampled_from(['{"a": 1', "[1, 2", '{ "a": 1}', "{ }", "[\n]", '"{\\"a\\": 1}"', "{}", "[]", "{x"]),
+    TEXT,
+)
+# Flattened OpenInference message keys, plain and odd: indices written oddly, a value where a list
+# goes, a key both a value and a prefix, content parts, unknown fields.
+_FLAT_INDEX = st.sampled_from(["0", "1", "2", "10", "01", "x"])
+_CALL = ("id", "name", "arguments")
+_PLAIN_TAILS = [
+    "message.role",
+    "message.content",
+    "message.tool_call_id",
+    "message.name",
+    "message.tool_calls.{j}.tool_call.id",
+    "message.tool_calls.{j}.tool_call.function.name",
+    "message.tool_calls.{j}.tool_call.function.arguments",
+]
+_FLAT_TAIL = st.sampled_from(
+    [
+        *_PLAIN_TAILS,
+        "message.tool_calls.{j}.tool_call.function",
+        "message.tool_calls.{j}.other",
+        "message.tool_calls",
+        "message.contents.{j}.message_content.text",
+        "message.contents.{j}.message_content.type",
+        "message.role.extra",
+        "message",
+        "other",
+        "",
+    ]
+)
+
+
+_OPENLLMETRY_PLAIN = [
+    "role",
+    "content",
+    "tool_call_id",
+    "finish_reason",
+    *(f"tool_calls.{{j}}.{f}" for f in _CALL),
+]
+_OPENLLMETRY_TAIL = st.sampled_from(
+    [
+        *_OPENLLMETRY_PLAIN,
+        "tool_calls.{j}",
+        "tool_calls",
+        "contents.{j}.text",
+        "role.extra",
+        "",
+        "tool_calls.{j}.x.y",
+    ]
+)
+
+
+@st.composite
+def flat_messages(draw: st.DrawFn) -> dict[str, Any]:
+    """Attributes with flattened OpenInference or OpenLLMetry messages and JSON text inputs and outputs."""
+    attributes: dict[str, Any] = {"openinference.span.kind": draw(st.sampled_from(["LLM", "CHAIN", "TOOL"]))}
+    plain = draw(st.booleans())  # only the shape read straight from the flat keys
+    indices = st.sampled_from(["0", "1", "2", "10"]) if plain else _FLAT_INDEX
+    dialects = {
+        "llm.input_messages": st.sampled_from(_PLAIN_TAILS) if plain else _FLAT_TAIL,
+        "llm.output_messages": st.sampled_from(_PLAIN_TAILS) if plain else _FLAT_TAIL,
+        "gen_ai.prompt": st.sampled_from(_OPENLLMETRY_PLAIN) if plain else _OPENLLMETRY_TAIL,
+        "gen_ai.completion": st.sampled_from(_OPENLLMETRY_PLAIN) if plain else _OPENLLMETRY_TAIL,
+    }
+    for prefix in draw(st.lists(st.sampled_from(sorted(dialects)), max_size=2, unique=True)):
+        for _ in range(draw(st.integers(0, 8))):
+            tail = draw(dialects[prefix]).format(j=draw(indices))
+            key = ".".join(p for p in (prefix, draw(indices), tail) if p)
+            attributes[key] = draw(st.one_of(TEXT, JSON_TEXT, st.none(), st.integers()))
+    for key in ("input.value", "output.value", "gen_ai.input.messages", "traceloop.entity.input"):
+        if draw(st.booleans()):
+            attributes[key] = draw(JSON_TEXT)
+    return attributes
+
+
+def _same_span(record: dict[str, Any]) -> None:
+    fast, plain = MAPPER.map_record(record), PLAIN.map_record(record)
+    assert repr(fast) == repr(plain)
+    if isinstance(fast, Span) and isinstance(plain, Span):
+        assert (fast.has_input, fast.has_output) == (plain.input is not None, plain.output is not None)
+
+
+@PROPERTY
+@given(raw_records())
+def test_the_shortcuts_map_any_record_as_the_plain_way_does(record: dict[str, Any]) -> None:
+    _same_span(record)
+
+
+@PROPERTY
+@given(flat_messages())
+@example({"openinference.span.kind": "LLM", "gen_ai.prompt.0.role": "user", "gen_ai.prompt.0.content": ""})
+def test_flattened_messages_and_json_text_map_as_the_plain_way_does(attributes: dict[str, Any]) -> None:
+    _same_span({**IDS_OK, "name": "ChatOpenAI", "start_ns": 1, "end_ns": 2, "attributes": attributes})

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
-from traceready.mapping.messages import MESSAGE_FORMATS
+from traceready.mapping.messages import FLAT_READERS, MESSAGE_FORMATS, FlatReaders
+from traceready.mapping.messages.flat import FlatReader
 from traceready.mapping.paths import Path, unflatten_parts, walk
 from traceready.mapping.spec import MappingSpec, Source
 from traceready.mapping.transforms import (
@@ -65,6 +66,8 @@ class _Compiled:
     """True when the raw value is the value: no format, transform or value table."""
     lazy: bool
     """True when JSON text that cannot decode to an empty value is kept as ``JsonText``."""
+    flat_reader: FlatReaders | None
+    """Reads this flattened source's messages straight from the flat keys (``FLAT_READERS``)."""
 
     def convert(self, value: Any) -> Any:
         """The raw value (not None) through this source's format, transform and value table."""
@@ -126,6 +129,8 @@ class _Layout:
     nested: dict[int, tuple[tuple[str, tuple[str, ...]], ...]]
     flat: dict[int, tuple[tuple[str, tuple[str, ...]], ...]]
     """Per flattened source, its keys with the rest of each key split at its dots."""
+    planned: dict[int, _Planned]
+    """Flattened sources whose converted value is read straight from the flat keys."""
 
     def value(self, source: _Compiled, base: dict[str, Any]) -> Any:
         """The raw value of a source found in ``base`` (the dict at its root), or None."""
@@ -148,6 +153,24 @@ class _Layout:
         return None
 
 
+class _Planned:
+    """A flattened source's messages read from its flat keys, without unflattening them.
+
+    Gives what ``_Layout.value`` and then the source's message format give for the same keys.
+    """
+
+    def __init__(self, keys: tuple[str, ...], strict: bool, reader: FlatReader) -> None:
+        self.keys = keys
+        self.strict = strict
+        self.reader = reader
+
+    def read(self, base: dict[str, Any]) -> tuple[Message, ...] | None:
+        """The messages, or None (below the strict root, when no key holds a value)."""
+        if self.strict and all(base[key] is None for key in self.keys):
+            return None
+        return self.reader.read(base)
+
+
 _LAYOUT_CACHE = 4096
 """Distinct key sets remembered; real traces have a few dozen, odd input may have more."""
 
@@ -163,6 +186,7 @@ class _Layouts:
     ) -> None:
         self._fields, self._params, self._kind = fields, params, kind
         every = [s for group in (*fields.values(), *params.values(), kind) for s in group]
+        self._sources = {s.id: s for s in every}
         self.roots = (_RECORD, *dict.fromkeys(s.path.root for s in every if s.path.rest))
         """The dicts paths are looked up in: the record, and the roots paths go below (``attributes``)."""
         self._below = self.roots[1:]
@@ -234,7 +258,26 @@ class _Layouts:
                 for source_id, found in nested.items()
             },
             flat={source_id: tuple(below) for source_id, below in flat.items()},
+            planned=self._planned(flat, direct, nested),
         )
+
+    def _planned(
+        self,
+        flat: dict[int, list[tuple[str, tuple[str, ...]]]],
+        direct: dict[int, str],
+        nested: dict[int, list[tuple[int, str, tuple[str, ...]]]],
+    ) -> dict[int, _Planned]:
+        """Flattened sources read straight from their keys: only flat keys, of a shape read plainly."""
+        planned: dict[int, _Planned] = {}
+        for source_id, below in flat.items():
+            source = self._sources[source_id]
+            if source.flat_reader is None or source_id in direct or source_id in nested:
+                continue
+            reader = source.flat_reader(below)
+            if reader is not None:
+                strict = source.path.root == STRICT_FLAT_ROOT
+                planned[source_id] = _Planned(tuple(key for key, _ in below), strict, reader)
+        return planned
 
 
 _LAZY_FIELDS = frozenset({"input", "output"})
@@ -252,7 +295,7 @@ def _decodes_non_empty(text: str) -> bool:
     return len(text) > 2 and text[0] in "{[" and text[1] not in _NOT_AFTER_BRACKET
 
 
-def _compile(source_id: int, source: Source, lazy: bool = False) -> _Compiled:
+def _compile(source_id: int, source: Source, lazy: bool, shortcuts: bool) -> _Compiled:
     return _Compiled(
         id=source_id,
         path=Path.parse(source.path),
@@ -262,6 +305,9 @@ def _compile(source_id: int, source: Source, lazy: bool = False) -> _Compiled:
         values={k.lower(): v for k, v in source.values.items()} if source.values else None,
         plain=not (source.format or source.transform or source.values),
         lazy=lazy and source.transform == "json" and not source.format and not source.values,
+        flat_reader=FLAT_READERS.get(source.format)
+        if shortcuts and source.flattened and source.format
+        else None,
     )
 
 
@@ -279,17 +325,22 @@ def _is_empty(value: Any) -> bool:
 
 
 class Mapper:
-    """A compiled mapping spec: ``map_record(raw)`` gives a Span or a Rejection."""
+    """A compiled mapping spec: ``map_record(raw)`` gives a Span or a Rejection.
 
-    def __init__(self, spec: MappingSpec) -> None:
+    Two shortcuts save work on large spans: JSON text bound for ``Span.input``/``output`` stays
+    text until read, and OpenInference messages are read from their flat keys without unflattening.
+    ``shortcuts=False`` reads everything the plain way; the spans are the same (tests compare them).
+    """
+
+    def __init__(self, spec: MappingSpec, *, shortcuts: bool = True) -> None:
         self.vendor = spec.vendor or spec.extends or "unknown"
         ids = count()
         # A kept JSON text is never checked against the redaction markers; it could only equal
         # one that opens an object or array, so with such a marker everything is decoded.
-        lazy_ok = not any(marker[:1] in ("{", "[") for marker in spec.redaction_markers)
+        lazy_ok = shortcuts and not any(marker[:1] in ("{", "[") for marker in spec.redaction_markers)
 
         def compile_all(sources: list[Source], lazy: bool = False) -> tuple[_Compiled, ...]:
-            return tuple(_compile(next(ids), source, lazy) for source in sources)
+            return tuple(_compile(next(ids), source, lazy, shortcuts) for source in sources)
 
         fields = {
             name: compile_all(srcs, lazy_ok and name in _LAZY_FIELDS) for name, srcs in spec.fields.items()
@@ -305,7 +356,16 @@ class Mapper:
         for source, root, key in layout.fields.get(name, ()):
             base = roots[root]
             # The usual case is one key in one dict; nested and flattened spellings ask the layout.
-            value = base[key] if key is not None else layout.value(source, base)
+            if key is not None:
+                value = base[key]
+            else:
+                planned = layout.planned.get(source.id) if layout.planned else None
+                if planned is not None:
+                    messages = planned.read(base)  # converted already: None or not empty
+                    if messages is not None:
+                        return messages
+                    continue
+                value = layout.value(source, base)
             if value is None:
                 continue
             if not source.plain:

@@ -7,6 +7,7 @@ returns None when the value is not in its shape, so a fallback rule can try the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from traceready.mapping.messages import (
@@ -19,6 +20,7 @@ from traceready.mapping.messages import (
     openinference,
     openllmetry,
 )
+from traceready.mapping.messages.flat import FlatReader, flat_reader
 from traceready.mapping.messages.tools import tool_names
 from traceready.mapping.transforms import never_raising, register_transform
 from traceready.model import Message
@@ -27,12 +29,18 @@ MessageFormat = Callable[[Any], tuple[Message, ...] | None]
 
 MESSAGE_FORMATS: dict[str, MessageFormat] = {}
 
+FlatReaders = Callable[[list[tuple[str, tuple[str, ...]]]], FlatReader | None]
+FLAT_READERS: dict[str, FlatReaders] = {}
+"""Per format, a reader of flattened messages straight from their flat keys (see ``Mapper``): it
+must give what the format gives for the same keys unflattened. A format registered anew loses it."""
+
 
 def register_message_format(name: str, normalise: MessageFormat) -> None:
     """Make ``normalise`` available to mapping files under ``name``."""
     if not callable(normalise):
         raise TypeError(f"message format {name!r} is not callable")
     MESSAGE_FORMATS[name] = never_raising(normalise)
+    FLAT_READERS.pop(name, None)
 
 
 def normalise_any(value: Any) -> tuple[Message, ...] | None:
@@ -57,6 +65,8 @@ for _name, _normalise in {
     "braintrust": braintrust.to_messages,
 }.items():
     register_message_format(_name, _normalise)
+FLAT_READERS["openinference"] = partial(flat_reader, openinference.FLAT)
+FLAT_READERS["openllmetry"] = partial(flat_reader, openllmetry.FLAT)
 register_transform("tool_names", tool_names)
 for _name, _transform in {
     "braintrust_finish_reasons": braintrust.finish_reasons,

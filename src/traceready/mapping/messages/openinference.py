@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from traceready.mapping.messages._parts import REASONING_TYPES, Folded, tool_call
+from traceready.mapping.messages.flat import FlatShape
 from traceready.mapping.paths import indexed
 from traceready.mapping.transforms import as_str
 from traceready.model import Message
@@ -57,3 +58,12 @@ def _message(body: dict[str, Any]) -> Message:
         tool_calls=tuple(folded.tool_calls),
         tool_call_id=as_str(body.get("tool_call_id")),
     )
+
+
+FLAT = FlatShape(
+    message=("message",),
+    call=("tool_call",),
+    call_keys={("id",): "id", ("function", "name"): "name", ("function", "arguments"): "arguments"},
+    empty_content=True,
+)
+"""Where ``to_messages`` reads each field, for ``flat_reader``."""

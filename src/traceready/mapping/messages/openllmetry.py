@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from traceready.mapping.messages._parts import tool_call
+from traceready.mapping.messages.flat import FlatShape
 from traceready.mapping.paths import indexed
 from traceready.mapping.transforms import as_str
 from traceready.model import Message
@@ -38,3 +39,12 @@ def to_messages(value: Any) -> tuple[Message, ...] | None:
             )
         )
     return tuple(messages)
+
+
+FLAT = FlatShape(
+    message=(),
+    call=(),
+    call_keys={("id",): "id", ("name",): "name", ("arguments",): "arguments"},
+    empty_content=False,
+)
+"""Where ``to_messages`` reads each field, for ``flat_reader``."""
