@@ -10,8 +10,8 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
-from scripts.loopback import serving
 from tests.conftest import SAMPLES
+from tests.loopback import serving
 from traceready.cli import app
 from traceready.connector import Pull
 from traceready.errors import AuthError, UsageError
