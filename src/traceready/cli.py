@@ -38,7 +38,7 @@ from traceready.report import RENDERERS
 from traceready.report.model import Report
 from traceready.report.summary import render_compact, render_follow_up
 from traceready.report.trends import TREND_RENDERERS
-from traceready.scheduled import FollowUp, check_follow_up, follow_up, gate
+from traceready.scheduled import FollowUp, check_follow_up, follow_up, gate, regressed
 from traceready.schemas import SCHEMAS
 from traceready.settings import fail_under_bar, load_settings
 from traceready.targets import Target, audit_connector, build_connector, named_targets, resolve_target
@@ -849,13 +849,9 @@ def compare(
         if notes := render_follow_up(assessments):
             click.echo(notes, err=True, nl=False)
         code = report.exit_code
-        if fail_on_regression and (regressed := [a for a in assessments if a.regressions]):
-            for assessment in regressed:
-                click.echo(
-                    f"traceready: {assessment.record.target}: {len(assessment.regressions)} regressions "
-                    "since the previous audit (--fail-on-regression)",
-                    err=True,
-                )
+        if reasons := regressed(assessments, follow):
+            for reason in reasons:
+                click.echo(f"traceready: {reason}", err=True)
             code = max(code, 1)
         if code:
             raise click.exceptions.Exit(code)
