@@ -35,11 +35,12 @@ _FAMILIES: tuple[tuple[str, str, str | None], ...] = (
     ("strands.telemetry", "strands", "strands-agents"),
     ("pydantic-ai", "pydantic-ai", "pydantic-ai"),
     ("logfire", "pydantic-ai", None),
-    # Vendor SDKs (scope names built by _vendor_scope): the family is the vendor's SDK.
-    ("langsmith:langgraph", "langsmith", "langgraph"),
-    ("langsmith:langchain", "langsmith", "langchain"),
+    # Vendor SDKs (scope names built by _vendor_scope). The family is whose conventions shape the
+    # run: LangChain's tracer (LangGraph included), the Agents SDK's spans, else the vendor SDK's own.
+    ("langsmith:langgraph", "langchain", "langgraph"),
+    ("langsmith:langchain", "langchain", "langchain"),
     ("langsmith:", "langsmith", None),
-    ("braintrust:openai-agents", "braintrust", "openai-agents"),
+    ("braintrust:openai-agents", "openai-agents", "openai-agents"),
     ("braintrust:openai", "braintrust", "openai"),
     ("braintrust:anthropic", "braintrust", "anthropic"),
     ("braintrust:", "braintrust", None),
@@ -58,7 +59,8 @@ class Instrumentation(BaseModel):
     """The OTel instrumentation scope; for vendor SDKs ``langsmith:<tracer>`` or ``braintrust:<integration>``."""
     version: str | None = None
     family: str | None = None
-    """Conventions it writes: openinference, openllmetry, otel-genai, strands, pydantic-ai; langsmith, braintrust."""
+    """Conventions it writes: openinference, openllmetry, otel-genai, strands, pydantic-ai; in vendor
+    runs langchain, openai-agents, or the vendor SDK's own (langsmith, braintrust)."""
     framework: str | None = None
     sdk: str | None = None
     """The OTel SDK that exported it (``telemetry.sdk.name`` language version)."""
@@ -148,6 +150,8 @@ def _vendor_scope(record: dict[str, Any]) -> tuple[str, str | None, str | None] 
         tracer = "langgraph"
     elif integration.startswith("langchain") or library == "langchain-core":
         tracer = "langchain"
+    elif library == "langsmith":
+        tracer = "traceable"  # @traceable, and wrap_openai / wrap_anthropic built on it
     else:
         tracer = library or "sdk"
     sdk = " ".join(p for p in (_text(runtime.get("sdk")), _text(runtime.get("sdk_version"))) if p) or None

@@ -41,6 +41,7 @@ EXPECTED = {
     "logger_plain_tools":  (P, A, P, P, P, R, U, R, U, A),
     "logger_legacy_ids":   (P, P, P, P, P, R, R, R, U, A),
     "eval_with_dataset":   (P, P, P, P, P, P, U, R, P, P),
+    "openai_agents":       (P, P, P, P, P, R, A, R, U, A),
 }  # fmt: skip
 
 

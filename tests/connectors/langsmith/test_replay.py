@@ -46,6 +46,8 @@ EXPECTED = {
     "wrap_openai_only":        (P, A, P, P, R, A, U, R, P, P),
     "langchain_agent":         (P, P, P, P, P, P, R, P, P, P),
     "eval_with_dataset":       (P, P, P, P, P, P, R, P, P, P),
+    "langgraph_react":         (P, P, P, P, P, P, R, P, P, P),
+    "langgraph_react_no_versions": (P, P, P, P, P, A, R, P, P, P),
 }  # fmt: skip
 RUNS = {
     "traceable_full": (21, 6),
@@ -54,6 +56,8 @@ RUNS = {
     "wrap_openai_only": (10, 10),
     "langchain_agent": (21, 6),
     "eval_with_dataset": (6, 2),
+    "langgraph_react": (76, 6),
+    "langgraph_react_no_versions": (22, 2),
 }
 
 
