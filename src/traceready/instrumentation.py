@@ -154,8 +154,12 @@ def _vendor_scope(record: dict[str, Any]) -> tuple[str, str | None, str | None] 
         tracer = "traceable"  # @traceable, and wrap_openai / wrap_anthropic built on it
     else:
         tracer = library or "sdk"
-    sdk = " ".join(p for p in (_text(runtime.get("sdk")), _text(runtime.get("sdk_version"))) if p) or None
-    return f"langsmith:{tracer}", _text(runtime.get("library_version")), sdk
+    # The tracer has no version of its own: the SDK's, and the tracing library's when it is another.
+    sdk = " ".join(p for p in (_text(runtime.get("sdk")), _text(runtime.get("sdk_version"))) if p)
+    version = _text(runtime.get("library_version"))
+    if library and version and library != "langsmith":
+        sdk = f"{sdk} ({library} {version})" if sdk else f"{library} {version}"
+    return f"langsmith:{tracer}", None, sdk or None
 
 
 def _sdk(resource: dict[str, Any]) -> str | None:
@@ -174,7 +178,7 @@ def describe(detected: tuple[Instrumentation, ...]) -> str | None:
     parts = []
     for item in detected:
         text = item.scope + (f" {item.version}" if item.version else "")
-        about = ", ".join(p for p in (item.family, item.framework) if p)
+        about = ", ".join(dict.fromkeys(p for p in (item.family, item.framework) if p))
         parts.append(f"{text} ({about}; {item.spans} spans)" if about else f"{text} ({item.spans} spans)")
     sdks = sorted({i.sdk for i in detected if i.sdk})
     if sdks:

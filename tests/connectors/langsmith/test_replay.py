@@ -331,10 +331,10 @@ def test_langgraph_under_native_tracing_is_named_and_its_threads_come_from_the_c
     assert report["instrumentations"] == [
         {
             "scope": "langsmith:langgraph",
-            "version": "1.8.3",
+            "version": None,
             "family": "langchain",
             "framework": "langgraph",
-            "sdk": "langsmith-py 0.15.1",
+            "sdk": "langsmith-py 0.15.1 (langchain-core 1.8.3)",
             "spans": 76,
         }
     ]
@@ -364,3 +364,13 @@ def test_traceable_and_langchain_runs_name_their_tracer(replay) -> None:
 
     assert scopes("traceable_full") == [("langsmith:traceable", None, 21)]
     assert scopes("langchain_agent") == [("langsmith:langchain", "langchain", 21)]
+
+
+def test_the_report_header_names_langgraph_and_the_sdk(replay) -> None:
+    args = ["audit", "langsmith", "--project", project("langgraph_react"), "--endpoint", replay[0]]
+    result = CliRunner(env=ENV).invoke(app, [*args, "--since", SINCE, "-f", "md"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "- Instrumentation: langsmith:langgraph (langchain, langgraph; 76 spans); "
+        "SDK langsmith-py 0.15.1 (langchain-core 1.8.3)"
+    ) in result.stdout
