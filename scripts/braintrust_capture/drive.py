@@ -135,7 +135,9 @@ def run_openai_agents(project: str, base_url: str) -> None:
     params = agent.REQUEST_PARAMS
     tools = [
         function_tool(agent.get_weather, description_override=agent.TOOL_DESCRIPTIONS["get_weather"]),
-        function_tool(agent.convert_currency, description_override=agent.TOOL_DESCRIPTIONS["convert_currency"]),
+        function_tool(
+            agent.convert_currency, description_override=agent.TOOL_DESCRIPTIONS["convert_currency"]
+        ),
     ]
 
     async def conversation(session: agent.Session) -> None:
@@ -151,7 +153,11 @@ def run_openai_agents(project: str, base_url: str) -> None:
             with trace(
                 f"{agent.AGENT_NAME} turn",
                 group_id=session.session_id,
-                metadata={"user_id": session.user_id, "harness_version": HARNESS_VERSION, "git_sha": agent.GIT_SHA},
+                metadata={
+                    "user_id": session.user_id,
+                    "harness_version": HARNESS_VERSION,
+                    "git_sha": agent.GIT_SHA,
+                },
             ):
                 result = await Runner.run(travel_agent, [*items, {"role": "user", "content": question}])
             items = result.to_input_list()

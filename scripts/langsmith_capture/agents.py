@@ -467,7 +467,9 @@ SCENARIOS: dict[str, Callable[[str], None]] = {
     "langchain_agent": run_langchain,
     "langgraph_react": lambda url: run_langgraph_react(url, versions=True),
     # One session (the tool timeout) keeps the second LangGraph cassette small.
-    "langgraph_react_no_versions": lambda url: run_langgraph_react(url, versions=False, sessions=SESSIONS[2:]),
+    "langgraph_react_no_versions": lambda url: run_langgraph_react(
+        url, versions=False, sessions=SESSIONS[2:]
+    ),
     "langgraph_agent": run_langgraph,
     "eval_with_dataset": run_eval,
 }

@@ -56,7 +56,7 @@ class Instrumentation(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     scope: str
-    """The OTel instrumentation scope; for vendor SDKs ``langsmith:<tracer>`` or ``braintrust:<integration>``."""
+    """The OTel instrumentation scope (vendor runs: ``langsmith:<tracer>``, ``braintrust:<integration>``)."""
     version: str | None = None
     family: str | None = None
     """Conventions it writes: openinference, openllmetry, otel-genai, strands, pydantic-ai; in vendor
