@@ -63,7 +63,8 @@ class Instrumentation(BaseModel):
     runs langchain, openai-agents, or the vendor SDK's own (langsmith, braintrust)."""
     framework: str | None = None
     sdk: str | None = None
-    """The OTel SDK that exported it (``telemetry.sdk.name`` language version)."""
+    """The OTel SDK that exported it (``telemetry.sdk.name`` language version); for vendor runs the
+    vendor SDK (``langsmith-py 0.15.1 (langchain-core 1.8.3)``, ``braintrust.sdk.python 0.48.1``)."""
     spans: int
 
 
@@ -136,9 +137,9 @@ def _vendor_scope(record: dict[str, Any]) -> tuple[str, str | None, str | None] 
     if isinstance(context, dict) and isinstance(origin := context.get("span_origin"), dict):
         made_by = origin.get("instrumentation")
         integration = _text(made_by.get("name")) if isinstance(made_by, dict) else None
-        version = _text(origin.get("version"))
-        sdk = " ".join(p for p in (_text(origin.get("name")), version) if p) or None
-        return f"braintrust:{integration or 'sdk'}", version, sdk
+        # The integration ships in the SDK: its version is the SDK's, named once, with the SDK.
+        sdk = " ".join(p for p in (_text(origin.get("name")), _text(origin.get("version"))) if p)
+        return f"braintrust:{integration or 'sdk'}", None, sdk or None
     extra = record.get("extra")
     if not isinstance(extra, dict) or not isinstance(runtime := extra.get("runtime"), dict):
         return None
