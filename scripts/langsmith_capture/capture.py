@@ -43,6 +43,7 @@ SCRIPTS_DIR = HERE.parent
 REPO_ROOT = SCRIPTS_DIR.parent
 sys.path.insert(0, str(SCRIPTS_DIR))
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[1]))  # the repository: tests.connectors.langsmith, the fake server
 
 from capture_server import CaptureServer, merge_runs  # noqa: E402
 from fake_openai import FakeOpenAI  # noqa: E402
@@ -61,6 +62,8 @@ SCENARIO_ENV: dict[str, dict[str, str]] = {
     },
     "wrap_openai_only": {},
     "langchain_agent": {"LANGSMITH_REVISION_ID": REVISION_ID},
+    "langgraph_react": {"LANGSMITH_REVISION_ID": REVISION_ID},
+    "langgraph_react_no_versions": {},
     "langgraph_agent": {"LANGSMITH_REVISION_ID": REVISION_ID},
     "eval_with_dataset": {"LANGSMITH_REVISION_ID": REVISION_ID},
 }

@@ -19,7 +19,7 @@ import sys
 import textwrap
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import resources
@@ -38,13 +38,15 @@ from traceready.report import RENDERERS
 from traceready.report.model import Report
 from traceready.report.summary import render_compact, render_follow_up
 from traceready.report.trends import TREND_RENDERERS
-from traceready.scheduled import FollowUp, check_follow_up, follow_up, gate
+from traceready.scheduled import FollowUp, check_follow_up, follow_up, gate, regressed
 from traceready.schemas import SCHEMAS
 from traceready.settings import fail_under_bar, load_settings
 from traceready.targets import Target, audit_connector, build_connector, named_targets, resolve_target
 
 SAMPLE = "openinference_full.otlp.jsonl"
 """The bundled sample: a tool-using agent traced by real OpenInference instrumentation."""
+INTERRUPTED = 130
+"""The exit code after Ctrl-C."""
 
 
 def _usage_line(exc: click.ClickException) -> str:
@@ -85,7 +87,7 @@ class _Root(click.Group):
             code = exc.exit_code
         except (click.Abort, KeyboardInterrupt):
             click.echo("traceready: interrupted", err=True)
-            code = 130
+            code = INTERRUPTED
         code = code if isinstance(code, int) else 0
         if not standalone_mode:
             return code
@@ -420,11 +422,30 @@ class _AuditGroup(click.Group):
         return _source_command(connectors[cmd_name]) if cmd_name in connectors else None
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        """``--target NAME ...`` is ``NAME ...``: a target is a command name like any source."""
-        if args and args[0] == "--target" and len(args) > 1:
-            args = [args[1], *args[2:]]
-        elif args and args[0].startswith("--target="):
-            args = [args[0].partition("=")[2], *args[1:]]
+        """``--target NAME ...`` is ``NAME ...``: a target is a command name like any source.
+
+        ``--config FILE`` is the command's option, so one written before the command name (or before
+        ``--target``) moves after it: ``--config x.toml --target prod`` is ``prod --config x.toml``.
+        """
+        target: list[str] = []
+        config: list[str] = []
+        rest = list(args)
+        while rest and rest[0].startswith("--"):
+            name, has_value, value = rest[0].partition("=")
+            if name not in ("--target", "--config"):
+                break
+            taken = [rest[0]] if has_value else rest[:2]
+            if not has_value and len(rest) < 2:
+                break  # click names the missing value
+            if name == "--target":
+                target = [value] if has_value else [rest[1]]
+            else:
+                config = taken
+            rest = rest[len(taken) :]
+        if target:
+            args = [*target, *config, *rest]
+        elif config and rest:
+            args = [rest[0], *config, *rest[1:]]
         return super().parse_args(ctx, args)
 
     def resolve_command(
@@ -686,7 +707,7 @@ def interview(
                 "run the same command to resume.",
                 err=True,
             )
-            raise click.exceptions.Exit(130) from None
+            raise click.exceptions.Exit(INTERRUPTED) from None
         click.echo(f"\nSaved {ended.answered} answers in {out}.")
         if ended.unanswered:
             click.echo(f"{len(ended.unanswered)} questions are left: run the same command to resume.")
@@ -788,7 +809,7 @@ def compare(
         outputs = AuditOutputs(out, None)  # checked before anything is pulled
         follow = FollowUp(history=history_file, record=not no_history, fail_on_regression=fail_on_regression)
         check_follow_up(follow, settings)
-        bar = fail_under if fail_under is not None else settings.fail_under
+        bar = fail_under_bar(fail_under, settings, config)
         with CompareProgress(targets) as progress:
 
             def audit_of(text: str, target: Target) -> Callable[[Callable[[Span], None]], Report]:
@@ -798,13 +819,14 @@ def compare(
                 )
 
             audits = [(text, audit_of(text, target)) for text, target in resolved]
-            results = audit_targets(audits, fail_under=bar, progress=progress.update)
+            bar_value = bar.value if bar is not None else None
+            results = audit_targets(audits, fail_under=bar_value, progress=progress.update)
         shared = {
             "since": since,
             "limit": str(limit),
             "thresholds": settings.thresholds.model_dump_json(),
             "answers": str(answers) if answers is not None else "none",
-            "fail_under": f"{bar:.2f}" if bar is not None else "none",
+            "fail_under": f"{bar.value:.2f}" if bar is not None else "none",
         }
         report = compare_results(results, settings=shared)
         text = COMPARE_RENDERERS[chosen](report, _colour(outputs))
@@ -816,7 +838,7 @@ def compare(
             elif result.exit_code == 1 and result.report is not None and bar is not None:
                 click.echo(
                     f"traceready: {result.label}: overall score {result.report.overall.score:.2f} "
-                    f"is below --fail-under {bar:.2f}",
+                    f"is below {bar.origin} {bar.value:.2f}",
                     err=True,
                 )
         # Every audited target is recorded and judged like an audit of it (failed targets are not).
@@ -827,13 +849,9 @@ def compare(
         if notes := render_follow_up(assessments):
             click.echo(notes, err=True, nl=False)
         code = report.exit_code
-        if fail_on_regression and (regressed := [a for a in assessments if a.regressions]):
-            for assessment in regressed:
-                click.echo(
-                    f"traceready: {assessment.record.target}: {len(assessment.regressions)} regressions "
-                    "since the previous audit (--fail-on-regression)",
-                    err=True,
-                )
+        if reasons := regressed(assessments, follow):
+            for reason in reasons:
+                click.echo(f"traceready: {reason}", err=True)
             code = max(code, 1)
         if code:
             raise click.exceptions.Exit(code)
@@ -852,4 +870,23 @@ def schema(name: str, debug: bool) -> None:
 
 def main() -> Any:
     """Console-script entry point."""
-    return app()
+    try:
+        return app()
+    except SystemExit as exc:
+        if exc.code == INTERRUPTED:
+            _exit_at_once(INTERRUPTED)
+        raise
+
+
+def _exit_at_once(code: int) -> None:
+    """Flush the output and end the process now, skipping the interpreter's shutdown.
+
+    After Ctrl-C every ``with`` block has already run its clean-up (a local Phoenix stopped by pid,
+    the history's transaction closed, an ``--out`` file written atomically or not at all); what is
+    left is the interpreter's own shutdown: collecting the whole heap, joining threads, library exit
+    hooks. Under load that took seconds while a stalled fetch thread held nothing worth waiting for.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a closed pipe or stream: nothing more can reach it
+            stream.flush()
+    os._exit(code)
