@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 from types import ModuleType
@@ -188,3 +189,11 @@ def test_a_build_that_does_not_compile_gives_a_pure_python_wheel(
         assert wheel.name.endswith("-py3-none-any.whl")
     else:
         assert said[-1].endswith("installing pure Python (slower)")
+
+
+def test_the_build_requirements_hold_every_runtime_dependency() -> None:
+    # The compile type-checks what the compiled modules import, the rest of the package included;
+    # a dependency missing from the isolated build environment makes `pip install .` fall back to
+    # pure Python (it did for httpx, jinja2 and rich).
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert set(project["project"]["dependencies"]) <= set(project["build-system"]["requires"])
