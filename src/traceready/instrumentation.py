@@ -26,6 +26,10 @@ _FAMILIES: tuple[tuple[str, str, str | None], ...] = (
     ("opentelemetry.instrumentation.langchain", "openllmetry", "langchain"),
     ("opentelemetry.instrumentation.openai_agents", "openllmetry", "openai-agents"),
     ("opentelemetry.instrumentation.openai_v2", "otel-genai", "openai"),
+    # The OTel project's GenAI instrumentations (opentelemetry-python-genai, on util-genai).
+    ("opentelemetry.instrumentation.genai.openai_agents", "otel-genai", "openai-agents"),
+    ("opentelemetry.instrumentation.genai.openai", "otel-genai", "openai"),
+    ("opentelemetry.instrumentation.genai.", "otel-genai", None),
     ("opentelemetry.util.genai", "otel-genai", None),
     ("opentelemetry.instrumentation.openai", "openllmetry", "openai"),
     ("traceloop", "openllmetry", None),

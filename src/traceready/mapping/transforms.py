@@ -165,6 +165,22 @@ def unwrap_call_arguments(value: Any) -> Any:
     return decoded
 
 
+OTHER_ERROR_TYPE = "_OTHER"
+"""The GenAI conventions' fallback ``error.type`` when an instrumentation has no better value."""
+
+
+def as_error_type(value: Any) -> str | None:
+    """An error type that names a failure: the conventions' ``_OTHER`` fallback names none.
+
+    The OTel GenAI instrumentations (``opentelemetry-util-genai``) write ``error.type=_OTHER`` for a
+    failure they cannot type (the OpenAI Agents SDK's tool errors): it says that something failed,
+    which the span's status already says, not how. None lets the next source (an exception event's
+    type) answer.
+    """
+    text = as_str(value)
+    return None if text is None or text.strip() == OTHER_ERROR_TYPE else text
+
+
 for _name, _transform in {
     "str": as_str,
     "int": as_int,
@@ -176,5 +192,6 @@ for _name, _transform in {
     "utc_ns": as_utc_unix_ns,
     "bool": as_bool,
     "call_arguments": unwrap_call_arguments,
+    "error_type": as_error_type,
 }.items():
     register_transform(_name, _transform)
