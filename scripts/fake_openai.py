@@ -375,7 +375,11 @@ def _tool_results_as_chat(messages: list[dict[str, Any]]) -> list[dict[str, Any]
             except (ValueError, SyntaxError):
                 args = {}
             call_id = _token_id("call_", out, name, raw_args)
-            call = {"id": call_id, "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}
+            call = {
+                "id": call_id,
+                "type": "function",
+                "function": {"name": name, "arguments": json.dumps(args)},
+            }
             out.append({"role": "assistant", "content": None, "tool_calls": [call]})
             out.append({"role": "tool", "tool_call_id": call_id, "content": f"Error: {error.strip()}"})
             continue

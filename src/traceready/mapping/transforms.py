@@ -158,9 +158,20 @@ def as_bool(value: Any) -> bool | None:
 
 
 def unwrap_call_arguments(value: Any) -> Any:
-    """Keyword arguments from a recorded Python call (traceloop ``{"args": [], "kwargs": {...}}``)."""
+    """Keyword arguments from a recorded Python call (traceloop ``{"args": [], "kwargs": {...}}``).
+
+    OpenInference's smolagents tool spans record the bound signature of ``Tool.__call__(self,
+    *args, sanitize_inputs_outputs=False, **kwargs)``: a wrapper's own flags (booleans) beside
+    ``args`` and ``kwargs`` are not the tool's arguments.
+    """
     decoded = as_json(value)
-    if isinstance(decoded, dict) and set(decoded) == {"args", "kwargs"} and not decoded["args"]:
+    if (
+        isinstance(decoded, dict)
+        and {"args", "kwargs"} <= set(decoded)
+        and not decoded["args"]
+        and isinstance(decoded["kwargs"], dict)
+        and all(isinstance(v, bool) for k, v in decoded.items() if k not in ("args", "kwargs"))
+    ):
         return decoded["kwargs"]
     return decoded
 
