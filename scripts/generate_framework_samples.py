@@ -205,7 +205,7 @@ def openai_agents_turn(run: Run, session: Session, history: list[tuple[str, str]
             result = await Runner.run(agent, items)  # type: ignore[arg-type]
         return str(result.final_output)
 
-    if run.options.get("instrumentor") == "otel-genai":  # reads group_id: no context to enter
+    if run.options.get("instrumentor", "").startswith("otel-"):  # reads group_id: no context to enter
         return asyncio.run(go())
     with _openinference_context(run, session):
         return asyncio.run(go())
@@ -215,8 +215,12 @@ def openai_agents_otel_setup(run: Run) -> None:
     """The OTel project's GenAI instrumentations of the Agents SDK and of the openai client.
 
     The first turns the SDK's traces into workflow, agent and tool spans (a trace processor); the
-    model calls come from the second, installed beside it as its README says.
+    model calls come from the second, installed beside it as its README says. Option
+    ``instrumentor="otel-contrib-v2"`` installs their predecessor instead.
     """
+    if run.options.get("instrumentor") == "otel-contrib-v2":
+        openai_agents_otel_v2_setup(run)
+        return
     from agents import set_tracing_disabled
     from opentelemetry.instrumentation.genai.openai import OpenAIInstrumentor
     from opentelemetry.instrumentation.genai.openai_agents import OpenAIAgentsInstrumentor
@@ -224,6 +228,20 @@ def openai_agents_otel_setup(run: Run) -> None:
     set_tracing_disabled(False)
     OpenAIInstrumentor().instrument(tracer_provider=run.provider)
     OpenAIAgentsInstrumentor().instrument(tracer_provider=run.provider, disable_openai_trace_export=True)
+
+
+def openai_agents_otel_v2_setup(run: Run) -> None:
+    """The predecessor, ``opentelemetry-instrumentation-openai-agents-v2``, alone.
+
+    One trace processor that writes the model-call spans too, so the openai client is not
+    instrumented beside it.
+    """
+    from agents import set_trace_processors, set_tracing_disabled
+    from opentelemetry.instrumentation.openai_agents import OpenAIAgentsInstrumentor
+
+    set_tracing_disabled(False)
+    set_trace_processors([])  # it keeps the SDK's upload to OpenAI beside it; nothing leaves here
+    OpenAIAgentsInstrumentor().instrument(tracer_provider=run.provider)
 
 
 def pydantic_ai_setup(run: Run) -> None:
@@ -416,6 +434,7 @@ FRAMEWORKS = {
                 "opentelemetry-instrumentation-genai-openai-agents",
                 "opentelemetry-instrumentation-genai-openai",
                 "opentelemetry-util-genai",
+                "opentelemetry-instrumentation-openai-agents-v2",
             ),
         ),
         Framework("pydantic-ai", pydantic_ai_setup, pydantic_ai_turn, ("pydantic-ai-slim",)),
@@ -522,6 +541,14 @@ SCENARIOS = {
             "OpenAI Agents SDK on the Responses API, OTel GenAI instrumentations, content capture "
             "unset (their default: none), no session ids",
             {"api": "responses", "instrumentor": "otel-genai"},
+        ),
+        Scenario(
+            "openai_agents_otel_contrib_v2",
+            "openai-agents-otel",
+            True,
+            "OpenAI Agents SDK (chat completions), opentelemetry-instrumentation-openai-agents-v2 alone, "
+            "its default content capture (on); trace group_id",
+            {"api": "chat_completions", "instrumentor": "otel-contrib-v2"},
         ),
         Scenario(
             "openai_agents_otel_event_only",

@@ -17,6 +17,7 @@ from traceready.checks.a_reasoning import ReasoningCheck
 from traceready.checks.base import Trace
 from traceready.connectors.otel import OtelConnector
 from traceready.findings import Status
+from traceready.instrumentation import classify
 from traceready.mapping.mapper import Mapper
 from traceready.mapping.spec import load_mapping
 from traceready.model import ErrorInfo, Span, SpanKind, sampling_params
@@ -203,6 +204,12 @@ EXPECTED = {
     "openai_agents_otel_no_content":         (A, R, A, R, A, R, A, R, U, U),
     # event_only: content goes to log records, none on the spans (a, e ABSENT); session kept
     "openai_agents_otel_event_only":         (A, R, A, R, A, R, A, R, U, U),
+    # the predecessor opentelemetry-instrumentation-openai-agents-v2 0.1.0, content on by default:
+    # tool calls written as str(message) text, no tool definitions (c PARTIAL: the tool spans after
+    # 4 calls show their choice); no requested call recorded (b PARTIAL); group_id not recorded
+    # (e PARTIAL); failed tool without error.type (g ABSENT); its unknown-operation spans are empty
+    # wrappers, set aside (d PRESENT)
+    "openai_agents_otel_contrib_v2":         (P, R, R, P, R, R, A, R, U, U),
     # a fresh gen_ai.conversation.id per run links no turns (e PARTIAL)
     "pydantic_ai_v2":                        (P, P, P, P, R, R, R, R, U, U),
     "pydantic_ai_v3":                        (P, P, P, P, R, R, R, R, U, U),
@@ -364,6 +371,8 @@ def test_a_window_of_agent_construction_alone_records_no_run(tmp_path: Path) -> 
 # The OTel project's GenAI instrumentations of the OpenAI Agents SDK
 # (opentelemetry-instrumentation-genai-openai-agents for the run, -genai-openai for the model calls).
 OTEL_AGENTS = ("openai_agents_otel", "openai_agents_otel_no_content", "openai_agents_otel_event_only")
+OTEL_AGENTS_V2 = "openai_agents_otel_contrib_v2"
+"""Their predecessor, opentelemetry-instrumentation-openai-agents-v2 0.1.0, alone."""
 
 
 @pytest.mark.parametrize("name", OTEL_AGENTS)
@@ -454,3 +463,43 @@ def test_smolagents_tool_error_ends_the_run_with_a_typed_failure() -> None:
     report = audit("smolagents_openinference")
     assert ratio(report, "b.tool_errors_with_status") == (len(failing), len(failing))
     assert ratio(report, "g.failures_with_type") == (2 * len(failing), 2 * len(failing))
+
+
+def test_the_unversioned_openai_agents_scope_is_the_otel_projects_not_openllmetrys() -> None:
+    # Both write scope opentelemetry.instrumentation.openai_agents; only OpenLLMetry's has a version.
+    report = audit(OTEL_AGENTS_V2)
+    assert [(i.scope, i.version, i.family) for i in report.instrumentations] == [
+        ("opentelemetry.instrumentation.openai_agents", None, "otel-genai")
+    ]
+    assert classify("opentelemetry.instrumentation.openai_agents", "0.62.4") == (
+        "openllmetry",
+        "openai-agents",
+    )
+    fixes = {r.gap: r.snippet or "" for f in report.findings for r in f.recommendations}
+    assert "TRACELOOP" not in "".join(fixes.values())
+    assert "opentelemetry-instrumentation-genai-openai" in fixes["c.tools_offered_missing"]
+
+
+def test_tool_spans_after_a_model_call_show_the_choice_its_output_wrote_as_text() -> None:
+    # The v2 processor writes a chat-completions tool call as str(message): a text part.
+    all_traces = traces(OTEL_AGENTS_V2)
+    choosers = {i for t in all_traces for i in t.tool_choosers()}
+    chats = {s.span_id: s for t in all_traces for s in t.spans if s.kind is SpanKind.LLM}
+    assert len(choosers) == 4 and choosers <= set(chats)
+    for span_id in choosers:
+        llm = chats[span_id].llm
+        assert llm is not None and llm.output_messages
+        assert not any(m.tool_calls for m in llm.output_messages)
+        assert "tool_calls" in str(llm.output_messages[0].content)
+    report = audit(OTEL_AGENTS_V2)
+    assert ratio(report, "c.llm_spans_with_choice") == (6, 10)
+    assert ratio(report, "c.tool_choices_with_offered_set") == (0, 4)
+    assert any("record no tool call in their output" in n for n in report.findings[2].notes)
+    # Where the output records the calls, the same rule finds the same model calls.
+    recorded = {i for t in traces("openai_agents_otel") for i in t.tool_choosers()}
+    calling = {
+        s.span_id
+        for s in spans("openai_agents_otel")
+        if s.llm and any(m.tool_calls for m in s.llm.output_messages or ())
+    }
+    assert recorded == calling and len(calling) == 4

@@ -38,6 +38,13 @@ _FAMILIES: tuple[tuple[str, str, str | None], ...] = (
     ("logfire", "pydantic-ai", None),
 )
 
+_UNVERSIONED: dict[str, tuple[str, str]] = {
+    # A scope name two instrumentations share, told apart by the version only one of them writes:
+    # OpenLLMetry's opentelemetry-instrumentation-openai-agents names its tracer with its version;
+    # the OTel project's opentelemetry-instrumentation-openai-agents-v2 (0.1.0) with "".
+    "opentelemetry.instrumentation.openai_agents": ("otel-genai", "openai-agents"),
+}
+
 FAMILIES = frozenset(family for _, family, _ in _FAMILIES)
 """The convention families recommendations may be fitted to (``<gap>@<family>`` catalog keys)."""
 
@@ -57,8 +64,10 @@ class Instrumentation(BaseModel):
     spans: int
 
 
-def classify(scope: str) -> tuple[str | None, str | None]:
-    """The family and framework of a scope name (None, None when it is not one traceready knows)."""
+def classify(scope: str, version: str | None = None) -> tuple[str | None, str | None]:
+    """The family and framework of a scope (None, None when it is not one traceready knows)."""
+    if version is None and scope in _UNVERSIONED:
+        return _UNVERSIONED[scope]
     for prefix, family, framework in _FAMILIES:
         if scope.startswith(prefix):
             return family, framework
@@ -94,7 +103,7 @@ class InstrumentationTally:
         """The scopes seen, most spans first (ties by name)."""
         found = []
         for (scope, version, sdk), spans in self.counts.items():
-            family, framework = classify(scope)
+            family, framework = classify(scope, version)
             found.append(
                 Instrumentation(
                     scope=scope, version=version, family=family, framework=framework, sdk=sdk, spans=spans
