@@ -460,6 +460,14 @@ def test_smolagents_tool_error_ends_the_run_with_a_typed_failure() -> None:
             and steps[0].error
             and steps[0].error.type == "smolagents.utils.AgentToolExecutionError"
         )
+    # the session and the harness version come from the same using_attributes metadata; the
+    # invocation parameters are the sampling parameters sent
+    with_session = [s for s in spans("smolagents_openinference") if s.session_id is not None]
+    assert with_session and {s.versions.harness for s in with_session} == {HARNESS}
+    models = [s for s in spans("smolagents_openinference") if s.kind is SpanKind.LLM and s.llm]
+    assert {tuple(sorted(sampling_params(s.llm.params).items())) for s in models if s.llm} == {
+        (("max_tokens", 256), ("seed", 7), ("temperature", 0.0))
+    }
     report = audit("smolagents_openinference")
     assert ratio(report, "b.tool_errors_with_status") == (len(failing), len(failing))
     assert ratio(report, "g.failures_with_type") == (2 * len(failing), 2 * len(failing))
@@ -495,6 +503,9 @@ def test_tool_spans_after_a_model_call_show_the_choice_its_output_wrote_as_text(
     assert ratio(report, "c.llm_spans_with_choice") == (6, 10)
     assert ratio(report, "c.tool_choices_with_offered_set") == (0, 4)
     assert any("record no tool call in their output" in n for n in report.findings[2].notes)
+    # the SDK span types it does not know: gen_ai.operation.name=unknown, no content, set aside
+    assert ratio(report, "d.spans_with_known_kind") == (27, 27) and report.counts.spans_mapped == 43
+    assert any(n.startswith("16 empty wrapper spans") for n in report.findings[3].notes)
     # Where the output records the calls, the same rule finds the same model calls.
     recorded = {i for t in traces("openai_agents_otel") for i in t.tool_choosers()}
     calling = {
