@@ -514,3 +514,17 @@ def test_tool_spans_after_a_model_call_show_the_choice_its_output_wrote_as_text(
         if s.llm and any(m.tool_calls for m in s.llm.output_messages or ())
     }
     assert recorded == calling and len(calling) == 4
+
+
+def test_a_tool_run_after_a_call_that_stopped_was_not_its_choice() -> None:
+    # The real Paris trace: chat (finish tool_calls), execute_tool, chat (finish stop). Recorded as
+    # "stop", the first call chose no tool: a tool span after it was the code's own step.
+    trace = next(t for t in traces("openai_agents_otel") if t.tool_choosers())
+    chooser = next(iter(trace.tool_choosers()))
+    stopped = [
+        s.replace(llm=s.llm.replace(finish_reasons=("stop",))) if s.span_id == chooser and s.llm else s
+        for s in trace.spans
+    ]
+    assert Trace(trace_id=trace.trace_id, spans=stopped).tool_choosers() == frozenset()
+    unrecorded = [s.replace(llm=s.llm.replace(finish_reasons=())) if s.llm else s for s in trace.spans]
+    assert chooser in Trace(trace_id=trace.trace_id, spans=unrecorded).tool_choosers()

@@ -134,7 +134,9 @@ class Trace:
 
         A tool span that starts after a model call ends, under the same parent and before that
         parent's next model call, ran what the call chose, whether or not the call's output records
-        the tool call (the OTel project's first OpenAI Agents instrumentation writes it as text).
+        the tool call (the OTel project's first OpenAI Agents instrumentation writes it as text). A
+        call whose recorded finish reason is not a tool call (``stop``) chose none: a tool run after
+        it was the code's choice.
         """
         found: frozenset[str] | None = self.memo.get("tool_choosers")
         if found is None:
@@ -147,7 +149,7 @@ class Trace:
                 last_call: Span | None = None
                 for span in sorted(group, key=lambda s: (s.start_ns or 0, s.kind is SpanKind.TOOL)):
                     if span.kind is SpanKind.LLM:
-                        last_call = span
+                        last_call = span if _may_call_tools(span) else None
                     elif last_call is not None and (span.start_ns or 0) >= (last_call.end_ns or 0):
                         chosen.add(last_call.span_id)
             found = frozenset(chosen)
@@ -190,6 +192,15 @@ def _used_tokens(span: Span) -> bool:
     return usage is not None and any(
         n is not None for n in (usage.input_tokens, usage.output_tokens, usage.total_tokens)
     )
+
+
+_TOOL_FINISH_REASONS = frozenset({"tool_calls", "tool_call", "function_call", "tool_use", "tool-calls"})
+
+
+def _may_call_tools(span: Span) -> bool:
+    """False when the model call's finish reasons are recorded and none is a tool call."""
+    reasons = span.llm.finish_reasons if span.llm else ()
+    return not reasons or any(r.lower() in _TOOL_FINISH_REASONS for r in reasons)
 
 
 def _records_call(span: Span) -> bool:
