@@ -29,6 +29,10 @@ _FAMILIES: tuple[tuple[str, str, str | None], ...] = (
     ("opentelemetry.instrumentation.langchain", "openllmetry", "langchain"),
     ("opentelemetry.instrumentation.openai_agents", "openllmetry", "openai-agents"),
     ("opentelemetry.instrumentation.openai_v2", "otel-genai", "openai"),
+    # The OTel project's GenAI instrumentations (opentelemetry-python-genai, on util-genai).
+    ("opentelemetry.instrumentation.genai.openai_agents", "otel-genai", "openai-agents"),
+    ("opentelemetry.instrumentation.genai.openai", "otel-genai", "openai"),
+    ("opentelemetry.instrumentation.genai.", "otel-genai", None),
     ("opentelemetry.util.genai", "otel-genai", None),
     ("opentelemetry.instrumentation.openai", "openllmetry", "openai"),
     ("traceloop", "openllmetry", None),
@@ -45,6 +49,13 @@ _FAMILIES: tuple[tuple[str, str, str | None], ...] = (
     ("braintrust:anthropic", "braintrust", "anthropic"),
     ("braintrust:", "braintrust", None),
 )
+
+_UNVERSIONED: dict[str, tuple[str, str]] = {
+    # A scope name two instrumentations share, told apart by the version only one of them writes:
+    # OpenLLMetry's opentelemetry-instrumentation-openai-agents names its tracer with its version;
+    # the OTel project's opentelemetry-instrumentation-openai-agents-v2 (0.1.0) with "".
+    "opentelemetry.instrumentation.openai_agents": ("otel-genai", "openai-agents"),
+}
 
 FAMILIES = frozenset(family for _, family, _ in _FAMILIES)
 """The convention families recommendations may be fitted to (``<gap>@<family>`` catalog keys)."""
@@ -68,8 +79,10 @@ class Instrumentation(BaseModel):
     spans: int
 
 
-def classify(scope: str) -> tuple[str | None, str | None]:
-    """The family and framework of a scope name (None, None when it is not one traceready knows)."""
+def classify(scope: str, version: str | None = None) -> tuple[str | None, str | None]:
+    """The family and framework of a scope (None, None when it is not one traceready knows)."""
+    if version is None and scope in _UNVERSIONED:
+        return _UNVERSIONED[scope]
     for prefix, family, framework in _FAMILIES:
         if scope.startswith(prefix):
             return family, framework
@@ -110,7 +123,7 @@ class InstrumentationTally:
         """The scopes seen, most spans first (ties by name)."""
         found = []
         for (scope, version, sdk), spans in self.counts.items():
-            family, framework = classify(scope)
+            family, framework = classify(scope, version)
             found.append(
                 Instrumentation(
                     scope=scope, version=version, family=family, framework=framework, sdk=sdk, spans=spans
