@@ -11,7 +11,9 @@ OTel GenAI ``openai-v2``, OpenLLMetry, plain spans, ...) and gets its own
 Every scenario runs in a fresh subprocess so that instrumentors and the
 environment variables they read at import time cannot leak between
 scenarios. Run it through ``scripts/generate-samples`` (which builds the
-pinned ``.venv-samples``); ``--scenario NAME`` runs one scenario only.
+pinned ``.venv-samples``); ``--scenario NAME`` runs one scenario only;
+``--demo`` writes the before/after pair of ``traceready demo --compare``
+into ``src/traceready/samples/demo/`` instead.
 """
 
 from __future__ import annotations

@@ -563,7 +563,9 @@ def history(
     help="The same agent before and after the recommended fixes, side by side (--out x.html for HTML).",
 )
 @_debug_option()
-def demo(output_format: str | None, out: Path | None, no_server: bool, before_after: bool, debug: bool) -> None:
+def demo(
+    output_format: str | None, out: Path | None, no_server: bool, before_after: bool, debug: bool
+) -> None:
     """Start a local server, load the sample agent's traces, audit them, stop it: no key, no network.
 
     With --compare: the same agent recorded before and after applying the recommended fixes, loaded
@@ -621,7 +623,7 @@ def _demo_epilogue(*, served: bool) -> str:
 
 
 def _demo_compare(output_format: str | None, out: Path | None, *, server: bool, stack: ExitStack) -> None:
-    """``demo --compare``: audit the agent before and after the fixes, print the comparison and what changed."""
+    """``demo --compare``: audit the agent before and after the fixes; print the comparison and what moved."""
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -630,7 +632,9 @@ def _demo_compare(output_format: str | None, out: Path | None, *, server: bool, 
 
     chosen = (output_format or format_for_output(out) or "table").lower()
     if chosen not in COMPARE_RENDERERS:
-        raise UsageError(f"unknown format {output_format!r}", hint=f"choose one of {', '.join(COMPARE_RENDERERS)}")
+        raise UsageError(
+            f"unknown format {output_format!r}", hint=f"choose one of {', '.join(COMPARE_RENDERERS)}"
+        )
     outputs = AuditOutputs(out, None)
     folder = resources.files("traceready.samples") / "demo"
     before, after = (stack.enter_context(resources.as_file(folder / name)) for name in BEFORE_AFTER)
@@ -653,12 +657,12 @@ def _demo_compare(output_format: str | None, out: Path | None, *, server: bool, 
             raise UsageError("no installed connector can host the demo", hint="use --no-server")
         connectors = stack.enter_context(hosted)
         step("auditing the agent before and after the fixes")
-        results = audit_targets(
-            [
-                (label, lambda on_span, c=connector: audit_connector(c, on_span=on_span))
-                for label, connector in zip(("before", "after"), connectors, strict=True)
-            ]
-        )
+
+        def audit_of(connector: Connector) -> Callable[[Callable[[Span], None]], Report]:
+            return lambda on_span: audit_connector(connector, on_span=on_span)
+
+        labels = ("before", "after")
+        results = audit_targets([(label, audit_of(c)) for label, c in zip(labels, connectors, strict=True)])
     report = compare_results(results, settings={"window": "every trace the demo loaded"})
     text = COMPARE_RENDERERS[chosen](report, _colour(outputs))
     if not outputs.write_report(text):
