@@ -92,6 +92,13 @@ class OtelConnector(Connector):
         """Without a server the demo reads the sample file itself."""
         return None if server else nullcontext(cls([sample]))
 
+    @classmethod
+    def demo_before_after(
+        cls, before: Path, after: Path, *, server: bool, step: Callable[[str], None]
+    ) -> AbstractContextManager[tuple[Connector, Connector]] | None:
+        """Without a server the before/after demo reads the two files themselves."""
+        return None if server else nullcontext((cls([before]), cls([after])))
+
     def iter_records(self) -> Iterator[dict[str, Any] | Rejection]:
         """Raw span records of every file, in file then line order; unreadable paths as rejections."""
         for problem in self.unreadable:

@@ -40,6 +40,9 @@ SPANS_PER_COST_QUERY = 500
 """Spans priced per GraphQL query (aliases in a POST body, so no URL limit)."""
 DEMO_PROJECT = "travel-agent"
 """The project ``traceready demo`` loads the sample into."""
+BEFORE_PROJECT = "travel-agent-before"
+AFTER_PROJECT = "travel-agent-after"
+"""The projects ``traceready demo --compare`` loads the agent into, before and after the fixes."""
 
 
 class PhoenixSettings(BaseSettings):
@@ -169,6 +172,19 @@ class PhoenixConnector(WindowedConnector):
         """A real local Phoenix holding the sample, a dataset, a scored experiment and labels."""
         return _demo_in_local_phoenix(sample, step) if server else None
 
+    @classmethod
+    def demo_before_after(
+        cls, before: Path, after: Path, *, server: bool, step: Callable[[str], None]
+    ) -> AbstractContextManager[tuple[Connector, Connector]] | None:
+        """Two projects of one real local Phoenix: the agent before and after the fixes."""
+        if not server:
+            return None
+        _require_phoenix()
+        from .demo import before_after_projects
+
+        step("starting a real Phoenix server on 127.0.0.1")
+        return before_after_projects(before, after, step)
+
     def close(self) -> None:
         """Cancel pending waits; close the HTTP client this connector opened (not an injected one)."""
         self.client.http.close(owned=self._owned)
@@ -285,8 +301,7 @@ class PhoenixConnector(WindowedConnector):
         return collect_inventory(self.client, self.project)
 
 
-def _demo_in_local_phoenix(sample: Path, step: Callable[[str], None]) -> AbstractContextManager[Connector]:
-    """A connector to a local Phoenix started for the demo; stopped and removed however it ends."""
+def _require_phoenix() -> None:
     import importlib.util
 
     if importlib.util.find_spec("phoenix") is None:
@@ -294,6 +309,11 @@ def _demo_in_local_phoenix(sample: Path, step: Callable[[str], None]) -> Abstrac
             "the demo runs a local Phoenix server, and arize-phoenix is not installed",
             hint="run scripts/setup, or pip install 'traceready[phoenix]'; or use --no-server",
         )
+
+
+def _demo_in_local_phoenix(sample: Path, step: Callable[[str], None]) -> AbstractContextManager[Connector]:
+    """A connector to a local Phoenix started for the demo; stopped and removed however it ends."""
+    _require_phoenix()
     from .demo import demo_project
 
     step("starting a real Phoenix server on 127.0.0.1")

@@ -45,6 +45,8 @@ from traceready.targets import Target, audit_connector, build_connector, named_t
 
 SAMPLE = "openinference_full.otlp.jsonl"
 """The bundled sample: a tool-using agent traced by real OpenInference instrumentation."""
+BEFORE_AFTER = ("before_fixes.otlp.jsonl", "after_fixes.otlp.jsonl")
+"""``demo --compare``: the same agent traced as teams often first do, then with the fixes applied."""
 INTERRUPTED = 130
 """The exit code after Ctrl-C."""
 
@@ -575,9 +577,20 @@ def history(
 @click.option("--format", "-f", "output_format", metavar=f"[{_FORMATS}]", help="Report format, any case.")
 @click.option("--out", "-o", type=click.Path(path_type=Path), metavar="FILE", help="Write the report here.")
 @click.option("--no-server", is_flag=True, help="Audit the bundled OTel file directly, without a server.")
+@click.option(
+    "--compare",
+    "before_after",
+    is_flag=True,
+    help="The same agent before and after the recommended fixes, side by side (--out x.html for HTML).",
+)
 @_debug_option()
-def demo(output_format: str | None, out: Path | None, no_server: bool, debug: bool) -> None:
+def demo(
+    output_format: str | None, out: Path | None, no_server: bool, before_after: bool, debug: bool
+) -> None:
     """Start a local server, load the sample agent's traces, audit them, stop it: no key, no network.
+
+    With --compare: the same agent recorded before and after applying the recommended fixes, loaded
+    as two projects and compared requirement by requirement.
 
     The first installed connector whose demo hook serves the sample runs it (``Connector.demo``).
     """
@@ -587,6 +600,9 @@ def demo(output_format: str | None, out: Path | None, no_server: bool, debug: bo
     with _guarded(debug), ExitStack() as stack:
         if out is not None:
             check_output_path(out, "--out")  # before a server is started for nothing
+        if before_after:
+            _demo_compare(output_format, out, server=not no_server, stack=stack)
+            return
         sample = stack.enter_context(
             resources.as_file(resources.files("traceready.samples") / "otel" / SAMPLE)
         )
@@ -623,6 +639,75 @@ def _demo_epilogue(*, served: bool) -> str:
         "travel agent). A file cannot hold a dataset, experiments or failure labels, so f, g and j "
         "fall short; `traceready demo` adds them on a local server and scores higher."
     )
+    after = "See the same agent before and after the recommended fixes: traceready demo --compare"
+    return "\n".join(["", *textwrap.wrap(what, 100), "", after, "", *_own_traces()])
+
+
+def _demo_compare(output_format: str | None, out: Path | None, *, server: bool, stack: ExitStack) -> None:
+    """``demo --compare``: audit the agent before and after the fixes; print the comparison and what moved."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from traceready.compare import audit_targets, compare_results
+    from traceready.report.compare import COMPARE_RENDERERS, render_before_after
+
+    chosen = (output_format or format_for_output(out) or "table").lower()
+    if chosen not in COMPARE_RENDERERS:
+        raise UsageError(
+            f"unknown format {output_format!r}", hint=f"choose one of {', '.join(COMPARE_RENDERERS)}"
+        )
+    outputs = AuditOutputs(out, None)
+    folder = resources.files("traceready.samples") / "demo"
+    before, after = (stack.enter_context(resources.as_file(folder / name)) for name in BEFORE_AFTER)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("preparing the demo", total=None)
+
+        def step(text: str) -> None:
+            progress.update(task, description=text)
+
+        hosted = next(
+            (
+                pair
+                for cls in installed_connectors().values()
+                if (pair := cls.demo_before_after(before, after, server=server, step=step)) is not None
+            ),
+            None,
+        )
+        if hosted is None:
+            raise UsageError("no installed connector can host the demo", hint="use --no-server")
+        connectors = stack.enter_context(hosted)
+        step("auditing the agent before and after the fixes")
+
+        def audit_of(connector: Connector) -> Callable[[Callable[[Span], None]], Report]:
+            return lambda on_span: audit_connector(connector, on_span=on_span)
+
+        labels = ("before", "after")
+        results = audit_targets([(label, audit_of(c)) for label, c in zip(labels, connectors, strict=True)])
+    report = compare_results(results, settings={"window": "every trace the demo loaded"})
+    text = COMPARE_RENDERERS[chosen](report, _colour(outputs))
+    if not outputs.write_report(text):
+        click.echo(text, nl=False)
+    click.echo("\n" + render_before_after(report), err=True, nl=False)
+    what = (
+        "The demo recorded one tool-using travel agent twice through real OpenInference "
+        "instrumentation: before, as teams often first trace it (model calls only: no tool spans, "
+        "no session, user or version metadata), and after applying the fixes this report recommends "
+        "(tool spans with arguments, results and error types; session and user ids; harness and prompt "
+        "versions). "
+        + (
+            "Both sit in one local server, with its dataset, scored experiment and failure taxonomy."
+            if server
+            else "These are the two files alone: a file cannot hold datasets, experiments or labels."
+        )
+    )
+    click.echo("\n".join(["", *textwrap.wrap(what, 100), "", *_own_traces()]), err=True)
+    if report.exit_code:
+        raise click.exceptions.Exit(report.exit_code)
+
+
+def _own_traces() -> list[str]:
+    """What to run next on your own traces, one line per installed source."""
     forms = [
         f"  traceready audit {slug} {subject.flag} {subject.name.upper()}"
         if not subject.argument
@@ -630,7 +715,7 @@ def _demo_epilogue(*, served: bool) -> str:
         for slug, cls in installed_connectors().items()
         if (subject := cls.subject()) is not None
     ]
-    return "\n".join(["", *textwrap.wrap(what, 100), "", "Audit your own traces next:", *forms])
+    return ["Audit your own traces next:", *forms]
 
 
 def _demo_connector(

@@ -183,6 +183,16 @@ class Connector(ABC):
         return None
 
     @classmethod
+    def demo_before_after(
+        cls, before: Path, after: Path, *, server: bool, step: Callable[[str], None]
+    ) -> AbstractContextManager[tuple[Connector, Connector]] | None:
+        """``traceready demo --compare``: connectors over the same agent before and after the fixes.
+
+        None when not this one's job; ``server`` and ``step`` as for ``demo``.
+        """
+        return None
+
+    @classmethod
     def subject(cls) -> Option | None:
         """The option a target string fills (``phoenix:my-agent``), if any."""
         return next((o for o in cls.options if o.subject), None)
