@@ -436,9 +436,9 @@ class _AuditGroup(click.Group):
             name, has_value, value = rest[0].partition("=")
             if name not in ("--target", "--config"):
                 break
-            taken = [rest[0]] if has_value else rest[:2]
             if not has_value and len(rest) < 2:
-                break  # click names the missing value
+                return super().parse_args(ctx, args)  # click names the missing value
+            taken = [rest[0]] if has_value else rest[:2]
             if name == "--target":
                 target = [value] if has_value else [rest[1]]
             else:
@@ -481,7 +481,13 @@ _AUDIT_HELP = "\n".join(
     metavar="TARGET",
     help="Audit a target: <source>:<project or path>, or a name in traceready.toml.",
 )
-def audit(target: str | None) -> None:
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="traceready.toml (default: ./traceready.toml); before or after the source or target.",
+)
+def audit(target: str | None, config: Path | None) -> None:
     """Audit traces from one source or target."""
 
 
