@@ -15,7 +15,8 @@ retention) are unknown from a file; the report's window line says so, and where 
 from __future__ import annotations
 
 import functools
-from contextlib import closing
+from collections.abc import Callable
+from contextlib import AbstractContextManager, closing
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -75,6 +76,13 @@ class FileConnector(OtelConnector):
                 hint="audit each source on its own, or side by side: traceready compare file:A file:B",
             )
         self.vendor = found[0] if found else "otel"
+
+    @classmethod
+    def demo(
+        cls, sample: Path, *, server: bool, step: Callable[[str], None]
+    ) -> AbstractContextManager[Connector] | None:
+        """The demo's file is read by ``otel``, whose report it shows."""
+        return None
 
     def records_of(self, path: Path) -> Records:
         """OTLP/JSON requests, or the rows of the vendor export the file was recognised as."""

@@ -26,6 +26,7 @@ from tests.connectors.braintrust.test_connector import connector as braintrust_c
 from tests.connectors.langsmith.conftest import SINCE, project
 from tests.test_scenarios import audit as audit_otel_sample
 from traceready.cli import app
+from traceready.connector import get_connector
 from traceready.connectors.file import FileConnector
 from traceready.errors import UsageError
 from traceready.report.model import Report
@@ -132,6 +133,22 @@ def test_phoenix_spans_export_gets_the_verdicts_of_the_same_traces_as_otlp(name:
     assert (export.counts.spans_mapped, export.counts.traces) == (21, 6)
     assert_same_where_facts_overlap(sample.model_dump(mode="json"), export)
     assert [f.status for f in export.findings] == [f.status for f in sample.findings]
+
+
+@pytest.mark.parametrize(
+    ("name", "vendor"),
+    [
+        ("langsmith_traceable_full.runs.json", "langsmith"),
+        (BRAINTRUST_EXPORT, "braintrust"),
+        (PHOENIX_EXPORTS[1], "phoenix"),
+    ],
+)
+def test_an_export_is_mapped_and_fixed_as_its_vendor(name: str, vendor: str) -> None:
+    connector = FileConnector([EXPORTS / name])
+    assert connector.maps_as() is get_connector(vendor)
+    assert connector.recommendations_path() == get_connector(vendor).package_dir() / "recommendations.yaml"
+    otlp = FileConnector([SAMPLES / "openinference_full.otlp.jsonl"])
+    assert otlp.maps_as() is get_connector("otel")
 
 
 def test_vendor_fixes_come_from_the_vendor_catalog() -> None:
