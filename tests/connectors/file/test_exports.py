@@ -289,3 +289,17 @@ def test_both_phoenix_client_exports_map_to_the_same_spans_as_the_otlp_sample() 
     from_otlp = mapped_spans(SAMPLES / "openinference_full.otlp.jsonl")
     assert len(from_rest) == 21
     assert from_rest == from_frame == from_otlp
+
+
+def test_every_export_fixture_says_how_it_was_made_and_holds_no_secret() -> None:
+    import tomllib
+
+    from tests.test_cassettes import SECRET
+
+    manifest = tomllib.loads((EXPORTS / "MANIFEST.toml").read_text())
+    files = sorted(p.name for p in EXPORTS.iterdir() if p.name != "MANIFEST.toml")
+    assert sorted(manifest) == files
+    for name, entry in manifest.items():
+        assert entry["how"] == "written by the real SDK"
+        assert {"sdk", "read", "written", "server", "date", "command"} <= set(entry), name
+        assert not SECRET.search((EXPORTS / name).read_text()), name
