@@ -303,3 +303,17 @@ def test_every_export_fixture_says_how_it_was_made_and_holds_no_secret() -> None
         assert entry["how"] == "written by the real SDK"
         assert {"sdk", "read", "written", "server", "date", "command"} <= set(entry), name
         assert not SECRET.search((EXPORTS / name).read_text()), name
+
+
+def test_a_stray_export_among_otlp_files_is_named_with_the_command_that_reads_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from traceready.connectors.otel import OtelConnector
+
+    (tmp_path / "a.otlp.jsonl").write_bytes((SAMPLES / "openinference_full.otlp.jsonl").read_bytes())
+    (tmp_path / "b.jsonl").write_bytes((EXPORTS / "langsmith_traceable_full.runs.jsonl").read_bytes())
+    report = audit_connector(OtelConnector([tmp_path]))
+    stray = next(s for s in report.counts.sources if s.name.endswith("b.jsonl"))
+    assert (stray.spans_mapped, stray.records_rejected) == (0, 21)
+    assert (stray.looks_like or "").startswith("a LangSmith runs export")
+    assert any("audit it with traceready audit file" in r.getMessage() for r in caplog.records)
