@@ -4,9 +4,10 @@
 Each part runs the real SDK against a local server holding this project's recorded traces, then
 dumps what the SDK returned the way its docs and users do. Nothing reaches the network.
 
-``langsmith``   the LangSmith replay server (``cassettes/langsmith/``, v1) read with langsmith's
-                ``Client.list_runs``; written one ``run.model_dump_json()`` a line, and as
-                ``json.dumps([run.model_dump() ...], default=str)``.
+``langsmith``   the LangSmith replay server (``tests/connectors/langsmith/replay.py`` over
+                ``cassettes/langsmith/``, v1) read with langsmith's ``Client.list_runs``; written
+                one ``run.model_dump_json()`` a line, and as ``json.dumps([run.model_dump() ...],
+                default=str)``.
 ``braintrust``  the fake Braintrust data plane (``cassettes/braintrust/``) read with braintrust's
                 ``ObjectFetcher.fetch()`` over ``project_logs`` (the BTQL query the SDK builds for
                 every object it fetches), written as the BTQL answer ``{"data": [rows]}``.
@@ -40,7 +41,7 @@ def langsmith() -> None:
     """Runs of each scenario's project, as ``Client.list_runs`` returns them."""
     import langsmith as ls
 
-    from scripts.langsmith_capture.replay_server import ReplayServer
+    from tests.connectors.langsmith.replay import ReplayServer
 
     with ReplayServer(backend="v1") as url:
         client = ls.Client(api_url=url, api_key="replay-key")

@@ -18,12 +18,12 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
-from scripts.langsmith_capture.replay_server import ReplayServer
 from tests.conftest import SAMPLES
 from tests.connectors.braintrust.fake import FakeBraintrust
 from tests.connectors.braintrust.test_connector import audit as audit_braintrust
 from tests.connectors.braintrust.test_connector import connector as braintrust_connector
 from tests.connectors.langsmith.conftest import SINCE, project
+from tests.connectors.langsmith.replay import ReplayServer
 from tests.test_scenarios import audit as audit_otel_sample
 from traceready.cli import app
 from traceready.connector import get_connector
