@@ -37,7 +37,7 @@ OTLP_FILES = "OTLP/JSON files"
 
 
 class FileConnector(OtelConnector):
-    """Trace files: OTLP/JSON, or LangSmith, Phoenix or Braintrust exports, each read through its vendor."""
+    """OTLP/JSON, or the exports of LangSmith, Phoenix and Braintrust, each read as its vendor's."""
 
     slug: ClassVar[str] = "file"
     title: ClassVar[str] = "Trace files"
