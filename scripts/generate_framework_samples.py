@@ -22,6 +22,7 @@ import json
 import random
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,8 +205,43 @@ def openai_agents_turn(run: Run, session: Session, history: list[tuple[str, str]
             result = await Runner.run(agent, items)  # type: ignore[arg-type]
         return str(result.final_output)
 
+    if run.options.get("instrumentor", "").startswith("otel-"):  # reads group_id: no context to enter
+        return asyncio.run(go())
     with _openinference_context(run, session):
         return asyncio.run(go())
+
+
+def openai_agents_otel_setup(run: Run) -> None:
+    """The OTel project's GenAI instrumentations of the Agents SDK and of the openai client.
+
+    The first turns the SDK's traces into workflow, agent and tool spans (a trace processor); the
+    model calls come from the second, installed beside it as its README says. Option
+    ``instrumentor="otel-contrib-v2"`` installs their predecessor instead.
+    """
+    if run.options.get("instrumentor") == "otel-contrib-v2":
+        openai_agents_otel_v2_setup(run)
+        return
+    from agents import set_tracing_disabled
+    from opentelemetry.instrumentation.genai.openai import OpenAIInstrumentor
+    from opentelemetry.instrumentation.genai.openai_agents import OpenAIAgentsInstrumentor
+
+    set_tracing_disabled(False)
+    OpenAIInstrumentor().instrument(tracer_provider=run.provider)
+    OpenAIAgentsInstrumentor().instrument(tracer_provider=run.provider, disable_openai_trace_export=True)
+
+
+def openai_agents_otel_v2_setup(run: Run) -> None:
+    """The predecessor, ``opentelemetry-instrumentation-openai-agents-v2``, alone.
+
+    One trace processor that writes the model-call spans too, so the openai client is not
+    instrumented beside it.
+    """
+    from agents import set_trace_processors, set_tracing_disabled
+    from opentelemetry.instrumentation.openai_agents import OpenAIAgentsInstrumentor
+
+    set_tracing_disabled(False)
+    set_trace_processors([])  # it keeps the SDK's upload to OpenAI beside it; nothing leaves here
+    OpenAIAgentsInstrumentor().instrument(tracer_provider=run.provider)
 
 
 def pydantic_ai_setup(run: Run) -> None:
@@ -389,6 +425,18 @@ FRAMEWORKS = {
             openai_agents_turn,
             ("openai-agents", "openinference-instrumentation-openai-agents"),
         ),
+        Framework(
+            "openai-agents-otel",
+            openai_agents_otel_setup,
+            openai_agents_turn,
+            (
+                "openai-agents",
+                "opentelemetry-instrumentation-genai-openai-agents",
+                "opentelemetry-instrumentation-genai-openai",
+                "opentelemetry-util-genai",
+                "opentelemetry-instrumentation-openai-agents-v2",
+            ),
+        ),
         Framework("pydantic-ai", pydantic_ai_setup, pydantic_ai_turn, ("pydantic-ai-slim",)),
         Framework("strands", strands_setup, strands_turn, ("strands-agents",)),
         Framework(
@@ -476,6 +524,40 @@ SCENARIOS = {
             False,
             "OpenAI Agents SDK on the Responses API (its default), OpenInference, no session ids",
             {"api": "responses"},
+        ),
+        Scenario(
+            "openai_agents_otel",
+            "openai-agents-otel",
+            True,
+            "OpenAI Agents SDK (chat completions), OTel GenAI instrumentations, content on spans; "
+            "trace group_id",
+            {"api": "chat_completions", "instrumentor": "otel-genai"},
+            {"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "span_only"},
+        ),
+        Scenario(
+            "openai_agents_otel_no_content",
+            "openai-agents-otel",
+            False,
+            "OpenAI Agents SDK on the Responses API, OTel GenAI instrumentations, content capture "
+            "unset (their default: none), no session ids",
+            {"api": "responses", "instrumentor": "otel-genai"},
+        ),
+        Scenario(
+            "openai_agents_otel_contrib_v2",
+            "openai-agents-otel",
+            True,
+            "OpenAI Agents SDK (chat completions), opentelemetry-instrumentation-openai-agents-v2 alone, "
+            "its default content capture (on); trace group_id",
+            {"api": "chat_completions", "instrumentor": "otel-contrib-v2"},
+        ),
+        Scenario(
+            "openai_agents_otel_event_only",
+            "openai-agents-otel",
+            True,
+            "as openai_agents_otel with OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=event_only: "
+            "content goes to log events, not spans",
+            {"api": "chat_completions", "instrumentor": "otel-genai"},
+            {"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "event_only"},
         ),
         *(
             Scenario(
@@ -592,8 +674,30 @@ def installed_versions(framework: str) -> dict[str, str]:
     return {k: v for k, v in json.loads(out.stdout).items() if v is not None}
 
 
+def kept_entries(out_dir: Path, fresh: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Stats and versions of the files a partial run left as they were, from the current manifest.
+
+    A scenario not regenerated keeps its file; its stats are read again from that file and its
+    framework's versions from the manifest that recorded them (its venv may not exist here).
+    """
+    path = out_dir / "MANIFEST.toml"
+    if not path.exists():
+        return {}, {}
+    previous = tomllib.loads(path.read_text(encoding="utf-8"))
+    kept = {
+        name: summarize(output_path(out_dir, name))
+        for name in previous.get("files", {})
+        if name in SCENARIOS and name not in fresh and output_path(out_dir, name).exists()
+    }
+    regenerated = {SCENARIOS[name].framework for name in fresh}
+    versions = {fw: v for fw, v in previous.get("versions", {}).items() if fw not in regenerated}
+    return kept, versions
+
+
 def write_manifest(out_dir: Path, stats: dict[str, dict[str, Any]]) -> Path:
     """``MANIFEST.toml``: date, command, exact versions per framework, per-file stats."""
+    kept, kept_versions = kept_entries(out_dir, stats)
+    stats = {name: stats.get(name) or kept[name] for name in SCENARIOS if name in stats or name in kept}
     lines = [
         "# Generated by scripts/generate_framework_samples.py - do not edit by hand.",
         f"generated_at = {_toml_value(dt.datetime.now(dt.UTC).strftime('%Y-%m-%dT%H:%M:%SZ'))}",
@@ -602,7 +706,7 @@ def write_manifest(out_dir: Path, stats: dict[str, dict[str, Any]]) -> Path:
         f"model_requested = {_toml_value(MODEL)}",
     ]
     frameworks = sorted({SCENARIOS[name].framework for name in stats})
-    versions = {fw: installed_versions(fw) for fw in frameworks}
+    versions = {fw: kept_versions.get(fw) or installed_versions(fw) for fw in frameworks}
     for fw in frameworks:
         lines += [
             "",
@@ -638,7 +742,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scenario", action="append", choices=sorted(SCENARIOS), help="only these (repeatable)"
     )
-    parser.add_argument("--manifest", action="store_true", help="write MANIFEST.toml for these only")
+    parser.add_argument(
+        "--manifest", action="store_true", help="update these files' MANIFEST.toml entries, keep the others"
+    )
     parser.add_argument("--base-url", help=argparse.SUPPRESS)  # child mode
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
