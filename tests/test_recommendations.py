@@ -15,11 +15,12 @@ SHIPPING = sorted(
     for slug, cls in installed_connectors().items()
     if (cls.package_dir() / "recommendations.yaml").is_file()
 )
-"""Connectors with a catalog of their own: all but answers, which borrows one (below)."""
+"""Connectors with a catalog of their own: all but answers and file, which borrow one (below, and
+``tests/connectors/file``: an export's fixes are its vendor's)."""
 
 
-def test_only_the_answers_connector_borrows_a_catalog() -> None:
-    assert sorted(set(installed_connectors()) - set(SHIPPING)) == ["answers"]
+def test_only_the_answers_and_file_connectors_borrow_a_catalog() -> None:
+    assert sorted(set(installed_connectors()) - set(SHIPPING)) == ["answers", "file"]
 
 
 @pytest.mark.parametrize(

@@ -119,6 +119,24 @@ def _inline_events(span: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return events
 
 
+def shape_span(
+    span: dict[str, Any],
+    annotations: list[dict[str, Any]] | None = None,
+    cost_usd: float | None = None,
+    url: str | None = None,
+) -> dict[str, Any]:
+    """One REST span as the mapping reads it: events by name, annotations as scores, cost and link.
+
+    The input is not modified. A span read from an export file has no annotations, cost or link.
+    """
+    record = dict(span)
+    record["events"] = _inline_events(span)
+    record["annotations"] = _annotation_scores(annotations or [])
+    record["server_cost_usd"] = cost_usd
+    record["url"] = url
+    return record
+
+
 class PhoenixConnector(WindowedConnector):
     """A Phoenix project over its REST API."""
 
@@ -289,12 +307,8 @@ class PhoenixConnector(WindowedConnector):
         annotations = by_span.get(str(span_id), [])
         if span.get("parent_id") is None:
             annotations = annotations + by_trace.get(str(trace_id), [])
-        record = dict(span)
-        record["events"] = _inline_events(span)
-        record["annotations"] = _annotation_scores(annotations)
-        record["server_cost_usd"] = costs.get(str(span.get("id")))
-        record["url"] = f"{self.link_base}/redirects/spans/{span_id}" if span_id else None
-        return record
+        url = f"{self.link_base}/redirects/spans/{span_id}" if span_id else None
+        return shape_span(span, annotations, costs.get(str(span.get("id"))), url)
 
     def inventory(self) -> Inventory:
         """Datasets, experiments, prompts, annotation configs and projects (see inventory.py)."""
