@@ -2,7 +2,7 @@
 
 OTel records carry their instrumentation scope (``scope``) and the resource's ``telemetry.sdk.*``;
 from the scope name follows the family of conventions (OpenInference, OpenLLMetry, OTel GenAI,
-Strands, pydantic-ai) and the framework it instruments. The report names what was detected, and
+Strands, pydantic-ai, Google ADK) and the framework it instruments. The report names what was detected, and
 recommendations fit the family (``Catalog.for_gaps``): a trace whose OpenInference instrumentation
 hides inputs gets OpenInference's switch, not the OTel GenAI capture variable.
 """
@@ -30,6 +30,7 @@ _FAMILIES: tuple[tuple[str, str, str | None], ...] = (
     ("opentelemetry.instrumentation.openai", "openllmetry", "openai"),
     ("traceloop", "openllmetry", None),
     ("strands.telemetry", "strands", "strands-agents"),
+    ("gcp.vertex.agent", "google-adk", "google-adk"),
     ("pydantic-ai", "pydantic-ai", "pydantic-ai"),
     ("logfire", "pydantic-ai", None),
 )
@@ -46,7 +47,7 @@ class Instrumentation(BaseModel):
     scope: str
     version: str | None = None
     family: str | None = None
-    """Conventions it writes: openinference, openllmetry, otel-genai, strands, pydantic-ai."""
+    """Conventions it writes: openinference, openllmetry, otel-genai, strands, pydantic-ai, google-adk."""
     framework: str | None = None
     sdk: str | None = None
     """The OTel SDK that exported it (``telemetry.sdk.name`` language version)."""
