@@ -22,6 +22,7 @@ import json
 import random
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -595,8 +596,9 @@ def adk_turn(run: Run, session: Session, history: list[tuple[str, str]], questio
     """An ``LlmAgent`` with two function tools, LiteLLM to the fake server, one ADK session each.
 
     The ``Runner`` keeps the conversation in ``InMemorySessionService``, so ``history`` is not
-    passed: ADK records its session id on every span (``gen_ai.conversation.id``). A tool that
-    raises ends the run, as ADK lets a tool's exception through.
+    passed: ADK records its session id on every span (``gen_ai.conversation.id``), ours when the
+    scenario gives it, else the one ADK makes up. A tool that raises ends the run (ADK lets a
+    tool's exception through unless an ``on_tool_error_callback`` answers it).
     """
     from google.adk.agents import LlmAgent
     from google.adk.models.lite_llm import LiteLlm
@@ -607,8 +609,8 @@ def adk_turn(run: Run, session: Session, history: list[tuple[str, str]], questio
     if not _ADK_LOOP:
         _ADK_LOOP.append(asyncio.new_event_loop())
     loop = _ADK_LOOP[0]
-    runner = _AGENTS.get(session.session_id)
-    if runner is None:  # one runner and session per conversation, as an app keeps them
+    kept = _AGENTS.get(session.session_id)
+    if kept is None:  # one runner and session per conversation, as an app keeps them
         agent = LlmAgent(
             name=AGENT_NAME.replace("-", "_"),
             model=LiteLlm(model=f"openai/{MODEL}", api_base=run.base_url, api_key=API_KEY),
@@ -619,18 +621,19 @@ def adk_turn(run: Run, session: Session, history: list[tuple[str, str]], questio
             ),
         )
         runner = Runner(app_name=AGENT_NAME, agent=agent, session_service=InMemorySessionService())
-        loop.run_until_complete(
-            runner.session_service.create_session(
-                app_name=AGENT_NAME, user_id=session.user_id, session_id=session.session_id
-            )
+        # ADK always has a session; without our id it makes one up (a UUID per conversation).
+        given = {"session_id": session.session_id} if run.session_ids else {}
+        created = loop.run_until_complete(
+            runner.session_service.create_session(app_name=AGENT_NAME, user_id=session.user_id, **given)
         )
-        _AGENTS[session.session_id] = runner
+        kept = _AGENTS[session.session_id] = (runner, created.id)
+    runner, session_id = kept
 
     async def go() -> str:
         answer = ""
         message = types.Content(role="user", parts=[types.Part(text=question)])
         async for event in runner.run_async(
-            user_id=session.user_id, session_id=session.session_id, new_message=message
+            user_id=session.user_id, session_id=session_id, new_message=message
         ):
             if event.is_final_response() and event.content and event.content.parts:
                 answer = "".join(p.text or "" for p in event.content.parts)
@@ -691,21 +694,14 @@ SCENARIOS.update(
                 "google_adk",
                 "google-adk",
                 True,
-                "Google ADK LlmAgent over LiteLLM, native spans (schema 2), message content on spans",
+                "Google ADK LlmAgent over LiteLLM, native spans (schema 2), content on spans; our session ids",
                 env=_ADK_CONTENT,
             ),
             Scenario(
                 "google_adk_default",
                 "google-adk",
-                True,
-                "as above with ADK's telemetry defaults: no message content (NO_CONTENT)",
-            ),
-            Scenario(
-                "google_adk_v1",
-                "google-adk",
-                True,
-                "native spans in ADK's legacy schema 1 (gcp.vertex.agent.*, content on by default)",
-                env={"ADK_TELEMETRY_SCHEMA_VERSION_OPT_IN": "1"},
+                False,
+                "as above with ADK's telemetry defaults (no message content) and session ids ADK makes up",
             ),
             Scenario(
                 "google_adk_openinference",
@@ -787,8 +783,21 @@ def installed_versions(framework: str) -> dict[str, str]:
     return {k: v for k, v in json.loads(out.stdout).items() if v is not None}
 
 
-def write_manifest(out_dir: Path, stats: dict[str, dict[str, Any]]) -> Path:
-    """``MANIFEST.toml``: date, command, exact versions per framework, per-file stats."""
+def recorded_versions(out_dir: Path) -> dict[str, dict[str, str]]:
+    """The versions per framework that the existing ``MANIFEST.toml`` records (none without one)."""
+    path = out_dir / "MANIFEST.toml"
+    if not path.exists():
+        return {}
+    versions: dict[str, dict[str, str]] = tomllib.loads(path.read_text(encoding="utf-8")).get("versions", {})
+    return versions
+
+
+def write_manifest(out_dir: Path, stats: dict[str, dict[str, Any]], ran: frozenset[str] = frozenset()) -> Path:
+    """``MANIFEST.toml``: date, command, exact versions per framework, per-file stats.
+
+    Versions are read in the venvs of the frameworks in ``ran``, and of any the manifest does not
+    record yet; the others keep the versions the manifest records (their files were not remade).
+    """
     lines = [
         "# Generated by scripts/generate_framework_samples.py - do not edit by hand.",
         f"generated_at = {_toml_value(dt.datetime.now(dt.UTC).strftime('%Y-%m-%dT%H:%M:%SZ'))}",
@@ -797,7 +806,8 @@ def write_manifest(out_dir: Path, stats: dict[str, dict[str, Any]]) -> Path:
         f"model_requested = {_toml_value(MODEL)}",
     ]
     frameworks = sorted({SCENARIOS[name].framework for name in stats})
-    versions = {fw: installed_versions(fw) for fw in frameworks}
+    recorded = recorded_versions(out_dir)
+    versions = {fw: installed_versions(fw) if fw in ran or fw not in recorded else recorded[fw] for fw in frameworks}
     for fw in frameworks:
         lines += [
             "",
@@ -826,6 +836,11 @@ def write_manifest(out_dir: Path, stats: dict[str, dict[str, Any]]) -> Path:
     return path
 
 
+def _order(item: tuple[str, Any]) -> int:
+    """Manifest entries in the order of SCENARIOS."""
+    return list(SCENARIOS).index(item[0])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Generate all (or selected) scenarios, verify them and write the manifest."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -833,7 +848,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scenario", action="append", choices=sorted(SCENARIOS), help="only these (repeatable)"
     )
-    parser.add_argument("--manifest", action="store_true", help="write MANIFEST.toml for these only")
+    parser.add_argument(
+        "--manifest", action="store_true", help="rewrite MANIFEST.toml (files not remade keep their entries)"
+    )
     parser.add_argument("--base-url", help=argparse.SUPPRESS)  # child mode
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -860,7 +877,11 @@ def main(argv: list[str] | None = None) -> int:
             st = stats[name]
             print(f"{name:40} traces={st['traces']} spans={st['spans']} errors={st['error_spans']}")
     if set(names) == set(SCENARIOS) or args.manifest:
-        print(f"wrote {write_manifest(out_dir, stats)}")
+        ran = frozenset(SCENARIOS[name].framework for name in names)
+        for name in SCENARIOS:  # files not remade this time keep their entries
+            if name not in stats and output_path(out_dir, name).exists():
+                stats[name] = summarize(output_path(out_dir, name))
+        print(f"wrote {write_manifest(out_dir, dict(sorted(stats.items(), key=_order)), ran)}")
     return 0
 
 
