@@ -681,7 +681,7 @@ SCENARIOS.update(
                 "crewai_openinference",
                 "crewai",
                 True,
-                "CrewAI one-agent crew, OpenInference CrewAI + OpenAI instrumentors; using_attributes session",
+                "CrewAI one-agent crew, OpenInference CrewAI and OpenAI instrumentors; using_attributes",
             ),
             Scenario(
                 "crewai_openinference_hidden",
@@ -694,7 +694,7 @@ SCENARIOS.update(
                 "google_adk",
                 "google-adk",
                 True,
-                "Google ADK LlmAgent over LiteLLM, native spans (schema 2), content on spans; our session ids",
+                "Google ADK LlmAgent over LiteLLM, native spans (schema 2) with content, our session ids",
                 env=_ADK_CONTENT,
             ),
             Scenario(
@@ -792,7 +792,9 @@ def recorded_versions(out_dir: Path) -> dict[str, dict[str, str]]:
     return versions
 
 
-def write_manifest(out_dir: Path, stats: dict[str, dict[str, Any]], ran: frozenset[str] = frozenset()) -> Path:
+def write_manifest(
+    out_dir: Path, stats: dict[str, dict[str, Any]], ran: frozenset[str] = frozenset()
+) -> Path:
     """``MANIFEST.toml``: date, command, exact versions per framework, per-file stats.
 
     Versions are read in the venvs of the frameworks in ``ran``, and of any the manifest does not
@@ -807,7 +809,9 @@ def write_manifest(out_dir: Path, stats: dict[str, dict[str, Any]], ran: frozens
     ]
     frameworks = sorted({SCENARIOS[name].framework for name in stats})
     recorded = recorded_versions(out_dir)
-    versions = {fw: installed_versions(fw) if fw in ran or fw not in recorded else recorded[fw] for fw in frameworks}
+    versions = {
+        fw: installed_versions(fw) if fw in ran or fw not in recorded else recorded[fw] for fw in frameworks
+    }
     for fw in frameworks:
         lines += [
             "",

@@ -379,7 +379,9 @@ def test_crewai_report_names_its_instrumentations_and_the_openinference_switch()
         ("openinference.instrumentation.crewai", "openinference", "crewai"),
         ("openinference.instrumentation.openai", "openinference", "openai"),
     }
-    hidden = next(r for f in report.findings for r in f.recommendations if r.gap == "a.input_messages_missing")
+    hidden = next(
+        r for f in report.findings for r in f.recommendations if r.gap == "a.input_messages_missing"
+    )
     assert hidden.snippet is not None and "OPENINFERENCE_HIDE" in hidden.snippet
 
 
