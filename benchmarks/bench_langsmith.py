@@ -1,7 +1,7 @@
 """LangSmith: pull, map and score 10,000 runs replayed from the cassettes through the connector (issue 5).
 
 The runs are the cassettes' own (``cassettes/langsmith/*/runs.jsonl`` rendered by the replay code,
-``scripts/langsmith_capture/lsapi.py``, as v1 rows and v2 items): every trace of the six scenarios'
+``tests/connectors/langsmith/fake.py``, as v1 rows and v2 items): every trace of the six scenarios'
 projects, replicated with fresh run and trace ids (replaced everywhere they occur: ids, parent ids,
 dotted order, app paths) and start times spread 50 ms apart, until N runs. A loopback HTTP server
 in this process (pinned to CPU 1) serves them as LangSmith's read API from pre-serialised rows:
@@ -70,17 +70,16 @@ def _pin(cpu: int) -> None:
 # ------------------------------------------------------------------------------------------- data
 def source_traces() -> list[list[dict[str, Any]]]:
     """Every trace of every scenario's main project, as (v1 row, v2 item) pairs per run."""
-    from scripts.langsmith_capture import replay_server
+    from tests.connectors.langsmith import fake
+    from tests.connectors.langsmith.replay import CASSETTES, load_workspace
 
-    lsapi, load_workspace = replay_server.lsapi, replay_server.load_workspace
-
-    selects = list(lsapi.V2_SELECTS)
+    selects = list(fake.V2_SELECTS)
     traces: dict[str, list[dict[str, Any]]] = {}
-    for folder in sorted(p for p in replay_server.CASSETTES.iterdir() if (p / "runs.jsonl").exists()):
+    for folder in sorted(p for p in CASSETTES.iterdir() if (p / "runs.jsonl").exists()):
         workspace = load_workspace(folder)
         for run in workspace["stores"][workspace["main"]]["runs"]:
             v1 = run["v1"]
-            v2 = lsapi.v2_run(run, selects, subtree_usage=False)
+            v2 = fake.v2_run(run, selects, subtree_usage=False)
             traces.setdefault(v1["trace_id"], []).append({"v1": v1, "v2": v2})
     return list(traces.values())
 

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler
 import httpx
 import pytest
 
-from scripts.loopback import serving
+from tests.loopback import serving
 
 
 def test_a_client_that_resets_its_connection_is_no_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,8 +10,8 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
-from scripts.loopback import serving
 from tests.conftest import SAMPLES
+from tests.loopback import serving
 from traceready.cli import app
 from traceready.connector import Pull
 from traceready.errors import AuthError, UsageError
@@ -193,6 +193,42 @@ def test_cli_audits_a_target_string_and_a_named_target(tmp_path: Path) -> None:
     for result in (by_string, by_name, by_name_eq):
         assert result.exit_code == 0, result.output
         assert orjson.loads(result.stdout)["counts"]["spans_mapped"] == 21
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["audit", "--config", "{config}", "--target", "sample"], id="audit_config_first"),
+        pytest.param(["audit", "--target", "sample", "--config", "{config}"], id="audit_target_first"),
+        pytest.param(["audit", "--config={config}", "--target=sample"], id="audit_config_first_eq"),
+        pytest.param(["audit", "--config", "{config}", "sample"], id="audit_name_after_config"),
+        pytest.param(["audit", "sample", "--config", "{config}"], id="audit_name_before_config"),
+        pytest.param(["audit", "--config", "{config}", "otel", str(FULL)], id="audit_source_after_config"),
+        pytest.param(["audit", "otel", str(FULL), "--config", "{config}"], id="audit_source_before_config"),
+        pytest.param(
+            ["compare", "--config", "{config}", "sample", f"otel:{FULL}"], id="compare_config_first"
+        ),
+        pytest.param(["compare", "sample", f"otel:{FULL}", "--config", "{config}"], id="compare_config_last"),
+    ],
+)
+def test_config_is_read_wherever_it_is_written(tmp_path: Path, args: list[str]) -> None:
+    config = tmp_path / "traceready.toml"
+    config.write_text(f'fail_under = 0.99\n\n[targets.sample]\nsource = "otel"\npaths = ["{FULL}"]\n')
+    result = invoke(*(arg.format(config=config) for arg in args), "-f", "json")
+    assert result.exit_code == 1, result.output  # the bar of the file, so the file was read
+    assert f"is below fail_under in {config} 0.99" in result.stderr
+
+
+@pytest.mark.parametrize("config_first", [True, False], ids=["config_first", "target_first"])
+def test_interview_reads_the_config_wherever_it_is_written(tmp_path: Path, config_first: bool) -> None:
+    config = tmp_path / "traceready.toml"
+    config.write_text(f'[targets.sample]\nsource = "otel"\npaths = ["{FULL}"]\n')
+    options = ["--config", str(config), "--target", "sample"]
+    if not config_first:
+        options = [*options[2:], *options[:2]]
+    result = invoke("interview", *options, "--non-interactive", "--out", str(tmp_path / "answers.toml"))
+    assert result.exit_code == 0, result.output
+    assert "traceready: auditing sample first" in result.stderr
 
 
 def test_cli_unknown_target_exits_2_with_one_line() -> None:

@@ -497,6 +497,11 @@ def write_manifest(summaries: list[dict[str, Any]]) -> None:
     lines = [
         "# How each Braintrust cassette was made (see README.md here).",
         "# One table per scenario folder; every file in the folder comes from its sdk_requests.json.",
+        "# Read-only routes the SDK capture never reached (GET /environment, GET /v1/project_automation,",
+        "# GET /v1/org_automation, POST /btql over project_prompts with audit_log) have no recording: the",
+        "# tests' fake (tests/connectors/braintrust/fake.py) serves them in the shapes braintrust 0.48.1's",
+        "# generated REST client declares (braintrust/api/_generated/, braintrust-openapi commit 146bb7bb)",
+        "# and the query get_prompt_versions sends; its docstring says which fields are verified.",
         "",
     ]
     for s in sorted(summaries, key=lambda s: s["scenario"]):

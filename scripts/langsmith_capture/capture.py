@@ -43,6 +43,7 @@ SCRIPTS_DIR = HERE.parent
 REPO_ROOT = SCRIPTS_DIR.parent
 sys.path.insert(0, str(SCRIPTS_DIR))
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[1]))  # the repository: tests.connectors.langsmith, the fake server
 
 from capture_server import CaptureServer, merge_runs  # noqa: E402
 from fake_openai import FakeOpenAI  # noqa: E402

@@ -48,7 +48,7 @@ Endpoints, as the SDK (langsmith 0.15.x, ``client.py``) uses them:
 ``POST|GET /repos/``, ``GET /repos/{owner}/{name}``, ``GET|POST /commits/{owner}/{name}``
     the workspace configuration the SDK creates (``create_feedback_config``,
     ``create_annotation_queue``, ``create_prompt``, ``create_commit``), answered by
-    ``workspace_api.py`` (shared with the replay server).
+    ``tests/connectors/langsmith/fake_workspace.py`` (shared with the replay server).
 
 Anything else is recorded and answered 404. The recorder keeps, in arrival order, one entry per
 HTTP request (method, path, transport, encoding, part names, sizes; credentials are never
@@ -76,35 +76,17 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import workspace_api
+from tests.connectors.langsmith import fake_workspace
+from tests.connectors.langsmith.fake import (
+    ID_NAMESPACE,
+    PROJECT_CREATED_AT,
+    TENANT_HANDLE,
+    TENANT_ID,
+    project_id,
+    project_record,
+)
 
 HOST = "127.0.0.1"
-
-# Stable ids for the things the server, not the SDK, assigns (converter uses the same).
-ID_NAMESPACE = uuid.UUID("6f1d3c9e-2b7a-5e4f-9a1c-3d2e1f0a9b8c")
-TENANT_ID = str(uuid.uuid5(ID_NAMESPACE, "tenant:traceready-capture"))
-TENANT_HANDLE = "traceready"
-PROJECT_CREATED_AT = "2026-11-01T08:00:00.000000+00:00"
-
-
-def project_id(name: str) -> str:
-    """Id the fake workspace gives the project ``name`` (uuid5, stable)."""
-    return str(uuid.uuid5(ID_NAMESPACE, f"project:{name}"))
-
-
-def project_record(name: str) -> dict[str, Any]:
-    """``TracerSession`` as ``GET /sessions?name=`` lists it (without stats)."""
-    return {
-        "id": project_id(name),
-        "name": name,
-        "start_time": PROJECT_CREATED_AT,
-        "end_time": None,
-        "description": None,
-        "extra": None,
-        "tenant_id": TENANT_ID,
-        "reference_dataset_id": None,
-    }
-
 
 # Run fields the SDK ships as separate multipart parts ("post.<id>.<field>").
 BIG_FIELDS = ("inputs", "outputs", "events", "extra", "error", "serialized")
@@ -307,8 +289,8 @@ class Workspace:
         self.datasets: dict[str, dict[str, Any]] = {}
         self.examples: dict[str, dict[str, Any]] = {}
         self.projects: dict[str, dict[str, Any]] = {}
-        self.config: dict[str, Any] = workspace_api.empty()
-        """Feedback configs, annotation queues, hub prompts (``workspace_api``)."""
+        self.config: dict[str, Any] = fake_workspace.empty()
+        """Feedback configs, annotation queues, hub prompts (``fake_workspace``)."""
         self.clock: str | None = None
         """A fixed time for what the server stamps (None: now)."""
 
@@ -527,17 +509,17 @@ class _Handler(BaseHTTPRequestHandler):
                     "tenant_handle": TENANT_HANDLE,
                 }
             elif path == "/feedback-configs":
-                answer = workspace_api.list_feedback_configs(ws.config, params)
+                answer = fake_workspace.list_feedback_configs(ws.config, params)
             elif path == "/annotation-queues":
-                answer = workspace_api.list_annotation_queues(ws.config, params)
+                answer = fake_workspace.list_annotation_queues(ws.config, params)
             elif m := re.fullmatch(rf"/annotation-queues/({_UUID})", path):
-                answer = workspace_api.read_annotation_queue(ws.config, m.group(1))
+                answer = fake_workspace.read_annotation_queue(ws.config, m.group(1))
             elif path == "/repos":
-                answer = workspace_api.list_repos(ws.config, params)
+                answer = fake_workspace.list_repos(ws.config, params)
             elif m := re.fullmatch(r"/repos/([^/]+)/([^/]+)", path):
-                answer = workspace_api.get_repo(ws.config, m.group(2))
+                answer = fake_workspace.get_repo(ws.config, m.group(2))
             elif m := re.fullmatch(r"/commits/([^/]+)/([^/]+)", path):
-                answer = workspace_api.list_commits(ws.config, m.group(2), params)
+                answer = fake_workspace.list_commits(ws.config, m.group(2), params)
             else:
                 return False
         self._record({"transport": "workspace"}, [])
@@ -551,13 +533,13 @@ class _Handler(BaseHTTPRequestHandler):
         ws = self.server.workspace
         now = ws._now()
         if path == "/feedback-configs":
-            return workspace_api.create_feedback_config(ws.config, doc, TENANT_ID, now)
+            return fake_workspace.create_feedback_config(ws.config, doc, TENANT_ID, now)
         if path == "/annotation-queues":
-            return workspace_api.create_annotation_queue(ws.config, doc, TENANT_ID, now)
+            return fake_workspace.create_annotation_queue(ws.config, doc, TENANT_ID, now)
         if path == "/repos":
-            return workspace_api.create_repo(ws.config, doc, TENANT_ID, TENANT_HANDLE, now)
+            return fake_workspace.create_repo(ws.config, doc, TENANT_ID, TENANT_HANDLE, now)
         m = re.fullmatch(r"/commits/([^/]+)/([^/]+)", path)
-        return workspace_api.create_commit(ws.config, m.group(2), doc, now) if m else None
+        return fake_workspace.create_commit(ws.config, m.group(2), doc, now) if m else None
 
     # -- verbs -----------------------------------------------------------
     def do_GET(self) -> None:

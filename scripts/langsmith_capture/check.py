@@ -2,7 +2,7 @@
 """Check the LangSmith cassettes: consistent, readable by the real SDK, free of secrets.
 
 1. Every rendered exchange (``v1_runs_query.json``, ``v2_runs_query.json``, ``sessions.json``,
-   ``feedback.json``) is exactly what ``replay_server.py`` answers to the same request.
+   ``feedback.json``) is exactly what ``tests/connectors/langsmith/replay.py`` answers to the same request.
 2. The real ``langsmith`` SDK reads every scenario through the replay server: ``Client.info``,
    ``read_project``, ``list_runs`` (v1, default select) and the raw v1 cursor pager with pages of
    5, the v2 ``runs.query_v2`` pager with pages of 5 mapped by the SDK's own
@@ -32,11 +32,13 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[1]))  # the repository: tests.connectors.langsmith, the fake server
 
-import lsapi  # noqa: E402
 from capture import DUMMY_API_KEY  # noqa: E402
 from convert import REPLAY_NOW, WINDOW_START  # noqa: E402
-from replay_server import CASSETTES, CONFIG_FOLDER, ReplayServer, load_workspace  # noqa: E402
+
+from tests.connectors.langsmith import fake  # noqa: E402
+from tests.connectors.langsmith.replay import CASSETTES, CONFIG_FOLDER, ReplayServer, load_workspace  # noqa: E402
 
 SECRETS = re.compile(r"lsv2|Bearer |sk-[A-Za-z0-9-]{6,}|" + re.escape(DUMMY_API_KEY))
 URL = re.compile(r"https?://([^/\s\"':]+)")
@@ -57,10 +59,10 @@ def _stores(workspace: dict[str, Any], ids: list[str]) -> dict[str, Any]:
 def check_rendered(folder: Path, workspace: dict[str, Any]) -> None:
     store = workspace["stores"][workspace["main"]]
     for name, answer in (
-        ("v1_runs_query.json", lambda body: lsapi.query_v1(_stores(workspace, body["session"]), body)),
+        ("v1_runs_query.json", lambda body: fake.query_v1(_stores(workspace, body["session"]), body)),
         (
             "v2_runs_query.json",
-            lambda body: lsapi.query_v2(_stores(workspace, body["project_ids"]), body, REPLAY_NOW),
+            lambda body: fake.query_v2(_stores(workspace, body["project_ids"]), body, REPLAY_NOW),
         ),
     ):
         for ex in json.loads((folder / name).read_text(encoding="utf-8")):
@@ -70,16 +72,16 @@ def check_rendered(folder: Path, workspace: dict[str, Any]) -> None:
         for ex in json.loads((folder / "datasets.json").read_text(encoding="utf-8")):
             q = {k: [str(v)] for k, v in ex["request"]["query"].items()}
             if ex["request"]["path"] == "/datasets":
-                want: Any = lsapi.datasets_response(workspace, q)
+                want: Any = fake.datasets_response(workspace, q)
             elif ex["request"]["path"] == "/examples":
-                want = lsapi.examples_response(workspace, q)
+                want = fake.examples_response(workspace, q)
             else:
-                want = lsapi.experiments_response(workspace, q["reference_dataset"][0])
+                want = fake.experiments_response(workspace, q["reference_dataset"][0])
             if ex["response"]["body"] != want:
                 fail(f"{folder.name}/datasets.json: {ex['request']['path']} differs")
     for ex in json.loads((folder / "sessions.json").read_text(encoding="utf-8")):
         stats = ex["request"]["query"]["include_stats"]
-        if ex["response"]["body"] != lsapi.sessions_response(store, include_stats=stats):
+        if ex["response"]["body"] != fake.sessions_response(store, include_stats=stats):
             fail(f"{folder.name}/sessions.json differs")
 
 
@@ -115,7 +117,7 @@ def check_sdk(folder: Path, store: dict[str, Any], url: str, backend: str) -> di
     pager = api.runs.query_v2(
         project_ids=[store["project_id"]],
         min_start_time=WINDOW_START,
-        selects=list(lsapi.V2_AUDIT_SELECTS),  # type: ignore[arg-type]
+        selects=list(fake.V2_AUDIT_SELECTS),  # type: ignore[arg-type]
         page_size=5,
     )
     v2_items = list(pager)

@@ -12,7 +12,8 @@ For each ``<raw-dir>/<scenario>.json`` this writes ``cassettes/langsmith/<scenar
 ``v1_runs_query.json`` / ``v2_runs_query.json``
     request/response exchanges of ``POST /runs/query`` and ``POST /api/v2/runs/query``: the
     window's root runs, then every run of the window (the bulk child fetch), paged by 10 so the
-    cursor chain is exercised. Rendered by ``lsapi`` with the server-side fields it computes.
+    cursor chain is exercised. Rendered by ``tests/connectors/langsmith/fake.py`` with the
+    server-side fields it computes.
 ``sessions.json`` / ``feedback.json``
     ``GET /sessions?name=`` (without and with stats) and ``GET /feedback`` exchanges.
 
@@ -40,9 +41,12 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[1]))  # the repository: tests.connectors.langsmith, the fake server
 
-import lsapi  # noqa: E402
-from capture_server import info_payload, merge_runs, project_id  # noqa: E402
+from capture_server import info_payload, merge_runs  # noqa: E402
+
+from tests.connectors.langsmith import fake  # noqa: E402
+from tests.connectors.langsmith.fake import project_id  # noqa: E402
 
 BASE_TIME = dt.datetime(2026, 11, 20, 9, 0, 0, tzinfo=dt.UTC)
 WINDOW_START = BASE_TIME - dt.timedelta(days=7)
@@ -85,15 +89,15 @@ def normalize(raw: dict[str, Any]) -> dict[str, Any]:
     """Shift times, re-mint ids, fix ports and paths in a raw capture (see module docstring)."""
     scenario = raw["scenario"]
     runs = merge_runs(raw["ops"])
-    first = min(lsapi.parse_time(r["start_time"]) for r in runs)
+    first = min(fake.parse_time(r["start_time"]) for r in runs)
     shift = BASE_TIME - first
 
     ids: dict[str, str] = {}
     for i, r in enumerate(sorted(runs, key=lambda r: r["dotted_order"])):
-        ids[r["id"]] = _remint(r["id"], lsapi.parse_time(r["start_time"]) + shift, f"{scenario}:run:{i}")
+        ids[r["id"]] = _remint(r["id"], fake.parse_time(r["start_time"]) + shift, f"{scenario}:run:{i}")
     feedback = [o for o in raw["ops"] if o["op"] == "feedback"]
     for i, op in enumerate(feedback):
-        created = lsapi.parse_time(op["payload"].get("created_at") or runs[0]["start_time"])
+        created = fake.parse_time(op["payload"].get("created_at") or runs[0]["start_time"])
         ids[op["id"]] = _remint(op["id"], created + shift, f"{scenario}:feedback:{i}")
     workspace = raw.get("workspace") or {}
     for i, ex in enumerate(workspace.get("examples") or []):
@@ -108,7 +112,7 @@ def normalize(raw: dict[str, Any]) -> dict[str, Any]:
         ids[proj["id"]] = project_id(new_name)
 
     def iso(m: re.Match[str]) -> str:
-        t = lsapi.parse_time(m.group(1) + (m.group(2) or "") + (m.group(3) or "Z")) + shift
+        t = fake.parse_time(m.group(1) + (m.group(2) or "") + (m.group(3) or "Z")) + shift
         text = t.replace(tzinfo=None).isoformat(timespec="microseconds" if m.group(2) else "seconds")
         suffix = m.group(3) or ""
         return text + ("Z" if suffix == "Z" else ("+00:00" if suffix else ""))
@@ -198,7 +202,7 @@ def v1_requests(pid: str, trace: str) -> list[dict[str, Any]]:
     window = {"session": [pid], "start_time": WINDOW_START.isoformat()}
     return [
         {**window, "is_root": True, "select": list(V1_ROOT_SELECT), "limit": ROOT_PAGE},
-        {**window, "trace": trace, "select": list(lsapi.V1_FIELDS), "limit": 100},
+        {**window, "trace": trace, "select": list(fake.V1_FIELDS), "limit": 100},
     ]
 
 
@@ -213,7 +217,7 @@ def v2_requests(pid: str, trace: str) -> list[dict[str, Any]]:
             "selects": list(V2_ROOT_SELECTS),
             "page_size": ROOT_PAGE,
         },
-        {**window, "trace_id": trace, "selects": list(lsapi.V2_AUDIT_SELECTS), "page_size": 100},
+        {**window, "trace_id": trace, "selects": list(fake.V2_AUDIT_SELECTS), "page_size": 100},
     ]
 
 
@@ -276,7 +280,7 @@ def convert(raw: dict[str, Any], out_root: Path) -> dict[str, Any]:
             received[op["id"]] = min(received.get(op["id"], op["received_at"]), op["received_at"])
     feedback = [op["payload"] for op in norm["ops"] if op["op"] == "feedback"]
     snapshot = norm.get("workspace") or {}
-    workspace = lsapi.build_workspace(merged, feedback, received, snapshot, norm["project_name"])
+    workspace = fake.build_workspace(merged, feedback, received, snapshot, norm["project_name"])
     store = workspace["stores"][workspace["main"]]
     pid = store["project_id"]
     main_runs = [r for r in merged if (r.get("session_name") or norm["project_name"]) == norm["project_name"]]
@@ -304,17 +308,17 @@ def convert(raw: dict[str, Any], out_root: Path) -> dict[str, Any]:
     )
     v1 = []
     for body in v1_requests(pid, trace):
-        v1 += _paged(lambda b: lsapi.query_v1(store, b), body, lambda r: r["cursors"]["next"], "/runs/query")
+        v1 += _paged(lambda b: fake.query_v1(store, b), body, lambda r: r["cursors"]["next"], "/runs/query")
     for exp in experiments:
         body = {**v1_requests(exp["project_id"], trace)[0], "select": [*V1_ROOT_SELECT, *EXPERIMENT_SELECT]}
         v1 += _paged(
-            lambda b, e=exp: lsapi.query_v1(e, b), body, lambda r: r["cursors"]["next"], "/runs/query"
+            lambda b, e=exp: fake.query_v1(e, b), body, lambda r: r["cursors"]["next"], "/runs/query"
         )
     sizes["v1_runs_query.json"] = _dump(out / "v1_runs_query.json", v1)
     v2 = []
     for body in v2_requests(pid, trace):
         v2 += _paged(
-            lambda b: lsapi.query_v2(store, b, REPLAY_NOW),
+            lambda b: fake.query_v2(store, b, REPLAY_NOW),
             body,
             lambda r: r["next_cursor"],
             "/api/v2/runs/query",
@@ -326,7 +330,7 @@ def convert(raw: dict[str, Any], out_root: Path) -> dict[str, Any]:
             "GET",
             "/sessions",
             200,
-            lsapi.sessions_response(store, include_stats=stats),
+            fake.sessions_response(store, include_stats=stats),
             query={"name": store["project_name"], "limit": 1, "include_stats": stats},
         )
         for stats in (False, True)
@@ -340,7 +344,7 @@ def convert(raw: dict[str, Any], out_root: Path) -> dict[str, Any]:
             "GET",
             "/feedback",
             200,
-            lsapi.feedback_response(fb_store, {"run": with_feedback}),
+            fake.feedback_response(fb_store, {"run": with_feedback}),
             query={"run": with_feedback, "limit": 100},
         )
     ]
@@ -350,20 +354,20 @@ def convert(raw: dict[str, Any], out_root: Path) -> dict[str, Any]:
         for ds in workspace["datasets"]:
             datasets.append(
                 _exchange(
-                    "GET", "/datasets", 200, lsapi.datasets_response(workspace, {"name": [ds["name"]]}),
+                    "GET", "/datasets", 200, fake.datasets_response(workspace, {"name": [ds["name"]]}),
                     query={"name": ds["name"], "limit": 1},
                 )
             )  # fmt: skip
             q = {"dataset": [ds["id"]], "offset": ["0"], "limit": ["100"]}
             datasets.append(
                 _exchange(
-                    "GET", "/examples", 200, lsapi.examples_response(workspace, q),
+                    "GET", "/examples", 200, fake.examples_response(workspace, q),
                     query={"dataset": ds["id"], "offset": 0, "limit": 100},
                 )
             )  # fmt: skip
             datasets.append(
                 _exchange(
-                    "GET", "/sessions", 200, lsapi.experiments_response(workspace, ds["id"]),
+                    "GET", "/sessions", 200, fake.experiments_response(workspace, ds["id"]),
                     query={"reference_dataset": ds["id"], "include_stats": True, "limit": 100, "offset": 0},
                 )
             )  # fmt: skip
@@ -400,8 +404,8 @@ def convert(raw: dict[str, Any], out_root: Path) -> dict[str, Any]:
 CONVERTED = (
     "SDK ingest payloads (zstd multipart, decoded) merged per run id, normalised (times shifted to "
     "{base}, ids re-minted, loopback ports and checkout path fixed), then rendered as v1 /runs/query "
-    "and v2 /api/v2/runs/query pages with server-side fields computed by scripts/langsmith_capture/"
-    "lsapi.py (status, parent_run_ids, session_id/project_id, tokens and cost from usage_metadata, "
+    "and v2 /api/v2/runs/query pages with server-side fields computed by tests/connectors/"
+    "langsmith/fake.py (status, parent_run_ids, session_id/project_id, tokens and cost from usage_metadata, "
     "trace tier, feedback_stats, thread_id; see README.md)"
 )
 DESCRIPTIONS = {

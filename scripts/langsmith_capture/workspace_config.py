@@ -10,11 +10,12 @@ Writes ``cassettes/langsmith/workspace_config/`` and its ``MANIFEST.toml`` entry
     ``POST /repos/`` then two ``POST /commits/-/<name>``), including the reads the SDK makes on its
     own (``GET /settings``, ``/repos/-/<name>``, ``/commits/-/<name>/``).
 ``workspace.json``
-    the state the capture server stored (``workspace_api.py``: feedback configs, queues with their
-    rubric items, prompts and commits) plus ``run_rules``. The SDK 0.15.1 has no call that creates
-    an automation rule, so the rules are **built from the OpenAPI schema**: each is validated by,
-    and dumped through, the SDK's generated ``langsmith.types.evaluator.Evaluator`` ("Run rules
-    schema" of ``GET /api/v1/runs/rules``), so every field the schema has is present.
+    the state the capture server stored (``tests/connectors/langsmith/fake_workspace.py``:
+    feedback configs, queues with their rubric items, prompts and commits) plus ``run_rules``. The
+    SDK 0.15.1 has no call that creates an automation rule, so the rules are **built from the
+    OpenAPI schema**: each is validated by, and dumped through, the SDK's generated
+    ``langsmith.types.evaluator.Evaluator`` ("Run rules schema" of ``GET /api/v1/runs/rules``), so
+    every field the schema has is present.
 
 Then it reads everything back through the SDK (``list_feedback_configs``, ``list_annotation_queues``,
 ``read_annotation_queue``, ``list_prompts``), so the SDK's own models accept
@@ -36,8 +37,11 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[1]))  # the repository: tests.connectors.langsmith, the fake server
 
-from capture_server import ID_NAMESPACE, TENANT_ID, CaptureServer, project_id  # noqa: E402
+from capture_server import CaptureServer  # noqa: E402
+
+from tests.connectors.langsmith.fake import ID_NAMESPACE, TENANT_ID, project_id  # noqa: E402
 
 OUT = HERE.parents[1] / "cassettes" / "langsmith"
 FOLDER = "workspace_config"
@@ -288,13 +292,13 @@ def write_manifest_entry() -> None:
     entries[FOLDER] = {
         "how": "built from real SDK payloads",
         "server": "scripts/langsmith_capture/capture_server.py (loopback stand-in for LangSmith's workspace "
-        "API; answers from scripts/langsmith_capture/workspace_api.py)",
+        "API; answers from tests/connectors/langsmith/fake_workspace.py)",
         "client": ", ".join(f"{k} {v}" for k, v in versions.items()) + f" (Python {python})",
         "date": CLOCK[:10],
         "command": "scripts/langsmith_capture/run.sh workspace_config",
         "converted": "feedback configs, annotation queues and hub prompts: what the SDK's "
         "create_feedback_config / create_annotation_queue / push_prompt sent, stored and answered by "
-        "workspace_api.py (server fields ours: ids uuid5, times fixed to " + CLOCK + ", commit hashes "
+        "fake_workspace.py (server fields ours: ids uuid5, times fixed to " + CLOCK + ", commit hashes "
         "sha256 of the manifest) and read back through the SDK's models; run_rules: built from the "
         "OpenAPI schema (langsmith.types.evaluator.Evaluator, the Run rules schema of GET "
         "/api/v1/runs/rules), no SDK call creates a rule",

@@ -420,11 +420,30 @@ class _AuditGroup(click.Group):
         return _source_command(connectors[cmd_name]) if cmd_name in connectors else None
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        """``--target NAME ...`` is ``NAME ...``: a target is a command name like any source."""
-        if args and args[0] == "--target" and len(args) > 1:
-            args = [args[1], *args[2:]]
-        elif args and args[0].startswith("--target="):
-            args = [args[0].partition("=")[2], *args[1:]]
+        """``--target NAME ...`` is ``NAME ...``: a target is a command name like any source.
+
+        ``--config FILE`` is the command's option, so one written before the command name (or before
+        ``--target``) moves after it: ``--config x.toml --target prod`` is ``prod --config x.toml``.
+        """
+        target: list[str] = []
+        config: list[str] = []
+        rest = list(args)
+        while rest and rest[0].startswith("--"):
+            name, has_value, value = rest[0].partition("=")
+            if name not in ("--target", "--config"):
+                break
+            taken = [rest[0]] if has_value else rest[:2]
+            if not has_value and len(rest) < 2:
+                break  # click names the missing value
+            if name == "--target":
+                target = [value] if has_value else [rest[1]]
+            else:
+                config = taken
+            rest = rest[len(taken) :]
+        if target:
+            args = [*target, *config, *rest]
+        elif config and rest:
+            args = [rest[0], *config, *rest[1:]]
         return super().parse_args(ctx, args)
 
     def resolve_command(
@@ -788,7 +807,7 @@ def compare(
         outputs = AuditOutputs(out, None)  # checked before anything is pulled
         follow = FollowUp(history=history_file, record=not no_history, fail_on_regression=fail_on_regression)
         check_follow_up(follow, settings)
-        bar = fail_under if fail_under is not None else settings.fail_under
+        bar = fail_under_bar(fail_under, settings, config)
         with CompareProgress(targets) as progress:
 
             def audit_of(text: str, target: Target) -> Callable[[Callable[[Span], None]], Report]:
@@ -798,13 +817,14 @@ def compare(
                 )
 
             audits = [(text, audit_of(text, target)) for text, target in resolved]
-            results = audit_targets(audits, fail_under=bar, progress=progress.update)
+            bar_value = bar.value if bar is not None else None
+            results = audit_targets(audits, fail_under=bar_value, progress=progress.update)
         shared = {
             "since": since,
             "limit": str(limit),
             "thresholds": settings.thresholds.model_dump_json(),
             "answers": str(answers) if answers is not None else "none",
-            "fail_under": f"{bar:.2f}" if bar is not None else "none",
+            "fail_under": f"{bar.value:.2f}" if bar is not None else "none",
         }
         report = compare_results(results, settings=shared)
         text = COMPARE_RENDERERS[chosen](report, _colour(outputs))
@@ -816,7 +836,7 @@ def compare(
             elif result.exit_code == 1 and result.report is not None and bar is not None:
                 click.echo(
                     f"traceready: {result.label}: overall score {result.report.overall.score:.2f} "
-                    f"is below --fail-under {bar:.2f}",
+                    f"is below {bar.origin} {bar.value:.2f}",
                     err=True,
                 )
         # Every audited target is recorded and judged like an audit of it (failed targets are not).

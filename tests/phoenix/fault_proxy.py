@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler
 
 import httpx
 
-from scripts.loopback import serving
+from tests.loopback import serving
 
 
 @dataclass

@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler
 
 import httpx
 
-from scripts.loopback import LoopbackServer, start, stop
+from tests.loopback import LoopbackServer, start, stop
 
 App = Callable[[httpx.Request], httpx.Response]
 """The well-behaved fake: an httpx.MockTransport-style handler."""

@@ -17,10 +17,10 @@ from typing import Any
 
 import httpx
 
-from scripts.langsmith_capture.replay_server import ReplayServer
 from tests.connectors.braintrust.fake import KEY as BRAINTRUST_KEY
 from tests.connectors.braintrust.fake import FakeBraintrust
 from tests.connectors.conformance.hostile import App
+from tests.connectors.langsmith.replay import ReplayServer
 from tests.connectors.phoenix.fake import fake_phoenix, recorded_bodies
 
 Route = Callable[[httpx.Request], bool]

@@ -1,6 +1,6 @@
 """LangSmith replay: the cassettes served as LangSmith's read API on 127.0.0.1 (v1 or v2 backend).
 
-``scripts/langsmith_capture/replay_server.py`` answers any run query from ``cassettes/langsmith/``
+``replay.py`` answers any run query from ``cassettes/langsmith/``
 with the same code that rendered the recorded pages, so the connector is tested through its real
 HTTP client against every query it makes. Workspace facts (datasets, experiments) are workspace-wide,
 as in LangSmith: a server built from a subset of scenario folders is a workspace without them.
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.langsmith_capture.replay_server import ReplayServer
 from tests.cassettes import CASSETTES
+from tests.connectors.langsmith.replay import ReplayServer
 
 LANGSMITH = CASSETTES / "langsmith"
 SINCE = "2026-11-13T09:00:00Z"

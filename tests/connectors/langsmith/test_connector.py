@@ -1,7 +1,7 @@
 """The LangSmith connector on every failure a user can meet, and its settings and run shaping.
 
 A fake LangSmith behind ``httpx.MockTransport`` answers from the cassettes with the replay server's
-own query code (``lsapi``), with a fault hook per request.
+own query code (``fake.py``), with a fault hook per request.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from scripts.langsmith_capture import replay_server
-from scripts.langsmith_capture.replay_server import DEFAULT_NOW, ReplayServer, load_workspace
 from tests.connectors.faults import Fault, with_fault
+from tests.connectors.langsmith import fake
 from tests.connectors.langsmith.conftest import LANGSMITH, SINCE, project
+from tests.connectors.langsmith.replay import DEFAULT_NOW, ReplayServer, load_workspace
 from traceready.audit import PullStats, Scorer, score_spans
 from traceready.cli import app
 from traceready.connectors.langsmith import HIDDEN, LangSmithConnector, LangSmithSettings, shape_run
@@ -36,8 +36,6 @@ INFO = json.loads((LANGSMITH / "info.json").read_text())
 WORKSPACE = load_workspace(LANGSMITH / "traceable_full")
 STORE = WORKSPACE["stores"][WORKSPACE["main"]]
 
-lsapi = replay_server.lsapi  # the replay server puts its helpers on the path first
-
 
 def fake_langsmith(fault: Fault, backend: str = "v1") -> Callable[[httpx.Request], httpx.Response]:
     """traceable_full's project as LangSmith serves it, with a fault hook (request, call number)."""
@@ -50,11 +48,11 @@ def fake_langsmith(fault: Fault, backend: str = "v1") -> Callable[[httpx.Request
             names = request.url.params.get_list("name")
             if names and names != [STORE["project_name"]]:
                 return httpx.Response(200, json=[])
-            return httpx.Response(200, json=lsapi.sessions_response(STORE, include_stats=False))
+            return httpx.Response(200, json=fake.sessions_response(STORE, include_stats=False))
         if path == "/runs/query":
-            return httpx.Response(200, json=lsapi.query_v1(STORE, json.loads(request.content)))
+            return httpx.Response(200, json=fake.query_v1(STORE, json.loads(request.content)))
         if path == "/api/v2/runs/query":
-            return httpx.Response(200, json=lsapi.query_v2(STORE, json.loads(request.content), DEFAULT_NOW))
+            return httpx.Response(200, json=fake.query_v2(STORE, json.loads(request.content), DEFAULT_NOW))
         if path == "/datasets":
             return httpx.Response(200, json=[])
         return httpx.Response(404, json={"detail": "Not Found"})
@@ -202,7 +200,7 @@ def test_a_repeated_cursor_stops_instead_of_looping() -> None:
         if request.url.path == "/runs/query":
             body = json.loads(request.content)
             body.pop("cursor", None)
-            page = lsapi.query_v1(STORE, body)
+            page = fake.query_v1(STORE, body)
             page["cursors"]["next"] = "same"
             return httpx.Response(200, json=page)
         return None
@@ -240,10 +238,10 @@ def test_empty_key_sends_no_key_header(key: str) -> None:
 def test_v2_runs_are_shaped_like_v1_and_map_alike() -> None:
     body = {"project_ids": [STORE["project"]["id"]], "min_start_time": SINCE, "trace_id": None}
     v1 = {
-        r["id"]: r for r in lsapi.query_v1(STORE, {"session": [STORE["project"]["id"]], "limit": 100})["runs"]
+        r["id"]: r for r in fake.query_v1(STORE, {"session": [STORE["project"]["id"]], "limit": 100})["runs"]
     }
-    selects = list(lsapi.V2_SELECTS)
-    v2 = lsapi.query_v2(STORE, {**body, "selects": selects, "page_size": 100}, DEFAULT_NOW)["items"]
+    selects = list(fake.V2_SELECTS)
+    v2 = fake.query_v2(STORE, {**body, "selects": selects, "page_size": 100}, DEFAULT_NOW)["items"]
     mapper = Mapper(load_mapping("langsmith"))
     for item in v2:
         one = mapper.map_record(shape_run(item, v2=True, web_url=BASE))
@@ -349,7 +347,7 @@ def test_a_tracing_sampling_rate_in_run_metadata_is_warned_about(caplog: pytest.
     def fault(request: httpx.Request, n: int) -> httpx.Response | None:
         body = json.loads(request.content) if request.content else {}
         if request.url.path == "/runs/query" and "is_root" not in body:
-            page = copy.deepcopy(lsapi.query_v1(STORE, body))
+            page = copy.deepcopy(fake.query_v1(STORE, body))
             for run in page["runs"]:
                 run["extra"]["metadata"]["LANGSMITH_TRACING_SAMPLING_RATE"] = "0.25"
             return httpx.Response(200, json=page)
@@ -384,7 +382,7 @@ def test_v2_limit_keeps_the_newest_traces_whatever_order_the_server_pages_in() -
     def oldest_first(request: httpx.Request, n: int) -> httpx.Response | None:
         body = json.loads(request.content) if request.content else {}
         if request.url.path == "/api/v2/runs/query" and body.get("is_root"):
-            page = lsapi.query_v2(STORE, {**body, "page_size": 1000}, DEFAULT_NOW)
+            page = fake.query_v2(STORE, {**body, "page_size": 1000}, DEFAULT_NOW)
             page["items"].reverse()  # v2 documents no order: assume none
             return httpx.Response(200, json=page)
         return None
@@ -400,7 +398,7 @@ def test_v2_limit_keeps_the_newest_traces_whatever_order_the_server_pages_in() -
 def test_cli_org_scoped_key_exits_3_naming_the_workspace_variable() -> None:
     from http.server import BaseHTTPRequestHandler
 
-    from scripts.loopback import serving
+    from tests.loopback import serving
 
     class OrgScoped(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:

@@ -15,8 +15,8 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
-from scripts.langsmith_capture.replay_server import ReplayServer
 from tests.connectors.langsmith.conftest import SINCE, project
+from tests.connectors.langsmith.replay import ReplayServer
 from tests.test_scenarios import audit as audit_file
 from traceready.cli import app
 

@@ -13,8 +13,8 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
-from scripts.langsmith_capture.replay_server import ReplayServer
 from tests.connectors.langsmith.conftest import SINCE, project, workspace_of
+from tests.connectors.langsmith.replay import ReplayServer
 from traceready.cli import app
 
 ENV = {"LANGSMITH_API_KEY": "ls-test-key-not-real"}

@@ -1,8 +1,8 @@
 """LangSmith's workspace configuration routes: feedback configs, annotation queues, hub prompts, rules.
 
-One model of the server, shared by ``capture_server.py`` (which stores what the real SDK creates)
-and ``replay_server.py`` (which answers reads from ``cassettes/langsmith/workspace_config/``), so
-both answer alike. Stdlib only. The state is one plain dict::
+One model of the server, shared by ``scripts/langsmith_capture/capture_server.py`` (which stores
+what the real SDK creates) and ``replay.py`` (which answers reads from
+``cassettes/langsmith/workspace_config/``), so both answer alike. Stdlib only. The state is one plain dict::
 
     {"feedback_configs": [FeedbackConfigSchema...], "annotation_queues": [queue with rubric_items],
      "repos": [Prompt...], "commits": {"<repo_handle>": [commit, newest first]},
@@ -25,7 +25,7 @@ import json
 import uuid
 from typing import Any
 
-NAMESPACE = uuid.UUID("6f1d3c9e-2b7a-5e4f-9a1c-3d2e1f0a9b8c")  # capture_server.ID_NAMESPACE
+from tests.connectors.langsmith.fake import ID_NAMESPACE as NAMESPACE
 
 Params = dict[str, list[str]]
 
@@ -54,7 +54,7 @@ def create_feedback_config(
 ) -> dict[str, Any]:
     """``POST /feedback-configs``: an identical config of the key is returned unchanged."""
     key = body["feedback_key"]
-    same = [c for c in state["feedback_configs"] if c["feedback_key"] == key]
+    same: list[dict[str, Any]] = [c for c in state["feedback_configs"] if c["feedback_key"] == key]
     for config in same:
         if config["feedback_config"] == body["feedback_config"]:
             return config

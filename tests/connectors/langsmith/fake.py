@@ -1,10 +1,10 @@
 """What LangSmith's *read* API would return for runs the SDK ingested (our model of the server).
 
-Shared by ``convert.py`` (renders the cassette pages) and ``replay_server.py`` (answers any query
-from the cassettes), so the two always agree. Every field the server, not the SDK, produces is
-computed here; each rule is listed in ``SERVER_FIELD_RULES`` and copied into the cassettes'
-README. Sources: ``/work/shared/vendors/langsmith.md`` (§2.1, §2.2, §3, §3.1) and the SDK 0.15.1
-read-side models (``langsmith/schemas.py`` ``Run``/``TracerSessionResult``,
+Shared by ``scripts/langsmith_capture/convert.py`` (renders the cassette pages) and ``replay.py``
+(answers any query from the cassettes), so the two always agree. Every field the server, not the
+SDK, produces is computed here; each rule is listed in ``SERVER_FIELD_RULES`` and copied into the
+cassettes' README. Sources: LangSmith's API reference (run, project and feedback objects) and the
+SDK 0.15.1 read-side models (``langsmith/schemas.py`` ``Run``/``TracerSessionResult``,
 ``langsmith/types/run.py``, ``_internal/_v2_migration_utils.py``).
 """
 
@@ -18,9 +18,36 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from capture_server import ID_NAMESPACE, TENANT_ID, project_id, project_record
-
 UTC = dt.UTC
+
+# --------------------------------------------------------------------------
+# The fake workspace's identity: stable uuid5 ids, shared with the capture server.
+# --------------------------------------------------------------------------
+
+ID_NAMESPACE = uuid.UUID("6f1d3c9e-2b7a-5e4f-9a1c-3d2e1f0a9b8c")
+TENANT_ID = str(uuid.uuid5(ID_NAMESPACE, "tenant:traceready-capture"))
+TENANT_HANDLE = "traceready"
+PROJECT_CREATED_AT = "2026-11-01T08:00:00.000000+00:00"
+
+
+def project_id(name: str) -> str:
+    """Id the fake workspace gives the project ``name`` (uuid5, stable)."""
+    return str(uuid.uuid5(ID_NAMESPACE, f"project:{name}"))
+
+
+def project_record(name: str) -> dict[str, Any]:
+    """``TracerSession`` as ``GET /sessions?name=`` lists it (without stats)."""
+    return {
+        "id": project_id(name),
+        "name": name,
+        "start_time": PROJECT_CREATED_AT,
+        "end_time": None,
+        "description": None,
+        "extra": None,
+        "tenant_id": TENANT_ID,
+        "reference_dataset_id": None,
+    }
+
 
 # --------------------------------------------------------------------------
 # Price table (USD per token) the fake workspace uses; LangSmith's own default table has
@@ -107,7 +134,7 @@ SERVER_FIELD_RULES: dict[str, str] = {
     "(create merged with its update: update fields override); times re-printed as v1 prints "
     "them, naive UTC without offset (§3.1)",
     "session_id / project_id": "the project's id, resolved from the run's session_name "
-    "(capture_server.project_id: uuid5 of the project name)",
+    "(fake.project_id: uuid5 of the project name)",
     "status": "'error' if error is set, else 'success' if end_time is set, else 'pending' (v2: UPPERCASE)",
     "parent_run_ids": "the run ids in dotted_order before the run's own segment, root first",
     "prompt_tokens / completion_tokens / total_tokens (llm runs)": "usage_metadata input_tokens / "
@@ -171,16 +198,16 @@ def v2_time(value: str | None) -> str | None:
 
 def _usage(run: dict[str, Any]) -> dict[str, Any] | None:
     meta = (run.get("extra") or {}).get("metadata") or {}
-    if isinstance(meta.get("usage_metadata"), dict):
-        return meta["usage_metadata"]
+    if isinstance(usage := meta.get("usage_metadata"), dict):
+        return usage
     outputs = run.get("outputs") or {}
-    if isinstance(outputs.get("usage_metadata"), dict):
-        return outputs["usage_metadata"]
+    if isinstance(usage := outputs.get("usage_metadata"), dict):
+        return usage
     for batch in outputs.get("generations") or []:
         for gen in batch or []:
             kwargs = ((gen or {}).get("message") or {}).get("kwargs") or {}
-            if isinstance(kwargs.get("usage_metadata"), dict):
-                return kwargs["usage_metadata"]
+            if isinstance(usage := kwargs.get("usage_metadata"), dict):
+                return usage
     return None
 
 
@@ -343,8 +370,8 @@ def build_store(
         for anc in _parent_ids(r["dotted_order"]):
             if anc in subtree:
                 subtree[anc].append(r["id"])
-    fb_by_run: dict[str, list[dict[str, Any]]] = {}
-    fb_traces: set[str] = set()
+    fb_by_run: dict[Any, list[dict[str, Any]]] = {}
+    fb_traces: set[Any] = set()
     stored_feedback = []
     for f in feedback:
         rec = {k: f.get(k) for k in FEEDBACK_FIELDS}
@@ -732,7 +759,7 @@ def experiments_response(workspace: dict[str, Any], dataset_id: str) -> list[dic
 
 def datasets_response(workspace: dict[str, Any], params: dict[str, list[str]]) -> list[dict[str, Any]]:
     """``GET /datasets?name=&id=``."""
-    items = workspace["datasets"]
+    items: list[dict[str, Any]] = workspace["datasets"]
     if params.get("name"):
         items = [d for d in items if d["name"] in params["name"]]
     if params.get("id"):
@@ -742,7 +769,7 @@ def datasets_response(workspace: dict[str, Any], params: dict[str, list[str]]) -
 
 def examples_response(workspace: dict[str, Any], params: dict[str, list[str]]) -> list[dict[str, Any]]:
     """``GET /examples?dataset=<id>&offset=&limit=`` (offset pagination)."""
-    items = workspace["examples"]
+    items: list[dict[str, Any]] = workspace["examples"]
     if params.get("dataset"):
         items = [e for e in items if e["dataset_id"] in params["dataset"]]
     if params.get("id"):
@@ -754,7 +781,7 @@ def examples_response(workspace: dict[str, Any], params: dict[str, list[str]]) -
 
 def feedback_response(store: dict[str, Any], params: dict[str, list[str]]) -> list[dict[str, Any]]:
     """``GET /feedback?run=<id>&key=<k>`` (offset pagination ignored: the lists are short)."""
-    items = store["feedback"]
+    items: list[dict[str, Any]] = store["feedback"]
     if params.get("run"):
         items = [f for f in items if f["run_id"] in set(params["run"])]
     if params.get("key"):

@@ -1,9 +1,9 @@
-#!/usr/bin/env python3
 """Loopback fake of LangSmith's *read* API, answering any query from ``cassettes/langsmith/``.
 
 Loads every scenario folder (``runs.jsonl``, ``feedback.json``, ``ingest.jsonl``,
-``sessions.json``, ``workspace.json``), builds the same stored state ``convert.py`` rendered the pages from
-(``lsapi.build_store``) and serves, on 127.0.0.1 only:
+``sessions.json``, ``workspace.json``), builds the same stored state
+``scripts/langsmith_capture/convert.py`` rendered the pages from (``fake.build_workspace``) and
+serves, on 127.0.0.1 only:
 
 ``GET /info``                           ``info.json`` ``v1`` (ClickHouse only) or ``v2`` (SmithDB only)
 ``GET /sessions?name=&include_stats=``  a one-element list, or ``[]`` for an unknown name
@@ -19,14 +19,15 @@ Loads every scenario folder (``runs.jsonl``, ``feedback.json``, ``ingest.jsonl``
 ``GET /feedback?run=&key=``             feedback list
 ``GET /feedback-configs``, ``GET /annotation-queues``, ``GET /annotation-queues/{id}``,
 ``GET /repos/``, ``GET /runs/rules``     the workspace configuration in ``workspace_config/``
-                                        (``workspace_api.py``); 404 when that folder is absent
+                                        (``fake_workspace.py``); 404 when that folder is absent
 
 ``--backend v1|v2`` picks the ``/info`` answer (v1 also answers v2 queries; it is the flags that
 tell a client which to use). ``--require-api-key`` answers 401 without an ``x-api-key`` header.
 ``--rate-limit N`` answers the first N run queries with ``429`` and ``Retry-After: 1``. ``--now``
 fixes the clock the v2 24 h default window uses (default: one hour after the cassettes' runs).
 
-In-process: ``with ReplayServer(backend="v2") as url: ...`` (``url`` is the API base).
+In-process: ``with ReplayServer(backend="v2") as url: ...`` (``url`` is the API base). By hand:
+``python -m tests.connectors.langsmith.replay --backend v2`` from the repository root.
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ import datetime as dt
 import json
 import re
 import signal
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -45,18 +45,15 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent))
+from tests import loopback
+from tests.connectors.langsmith import fake, fake_workspace
 
-import loopback  # noqa: E402
-import lsapi  # noqa: E402
-import workspace_api  # noqa: E402
-
-CASSETTES = HERE.parents[1] / "cassettes" / "langsmith"
-DEFAULT_NOW = dt.datetime(2026, 11, 20, 10, 0, 0, tzinfo=dt.UTC)  # convert.REPLAY_NOW
+CASSETTES = Path(__file__).resolve().parents[3] / "cassettes" / "langsmith"
+DEFAULT_NOW = dt.datetime(2026, 11, 20, 10, 0, 0, tzinfo=dt.UTC)
+"""One hour after the cassettes' runs (``REPLAY_NOW`` of ``scripts/langsmith_capture/convert.py``)."""
 CONFIG_FOLDER = "workspace_config"
-"""Feedback configs, annotation queues, prompts and rules (``workspace_config.py``)."""
+"""Feedback configs, annotation queues, prompts and rules (``scripts/langsmith_capture/workspace_config.py``
+builds them)."""
 
 
 def load_workspace(folder: Path) -> dict[str, Any]:
@@ -76,13 +73,14 @@ def load_workspace(folder: Path) -> dict[str, Any]:
             kind, rid = op.split()[:2]
             if kind in ("post", "patch"):
                 received[rid] = min(received.get(rid, req["received_at"]), req["received_at"])
-    return lsapi.build_workspace(runs, feedback, received, snapshot, name)
+    return fake.build_workspace(runs, feedback, received, snapshot, name)
 
 
 def load_store(folder: Path) -> dict[str, Any]:
     """The scenario's traced (main) project."""
     workspace = load_workspace(folder)
-    return workspace["stores"][workspace["main"]]
+    main: dict[str, Any] = workspace["stores"][workspace["main"]]
+    return main
 
 
 def load_all(root: Path = CASSETTES) -> dict[str, Any]:
@@ -176,24 +174,24 @@ class _Handler(BaseHTTPRequestHandler):
             names = params.get("name") or []
             stats = (params.get("include_stats") or ["false"])[0].lower() == "true"
             stores = [self._by_name(n) for n in names] if names else list(self.server.stores.values())
-            out = [lsapi.sessions_response(s, include_stats=stats)[0] for s in stores if s]
+            out = [fake.sessions_response(s, include_stats=stats)[0] for s in stores if s]
             if params.get("reference_dataset"):
                 out = [p for p in out if p.get("reference_dataset_id") in params["reference_dataset"]]
             self._send(200, out)
         elif path == "/datasets":
-            self._send(200, lsapi.datasets_response(self.server.workspace, params))
+            self._send(200, fake.datasets_response(self.server.workspace, params))
         elif m := re.fullmatch(r"/datasets/([0-9a-f-]{36})", path):
-            found = lsapi.datasets_response(self.server.workspace, {"id": [m.group(1)]})
+            found = fake.datasets_response(self.server.workspace, {"id": [m.group(1)]})
             self._send(200, found[0]) if found else self._send(404, {"detail": "Dataset not found"})
         elif path == "/examples":
-            self._send(200, lsapi.examples_response(self.server.workspace, params))
+            self._send(200, fake.examples_response(self.server.workspace, params))
         elif m := re.fullmatch(r"/sessions/([0-9a-f-]{36})", path):
             store = self.server.stores.get(m.group(1))
             if store is None:
                 self._send(404, {"detail": "Session not found"})
             else:
                 stats = (params.get("include_stats") or ["false"])[0].lower() == "true"
-                self._send(200, lsapi.sessions_response(store, include_stats=stats)[0])
+                self._send(200, fake.sessions_response(store, include_stats=stats)[0])
         elif m := re.fullmatch(r"/runs/([0-9a-f-]{36})", path):
             for store in self.server.stores.values():
                 for r in store["runs"]:
@@ -202,7 +200,7 @@ class _Handler(BaseHTTPRequestHandler):
                         return
             self._send(404, {"detail": "Run not found"})
         elif path == "/feedback":
-            items = [f for s in self.server.stores.values() for f in lsapi.feedback_response(s, params)]
+            items = [f for s in self.server.stores.values() for f in fake.feedback_response(s, params)]
             self._send(200, items)
         elif not self._config_get(path, params):
             self._send(404, {"detail": "Not Found"})
@@ -214,15 +212,15 @@ class _Handler(BaseHTTPRequestHandler):
             return False  # a deployment without these routes: 404, the audit reads "unknown"
         answer: Any
         if path == "/feedback-configs":
-            answer = workspace_api.list_feedback_configs(config, params)
+            answer = fake_workspace.list_feedback_configs(config, params)
         elif path == "/annotation-queues":
-            answer = workspace_api.list_annotation_queues(config, params)
+            answer = fake_workspace.list_annotation_queues(config, params)
         elif m := re.fullmatch(r"/annotation-queues/([0-9a-f-]{36})", path):
-            answer = workspace_api.read_annotation_queue(config, m.group(1))
+            answer = fake_workspace.read_annotation_queue(config, m.group(1))
         elif path == "/repos":
-            answer = workspace_api.list_repos(config, params)
+            answer = fake_workspace.list_repos(config, params)
         elif path == "/runs/rules":
-            answer = workspace_api.list_run_rules(config, params)
+            answer = fake_workspace.list_run_rules(config, params)
         else:
             return False
         self._send(404, {"detail": "Not Found"}) if answer is None else self._send(200, answer)
@@ -244,16 +242,16 @@ class _Handler(BaseHTTPRequestHandler):
                     return
                 sessions = [str(s) for s in body.get("session") or []]
                 store = self._merged([self.server.stores[s] for s in sessions if s in self.server.stores])
-                self._send(200, lsapi.query_v1(store, body))
+                self._send(200, fake.query_v1(store, body))
             elif path == "/api/v2/runs/query":
                 if self._rate_limited():
                     return
                 pids = [str(p) for p in body.get("project_ids") or []]
                 store = self._merged([self.server.stores[p] for p in pids if p in self.server.stores])
-                self._send(200, lsapi.query_v2(store, body, self.server.now))
+                self._send(200, fake.query_v2(store, body, self.server.now))
             else:
                 self._send(404, {"detail": "Not Found"})
-        except lsapi.QueryError as exc:
+        except fake.QueryError as exc:
             self._send(exc.status, exc.body)
 
     @staticmethod
@@ -278,8 +276,10 @@ class ReplayServer:
         now: dt.datetime = DEFAULT_NOW,
     ) -> None:
         info = json.loads((root / "info.json").read_text(encoding="utf-8"))
-        self._args = (port, load_all(root), info[backend][0]["response"]["body"])
-        self._kw = {"require_key": require_api_key, "rate_limit": rate_limit, "now": now}
+        self._port = port
+        self.workspace = load_all(root)
+        self._info: dict[str, Any] = info[backend][0]["response"]["body"]
+        self._require_key, self._rate_limit, self._now = require_api_key, rate_limit, now
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -297,7 +297,14 @@ class ReplayServer:
             return list(self._server.requests)
 
     def start(self) -> str:
-        self._server = _Server(*self._args, **self._kw)  # type: ignore[arg-type]
+        self._server = _Server(
+            self._port,
+            self.workspace,
+            self._info,
+            require_key=self._require_key,
+            rate_limit=self._rate_limit,
+            now=self._now,
+        )
         self._thread = loopback.start(self._server, "ls-replay")
         return self.url
 
@@ -336,7 +343,7 @@ def main() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with server as url:
-        names = sorted(s["project_name"] for s in server._args[1]["stores"].values())
+        names = sorted(s["project_name"] for s in server.workspace["stores"].values())
         print(f"LangSmith replay ({args.backend}) on {url}: projects {', '.join(names)}", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
