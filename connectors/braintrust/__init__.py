@@ -51,8 +51,12 @@ RETRY = RetryPolicy(attempts=6, base_delay=1.0, max_delay=60.0, max_total=300.0)
 """BTQL answers 429 with a Retry-After of up to a minute: wait for it rather than give up."""
 
 _ID = re.compile(
-    r"^(?:[0-9a-f]{16}|[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+    r"^(?:[0-9a-f]{16}|[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"|trace_[0-9a-f]{32})$"
 )
+"""Span and trace ids the SDKs write: hex (SDK >= 0.48), UUIDs (legacy ids), and the OpenAI Agents
+SDK's own ``trace_<32 hex>`` (``gen_trace_id``), which ``BraintrustTracingProcessor`` makes the root's
+``span_id`` and every row's ``root_span_id``."""
 
 
 class BraintrustSettings(BaseSettings):

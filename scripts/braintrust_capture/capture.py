@@ -65,7 +65,18 @@ SCENARIOS: dict[str, tuple[str, list[tuple[str, list[str], dict[str, str]]], str
         "one session (sess-3, the tool timeout) with BRAINTRUST_LEGACY_IDS=1 (UUID span/trace ids) and no "
         "environment variables (no span_origin.environment)",
     ),
+    "openai_agents": (
+        "travel-agent-openai-agents",
+        [("openai_agents", [], PRODUCTION)],
+        "OpenAI Agents SDK Agent (Responses API model, two function_tools) traced by Braintrust's "
+        "BraintrustTracingProcessor via agents.set_trace_processors; 3 sessions x 2 turns, each turn a "
+        "trace() with group_id = session id and metadata user_id/harness_version/git_sha; Lisbon's "
+        "get_weather raises TimeoutError (the SDK reports it to the model)",
+    ),
 }
+# Parts that need another venv: openai-agents requires openai 3, the other scenarios were made
+# with openai 2 (scripts/braintrust_capture/requirements-openai-agents.txt, built by run.sh).
+PART_PYTHON = {"openai_agents": REPO / ".venv-capture-bt-agents" / "bin" / "python"}
 
 
 def child_env(recorder_url: str, home: str, extra: dict[str, str]) -> dict[str, str]:
@@ -85,9 +96,14 @@ def child_env(recorder_url: str, home: str, extra: dict[str, str]) -> dict[str, 
     return env
 
 
-def sdk_versions() -> dict[str, str]:
+def part_python(part: str) -> str:
+    """The interpreter a part runs under (its venv's)."""
+    return str(PART_PYTHON.get(part, sys.executable))
+
+
+def sdk_versions(python: str = sys.executable) -> dict[str, str]:
     out = subprocess.run(
-        [sys.executable, str(HERE / "drive.py"), "--part", "versions"],
+        [python, str(HERE / "drive.py"), "--part", "versions"],
         check=True,
         capture_output=True,
         text=True,
@@ -104,7 +120,7 @@ def run_scenario(name: str, versions: dict[str, str]) -> Path:
     with Recorder() as rec, FakeOpenAI() as openai_url, tempfile.TemporaryDirectory() as home:
         for part, extra_args, extra_env in parts:
             cmd = [
-                sys.executable,
+                part_python(part),
                 str(HERE / "drive.py"),
                 "--part",
                 part,
@@ -165,7 +181,8 @@ def main() -> int:
     versions = sdk_versions()
     print(f"client: {json.dumps(versions)}")
     for name in args.scenario or list(SCENARIOS):
-        run_scenario(name, versions)
+        pythons = {part_python(part) for part, _, _ in SCENARIOS[name][1]}
+        run_scenario(name, sdk_versions(pythons.pop()) if len(pythons) == 1 else versions)
     return 0
 
 

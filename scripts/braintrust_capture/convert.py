@@ -510,7 +510,8 @@ def write_manifest(summaries: list[dict[str, Any]]) -> None:
         exp_rows = sum(e["rows"] for e in s["experiments"].values())
         client_text = (
             f"braintrust {client['braintrust']} (python {client['python']}), openai {client['openai']}, "
-            f"requests {client['requests']}; model: scripts/fake_openai.py"
+            + (f"openai-agents {client['openai-agents']}, " if "openai-agents" in client else "")
+            + f"requests {client['requests']}; model: scripts/fake_openai.py"
         )
         lines += [
             f"[{s['scenario']}]",

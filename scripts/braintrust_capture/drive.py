@@ -12,6 +12,13 @@ differs:
   ``--tools traced`` decorates each tool with ``@braintrust.traced(type="tool")``;
   ``--tools plain`` leaves them plain functions (no tool spans, the wrappers'
   known limit: ``wrap_openai`` does not create spans for chat-completions tool calls).
+* ``--part openai_agents``: the agent as an OpenAI Agents SDK ``Agent`` (the SDK's default
+  Responses API model on scripts/fake_openai.py, both tools as ``function_tool``; the SDK answers
+  the model with the raised error), traced by Braintrust's integration the way its docs show:
+  ``agents.set_trace_processors([BraintrustTracingProcessor(init_logger(project))])``. Each turn is
+  an Agents SDK ``trace()`` with ``group_id`` = the session id (the SDK's documented way to link the
+  traces of one conversation) and ``metadata`` (user id, harness version, git sha); the history is
+  passed back as input items (``result.to_input_list()``), as the SDK's multi-turn examples do.
 * ``--part eval``: ``init_dataset`` + ``insert`` of golden cases, then two
   ``braintrust.Eval`` runs (baseline, and a candidate compared against it) whose
   task is the same traced agent and whose scorers are deterministic code.
@@ -100,6 +107,66 @@ def run_logger(project: str, base_url: str, tools: str, sessions: list[str]) -> 
                 {"role": "user", "content": question},
                 {"role": "assistant", "content": answer},
             ]
+    logger.flush()
+
+
+# --------------------------------------------------------------------------
+# OpenAI Agents SDK under Braintrust's trace processor
+# --------------------------------------------------------------------------
+
+
+def run_openai_agents(project: str, base_url: str) -> None:
+    import asyncio
+
+    from agents import (
+        Agent,
+        ModelSettings,
+        OpenAIResponsesModel,
+        Runner,
+        function_tool,
+        set_trace_processors,
+        trace,
+    )
+    from braintrust.wrappers.openai import BraintrustTracingProcessor
+
+    logger = braintrust.init_logger(project=project)
+    set_trace_processors([BraintrustTracingProcessor(logger)])
+    client = openai.AsyncOpenAI(base_url=base_url, api_key="sk-fake-traceready", max_retries=0)
+    params = agent.REQUEST_PARAMS
+    tools = [
+        function_tool(agent.get_weather, description_override=agent.TOOL_DESCRIPTIONS["get_weather"]),
+        function_tool(
+            agent.convert_currency, description_override=agent.TOOL_DESCRIPTIONS["convert_currency"]
+        ),
+    ]
+
+    async def conversation(session: agent.Session) -> None:
+        travel_agent = Agent(
+            name=agent.AGENT_NAME,
+            instructions=agent.SYSTEM_TEMPLATE.format(traveller=session.traveller, date="2026-06-01"),
+            model=OpenAIResponsesModel(model=agent.MODEL, openai_client=client),
+            model_settings=ModelSettings(temperature=params["temperature"], max_tokens=params["max_tokens"]),
+            tools=tools,
+        )
+        items: list[Any] = []
+        for question in session.turns:
+            with trace(
+                f"{agent.AGENT_NAME} turn",
+                group_id=session.session_id,
+                metadata={
+                    "user_id": session.user_id,
+                    "harness_version": HARNESS_VERSION,
+                    "git_sha": agent.GIT_SHA,
+                },
+            ):
+                result = await Runner.run(travel_agent, [*items, {"role": "user", "content": question}])
+            items = result.to_input_list()
+
+    async def main() -> None:
+        for session in agent.SESSIONS:
+            await conversation(session)
+
+    asyncio.run(main())
     logger.flush()
 
 
@@ -198,12 +265,23 @@ def run_eval(project: str, base_url: str) -> None:
 def versions() -> dict[str, str]:
     import importlib.metadata as md
 
-    return {d: md.version(d) for d in ("braintrust", "openai", "requests", "httpx")}
+    names = ("braintrust", "openai", "openai-agents", "requests", "httpx")
+    return {d: md.version(d) for d in names if _installed(d)}
+
+
+def _installed(name: str) -> bool:
+    import importlib.metadata as md
+
+    try:
+        md.version(name)
+    except md.PackageNotFoundError:
+        return False
+    return True
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=("logger", "eval", "versions"), required=True)
+    parser.add_argument("--part", choices=("logger", "openai_agents", "eval", "versions"), required=True)
     parser.add_argument("--project", default="")
     parser.add_argument("--openai-base-url", default="")
     parser.add_argument("--tools", choices=("traced", "plain"), default="traced")
@@ -213,6 +291,8 @@ def main() -> int:
         print(json.dumps(versions()))
     elif args.part == "logger":
         run_logger(args.project, args.openai_base_url, args.tools, args.session)
+    elif args.part == "openai_agents":
+        run_openai_agents(args.project, args.openai_base_url)
     else:
         run_eval(args.project, args.openai_base_url)
     return 0

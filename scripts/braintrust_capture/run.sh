@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rebuild cassettes/braintrust/ from the real braintrust SDK (see cassettes/braintrust/README.md).
 #   1. build .venv-capture-bt/ from scripts/braintrust_capture/requirements.txt (PyPI only), if missing or stale;
+#      and .venv-capture-bt-agents/ from requirements-openai-agents.txt (openai_agents: openai 3);
 #   2. capture.py: run the agent / Eval under the SDK against a recorder and scripts/fake_openai.py,
 #      both on 127.0.0.1, writing cassettes/braintrust/<scenario>/sdk_requests.json;
 #   3. convert.py: turn those writes into /btql and REST read cassettes + MANIFEST.toml;
@@ -33,6 +34,18 @@ if [[ ! -x "$VENV/bin/python" ]] || ! cmp -s "$REQS" "$STAMP"; then
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$REQS"
     "$VENV/bin/python" -m pip check
     cp "$REQS" "$STAMP"
+fi
+
+# openai-agents needs openai 3; the other scenarios were made with openai 2: its own venv.
+AGENTS_VENV=.venv-capture-bt-agents
+AGENTS_REQS=scripts/braintrust_capture/requirements-openai-agents.txt
+if [[ $convert_only -eq 0 ]] && { [[ ! -x "$AGENTS_VENV/bin/python" ]] || ! cmp -s "$AGENTS_REQS" "$AGENTS_VENV/.requirements.txt"; }; then
+    echo "building $AGENTS_VENV from $AGENTS_REQS" >&2
+    rm -rf "$AGENTS_VENV"
+    "$PYTHON" -m venv "$AGENTS_VENV"
+    "$AGENTS_VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$AGENTS_REQS"
+    "$AGENTS_VENV/bin/python" -m pip check
+    cp "$AGENTS_REQS" "$AGENTS_VENV/.requirements.txt"
 fi
 
 if [[ $convert_only -eq 0 ]]; then

@@ -31,9 +31,20 @@ Scenarios (see ``SCENARIOS``):
     ``bind_tools`` with two LangChain ``@tool`` tools, ``tool.invoke(tool_call)``; metadata and
     tags via ``config``; traced by langchain-core's ``LangChainTracer`` (LangChain-serialized
     messages in inputs/outputs, ``extra.invocation_params``, streaming ``new_token`` events).
+``langgraph_react``
+    LangGraph's prebuilt ReAct agent (``create_react_agent``) as LangGraph's docs build a
+    multi-turn chat: ``ChatOpenAI`` (not streaming) and a ``ToolNode`` of the two ``@tool`` tools
+    that answers a raising tool with an error ``ToolMessage`` (``handle_tool_errors=True``), an
+    ``InMemorySaver`` checkpointer holding each conversation, and ``configurable.thread_id`` = the
+    session id (langchain-core copies it into the run metadata, where LangSmith groups threads);
+    ``user_id``/``agent_version``/``prompt_version`` metadata and tags via ``config``;
+    ``LANGSMITH_REVISION_ID`` set. Only ``LANGSMITH_TRACING=true``: no wrapper, no decorator.
+``langgraph_react_no_versions``
+    the same agent on one thread (``sess-3``, the tool timeout) with no version anywhere: no
+    ``LANGSMITH_REVISION_ID``, no ``agent_version``/``prompt_version`` metadata, no tags.
 ``langgraph_agent`` (opt-in, not in the default set)
-    the same model and tools in LangGraph's prebuilt ReAct agent; 76 runs / ~280 KB for the six
-    turns, so it is not kept as a cassette by default.
+    the same model and tools in LangGraph's prebuilt ReAct agent, history passed by hand (no
+    checkpointer); 76 runs / ~280 KB for the six turns, so it is not kept as a cassette by default.
 """
 
 from __future__ import annotations
@@ -220,8 +231,8 @@ def _drive(agent: TraceableAgent, client: Any, *, traceable_root: bool, feedback
 # --------------------------------------------------------------------------
 
 
-def _langchain_parts(base_url: str) -> tuple[Any, list[Any]]:
-    """``ChatOpenAI`` on the fake server (streaming, with usage) and the two LangChain tools."""
+def _langchain_parts(base_url: str, *, streaming: bool = True) -> tuple[Any, list[Any]]:
+    """``ChatOpenAI`` on the fake server (streaming with usage, or not) and the two LangChain tools."""
     from langchain_core.tools import tool
     from langchain_openai import ChatOpenAI
 
@@ -243,8 +254,7 @@ def _langchain_parts(base_url: str) -> tuple[Any, list[Any]]:
         temperature=REQUEST_PARAMS["temperature"],
         seed=REQUEST_PARAMS["seed"],
         max_tokens=REQUEST_PARAMS["max_tokens"],
-        streaming=True,
-        stream_usage=True,
+        **({"streaming": True, "stream_usage": True} if streaming else {}),
     )
     return model, [lc_get_weather, lc_convert_currency]
 
@@ -326,6 +336,41 @@ def run_langgraph(base_url: str) -> None:
             config = {**_turn_config(session), "recursion_limit": 2 * MAX_STEPS + 1}
             result = agent.invoke({"messages": messages}, config=config)  # type: ignore[arg-type]
             history += [HumanMessage(question), AIMessage(result["messages"][-1].content)]
+    _flush_langchain()
+
+
+def run_langgraph_react(base_url: str, *, versions: bool, sessions: tuple[Session, ...] = SESSIONS) -> None:
+    """LangGraph's prebuilt ReAct agent with a checkpointer: one thread per session, native tracing."""
+    from langchain_core.messages import HumanMessage
+    from langgraph.checkpoint.memory import InMemorySaver
+    from langgraph.prebuilt import ToolNode, create_react_agent
+
+    model, tools = _langchain_parts(base_url, streaming=False)
+    checkpointer = InMemorySaver()  # the conversation memory LangGraph's docs pair with thread_id
+    for session in sessions:
+        # The prompt names the traveller, so each session gets its agent (built once, as an app
+        # builds one per user); the checkpointer is shared, the thread is the session.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # create_react_agent: "moved to langchain.agents"
+            agent = create_react_agent(
+                model,
+                ToolNode(tools, handle_tool_errors=True),
+                prompt=SYSTEM_TEMPLATE.format(traveller=session.traveller, date="2026-06-01"),
+                checkpointer=checkpointer,
+                name=AGENT_NAME,
+            )
+        metadata = _metadata(session) if versions else {"user_id": session.user_id}
+        metadata.pop("thread_id", None)  # it comes from configurable, as LangGraph users set it
+        config: dict[str, Any] = {
+            "run_name": AGENT_NAME,
+            "configurable": {"thread_id": session.session_id},
+            "metadata": metadata,
+            "recursion_limit": 2 * MAX_STEPS + 1,
+        }
+        if versions:
+            config["tags"] = TAGS
+        for question in session.turns:
+            agent.invoke({"messages": [HumanMessage(question)]}, config=config)  # type: ignore[arg-type]
     _flush_langchain()
 
 
@@ -420,6 +465,11 @@ SCENARIOS: dict[str, Callable[[str], None]] = {
         url, traceable_root=False, tool_spans=False, feedback=False
     ),
     "langchain_agent": run_langchain,
+    "langgraph_react": lambda url: run_langgraph_react(url, versions=True),
+    # One session (the tool timeout) keeps the second LangGraph cassette small.
+    "langgraph_react_no_versions": lambda url: run_langgraph_react(
+        url, versions=False, sessions=SESSIONS[2:]
+    ),
     "langgraph_agent": run_langgraph,
     "eval_with_dataset": run_eval,
 }

@@ -62,6 +62,8 @@ SCENARIO_ENV: dict[str, dict[str, str]] = {
     },
     "wrap_openai_only": {},
     "langchain_agent": {"LANGSMITH_REVISION_ID": REVISION_ID},
+    "langgraph_react": {"LANGSMITH_REVISION_ID": REVISION_ID},
+    "langgraph_react_no_versions": {},
     "langgraph_agent": {"LANGSMITH_REVISION_ID": REVISION_ID},
     "eval_with_dataset": {"LANGSMITH_REVISION_ID": REVISION_ID},
 }

@@ -417,6 +417,11 @@ DESCRIPTIONS = {
     "wrap_openai_only": "wrap_openai alone: every model call its own root llm run; no metadata, no revision",
     "langchain_agent": "LangChain bind_tools loop in a @chain runnable, ChatOpenAI (streaming, stream_usage) "
     "on the fake OpenAI server, @tool tools, metadata/tags via config; LangChainTracer",
+    "langgraph_react": "LangGraph prebuilt create_react_agent (ChatOpenAI, ToolNode with handle_tool_errors, "
+    "InMemorySaver checkpointer) traced natively (LANGSMITH_TRACING only); configurable.thread_id per "
+    "session, user_id/agent_version/prompt_version metadata and tags via config, LANGSMITH_REVISION_ID",
+    "langgraph_react_no_versions": "langgraph_react's agent on one thread (sess-3, the tool timeout) with no "
+    "revision, version metadata or tags",
     "langgraph_agent": "LangGraph prebuilt create_react_agent over the same ChatOpenAI and tools",
     "eval_with_dataset": "traceable_full's agent: one production session (sess-3, the tool timeout), "
     "a 2-example dataset travel-golden (create_dataset/create_examples), and two evaluate() experiments "

@@ -19,7 +19,7 @@ import sys
 import textwrap
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import resources
@@ -38,13 +38,15 @@ from traceready.report import RENDERERS
 from traceready.report.model import Report
 from traceready.report.summary import render_compact, render_follow_up
 from traceready.report.trends import TREND_RENDERERS
-from traceready.scheduled import FollowUp, check_follow_up, follow_up, gate
+from traceready.scheduled import FollowUp, check_follow_up, follow_up, gate, regressed
 from traceready.schemas import SCHEMAS
 from traceready.settings import fail_under_bar, load_settings
 from traceready.targets import Target, audit_connector, build_connector, named_targets, resolve_target
 
 SAMPLE = "openinference_full.otlp.jsonl"
 """The bundled sample: a tool-using agent traced by real OpenInference instrumentation."""
+INTERRUPTED = 130
+"""The exit code after Ctrl-C."""
 
 
 def _usage_line(exc: click.ClickException) -> str:
@@ -85,7 +87,7 @@ class _Root(click.Group):
             code = exc.exit_code
         except (click.Abort, KeyboardInterrupt):
             click.echo("traceready: interrupted", err=True)
-            code = 130
+            code = INTERRUPTED
         code = code if isinstance(code, int) else 0
         if not standalone_mode:
             return code
@@ -705,7 +707,7 @@ def interview(
                 "run the same command to resume.",
                 err=True,
             )
-            raise click.exceptions.Exit(130) from None
+            raise click.exceptions.Exit(INTERRUPTED) from None
         click.echo(f"\nSaved {ended.answered} answers in {out}.")
         if ended.unanswered:
             click.echo(f"{len(ended.unanswered)} questions are left: run the same command to resume.")
@@ -847,13 +849,9 @@ def compare(
         if notes := render_follow_up(assessments):
             click.echo(notes, err=True, nl=False)
         code = report.exit_code
-        if fail_on_regression and (regressed := [a for a in assessments if a.regressions]):
-            for assessment in regressed:
-                click.echo(
-                    f"traceready: {assessment.record.target}: {len(assessment.regressions)} regressions "
-                    "since the previous audit (--fail-on-regression)",
-                    err=True,
-                )
+        if reasons := regressed(assessments, follow):
+            for reason in reasons:
+                click.echo(f"traceready: {reason}", err=True)
             code = max(code, 1)
         if code:
             raise click.exceptions.Exit(code)
@@ -872,4 +870,23 @@ def schema(name: str, debug: bool) -> None:
 
 def main() -> Any:
     """Console-script entry point."""
-    return app()
+    try:
+        return app()
+    except SystemExit as exc:
+        if exc.code == INTERRUPTED:
+            _exit_at_once(INTERRUPTED)
+        raise
+
+
+def _exit_at_once(code: int) -> None:
+    """Flush the output and end the process now, skipping the interpreter's shutdown.
+
+    After Ctrl-C every ``with`` block has already run its clean-up (a local Phoenix stopped by pid,
+    the history's transaction closed, an ``--out`` file written atomically or not at all); what is
+    left is the interpreter's own shutdown: collecting the whole heap, joining threads, library exit
+    hooks. Under load that took seconds while a stalled fetch thread held nothing worth waiting for.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a closed pipe or stream: nothing more can reach it
+            stream.flush()
+    os._exit(code)

@@ -5,7 +5,7 @@ The one entry point for ``audit`` and ``compare``:
 ```
 checked = check_follow_up(options)                # before pulling: baseline and history readable
 assessments = follow_up(named_reports, options, settings, today=...)
-exit_code = gate(assessments, options, settings)  # --fail-under (waivers applied), --fail-on-regression
+reasons = gate(assessments, options, settings)  # --fail-under (waivers applied), --fail-on-regression
 ```
 """
 
@@ -137,20 +137,32 @@ def follow_up(
 
 def gate(assessments: list[Assessment], options: FollowUp, settings: Settings) -> list[str]:
     """Why the run fails (one line each): below ``--fail-under`` with waivers applied, or regressed."""
-    reasons = []
     bar, origin = options.fail_under, options.fail_under_origin
     if bar is None:
         bar, origin = settings.fail_under, "fail_under"
+    return [*below_bar(assessments, bar, origin), *regressed(assessments, options)]
+
+
+def below_bar(assessments: list[Assessment], bar: float | None, origin: str) -> list[str]:
+    """One line per target whose score, waived requirements left out, is below ``bar`` (set by ``origin``)."""
+    reasons = []
     for assessment in assessments:
-        target = assessment.record.target
         if bar is not None and assessment.gated_score < bar:
             waived = (
                 " (waived requirements left out)" if assessment.gated_score != assessment.record.score else ""
             )
             score = f"{assessment.gated_score:.2f}{waived}"
-            reasons.append(f"{target}: overall score {score} is below {origin} {bar:.2f}")
-        if options.fail_on_regression and (found := assessment.regressions):
-            # The regressions themselves are listed by render_follow_up; this line says why the exit is 1.
-            what = "the baseline" if options.baseline is not None else "the previous audit"
-            reasons.append(f"{target}: {len(found)} regressions since {what} (--fail-on-regression)")
+            reasons.append(f"{assessment.record.target}: overall score {score} is below {origin} {bar:.2f}")
     return reasons
+
+
+def regressed(assessments: list[Assessment], options: FollowUp) -> list[str]:
+    """One line per regressed target, with ``--fail-on-regression`` (the regressions are listed apart)."""
+    if not options.fail_on_regression:
+        return []
+    what = "the baseline" if options.baseline is not None else "the previous audit"
+    return [
+        f"{a.record.target}: {len(a.regressions)} regressions since {what} (--fail-on-regression)"
+        for a in assessments
+        if a.regressions
+    ]

@@ -35,12 +35,22 @@ from traceready.window import Window
 P, R, A, U = Status.PRESENT, Status.PARTIAL, Status.ABSENT, Status.UNKNOWN
 WINDOW = Window(start=datetime(2016, 1, 1, tzinfo=UTC))
 
+# openai_agents (Agents SDK + BraintrustTracingProcessor; decided from its rows before the audit):
+#   a: 10 "Response" llm rows with the input items and the output items; b: 5 function rows (tool)
+#   for the 5 function_call items, with arguments and output, no call id; c: each llm row's metadata
+#   lists the tools offered, and the model calls sit under the agent's task row; d: every row typed,
+#   one tree per trace (the root's span_id is the SDK's trace_<32 hex>); e: trace(group_id=...) in
+#   the root's metadata, the full history in each turn's input, model and temperature/max tokens;
+#   f: harness_version on every root, no score or experiment; g: the one tool failure says only
+#   "Error running tool (non-fatal)" (the SDK redacts the exception: no class), ABSENT;
+#   h: tokens but no cost; i: no datasets or environments besides production logs; j: nothing.
 EXPECTED = {
     #                        a  b  c  d  e  f  g  h  i  j
     "logger_traced_tools": (P, P, P, P, P, R, R, R, U, A),
     "logger_plain_tools":  (P, A, P, P, P, R, U, R, U, A),
     "logger_legacy_ids":   (P, P, P, P, P, R, R, R, U, A),
     "eval_with_dataset":   (P, P, P, P, P, P, U, R, P, P),
+    "openai_agents":       (P, P, P, P, P, R, A, R, U, A),
 }  # fmt: skip
 
 
@@ -492,3 +502,53 @@ def test_online_rules_scorer_functions_and_categorical_scores_reach_the_inventor
     assert inventory.prompt_versions == 1
     failures = finding(report, "g")
     assert "g.no_failure_taxonomy" not in failures.gaps
+
+
+def test_openai_agents_under_braintrusts_processor_is_named_and_read_by_its_conventions() -> None:
+    report = audit(connector(FakeBraintrust("openai_agents")))
+    (found,) = report.instrumentations
+    assert (found.scope, found.family, found.framework, found.sdk, found.spans) == (
+        "braintrust:openai-agents-auto",
+        "openai-agents",
+        "openai-agents",
+        "braintrust.sdk.python 0.48.1",
+        43,
+    )
+    # trace(group_id=session) is the session; the SDK's trace_<hex> root ids are its own standard.
+    assert ratio(report, "e.traces_with_session_id") == (6, 6)
+    assert ratio(report, "d.spans_with_standard_ids") == (43, 43)
+    # The Responses call's echoed temperature and max_output_tokens are its parameters.
+    assert ratio(report, "e.llm_spans_with_model_and_params") == (10, 10)
+
+
+def test_openai_agents_limits_get_fixes_for_the_agents_sdk() -> None:
+    report = audit(connector(FakeBraintrust("openai_agents")))
+    failures = finding(report, "g")
+    assert failures.reason.startswith(
+        "Core criterion unmet: 0 of 1 failed steps with an error type or failure finish reason"
+    )
+    fixes = {r.gap: r for f in report.findings for r in f.recommendations}
+    assert "failure_error_function" in (fixes["g.failure_type_missing"].snippet or "")
+    assert "ctx.tool_call_id" in (fixes["b.tool_call_id_missing"].snippet or "")
+    assert "no seed" in fixes["e.seed_missing"].title
+    # The wrap_openai rows of another project keep the wrappers' fixes.
+    traced = audit(connector(FakeBraintrust("logger_traced_tools")))
+    plain_fixes = {r.gap: r for f in traced.findings for r in f.recommendations}
+    assert "@traced" in plain_fixes["b.tool_call_id_missing"].title
+    assert [i.scope for i in traced.instrumentations] == [
+        "braintrust:braintrust-python-logger",
+        "braintrust:openai-auto",
+    ]
+
+
+def test_an_id_that_only_looks_like_the_agents_sdks_is_still_nonstandard() -> None:
+    fake = FakeBraintrust("openai_agents")
+    trace = fake.rows[0]["root_span_id"]
+    for row in fake.rows:
+        if row["root_span_id"] == trace:
+            row["root_span_id"] = trace.replace("trace_", "trace-")
+            if row["span_id"] == trace:
+                row["span_id"] = row["root_span_id"]
+            row["span_parents"] = [p.replace("trace_", "trace-") for p in row["span_parents"] or []] or None
+    spans = sum(1 for r in fake.rows if r["root_span_id"] == trace.replace("trace_", "trace-"))
+    assert ratio(audit(connector(fake)), "d.spans_with_standard_ids") == (43 - spans, 43)

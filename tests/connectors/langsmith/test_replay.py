@@ -37,6 +37,15 @@ def findings(report: dict) -> dict[str, dict]:
 
 # In a workspace holding every scenario: i and j come from the workspace's dataset and its two
 # evaluate() experiments (workspace-wide in LangSmith), so they are PRESENT for every project.
+# langgraph_react (create_react_agent, native tracing; decided from runs.jsonl before the audit):
+#   a: all 10 ChatOpenAI runs carry the LangChain messages in and an LLMResult out; b: 5 tool runs
+#   for the 5 requested calls, each with extra.tool_call_id, the Lisbon one errored; c: the root
+#   chain is the graph (the agent), every llm run has the bound tools in invocation_params; d: 76
+#   runs of known run_type in one tree per trace; e: configurable.thread_id is copied into every
+#   run's metadata, and the first prompt holds the checkpointed history; f: revision_id,
+#   agent_version and prompt_version; g: the failure is typed (TimeoutError) but has no label (no
+#   feedback), PARTIAL; h: tokens and server-priced cost on every llm run.
+# langgraph_react_no_versions: the same on one thread, with no revision or version: f ABSENT.
 P, R, A, U = "PRESENT", "PARTIAL", "ABSENT", "UNKNOWN"
 EXPECTED = {
     #                          a  b  c  d  e  f  g  h  i  j
@@ -46,6 +55,8 @@ EXPECTED = {
     "wrap_openai_only":        (P, A, P, P, R, A, U, R, P, P),
     "langchain_agent":         (P, P, P, P, P, P, R, P, P, P),
     "eval_with_dataset":       (P, P, P, P, P, P, R, P, P, P),
+    "langgraph_react":         (P, P, P, P, P, P, R, P, P, P),
+    "langgraph_react_no_versions": (P, P, P, P, P, A, R, P, P, P),
 }  # fmt: skip
 RUNS = {
     "traceable_full": (21, 6),
@@ -54,6 +65,8 @@ RUNS = {
     "wrap_openai_only": (10, 10),
     "langchain_agent": (21, 6),
     "eval_with_dataset": (6, 2),
+    "langgraph_react": (76, 6),
+    "langgraph_react_no_versions": (22, 2),
 }
 
 
@@ -310,3 +323,54 @@ def test_the_markdown_inventory_line_names_queues_and_active_rules(tmp_path: Pat
     # The queue-only rule and the dataset's code-evaluator rule act on this project; both enabled.
     assert "; annotation queues 2; active automation rules 2;" in line
     assert "; last experiment at 2026-11-20 09:00 UTC;" in line
+
+
+def test_langgraph_under_native_tracing_is_named_and_its_threads_come_from_the_config(replay) -> None:
+    report = report_of(audit(replay[0], "langgraph_react"))
+    # Every run of a LangGraph graph says ls_integration "langgraph" (or carries langgraph_* keys).
+    assert report["instrumentations"] == [
+        {
+            "scope": "langsmith:langgraph",
+            "version": None,
+            "family": "langchain",
+            "framework": "langgraph",
+            "sdk": "langsmith-py 0.15.1 (langchain-core 1.8.3)",
+            "spans": 76,
+        }
+    ]
+    found = findings(report)
+    # thread_id was only set as configurable: langchain-core copies it into every run's metadata.
+    sessions = next(m for m in found["e"]["metrics"] if m["metric"] == "e.traces_with_session_id")
+    assert (sessions["numerator"], sessions["denominator"]) == (6, 6)
+    # The graph's nodes (agent, tools, call_model, Prompt, should_continue) are chains of one tree.
+    assert found["d"]["reason"].startswith("76 of 76 spans with a known kind")
+    assert "b.tool_call_id_missing" not in found["b"]["gaps"]
+
+
+def test_langgraph_without_versions_gets_the_config_fix(replay) -> None:
+    found = findings(report_of(audit(replay[0], "langgraph_react_no_versions")))["f"]
+    assert found["reason"] == (
+        "Core criterion unmet: 0 of 2 traces with a harness or prompt version, so ABSENT."
+    )
+    # Fitted to LangChain's tracer: versions go in the invoke config, not tracing_context.
+    snippet = found["recommendations"][0]["snippet"]
+    assert "LANGSMITH_REVISION_ID" in snippet and 'config={"metadata"' in snippet
+
+
+def test_traceable_and_langchain_runs_name_their_tracer(replay) -> None:
+    def scopes(scenario: str) -> list[tuple[str, str | None, int]]:
+        report = report_of(audit(replay[0], scenario))
+        return [(i["scope"], i["framework"], i["spans"]) for i in report["instrumentations"]]
+
+    assert scopes("traceable_full") == [("langsmith:traceable", None, 21)]
+    assert scopes("langchain_agent") == [("langsmith:langchain", "langchain", 21)]
+
+
+def test_the_report_header_names_langgraph_and_the_sdk(replay) -> None:
+    args = ["audit", "langsmith", "--project", project("langgraph_react"), "--endpoint", replay[0]]
+    result = CliRunner(env=ENV).invoke(app, [*args, "--since", SINCE, "-f", "md"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "- Instrumentation: langsmith:langgraph (langchain, langgraph; 76 spans); "
+        "SDK langsmith-py 0.15.1 (langchain-core 1.8.3)"
+    ) in result.stdout
