@@ -225,6 +225,24 @@ EXPECTED = {
     # Strands records no request parameters (e ABSENT)
     "strands":                               (P, P, P, P, A, R, R, R, U, U),
     "strands_latest":                        (P, P, P, P, A, R, R, R, U, U),
+    # CrewAI's crew (CHAIN), task (AGENT) and tool spans, the OpenAI instrumentor's LLM spans with
+    # messages, llm.tools, seed and temperature; tool spans carry no call id (matched by name and
+    # order); using_attributes session and harness version; the tool error is typed (g)
+    "crewai_openinference":                  (P, P, P, P, P, R, R, R, U, U),
+    # OPENINFERENCE_HIDE_*: no messages, tool inputs/outputs hidden, no session
+    "crewai_openinference_hidden":           (A, R, A, R, A, R, R, R, U, U),
+    # ADK's own spans with SPAN_ONLY capture: messages, gen_ai.tool.definitions, tool call ids,
+    # arguments and results; the session id on every span; max_tokens the one sampling parameter
+    # recorded (temperature and seed are not: e PRESENT with the seed gap); the merged span of two
+    # parallel calls is a step, and the raised tool's "<not specified>" call id is no id
+    "google_adk":                            (P, P, P, P, P, R, R, R, U, U),
+    # ADK's default capture (NO_CONTENT): no messages, tool arguments or results; ADK's own
+    # session UUIDs still link each conversation's turns
+    "google_adk_default":                    (A, R, A, R, A, R, R, R, U, U),
+    # OpenInference's LLM attributes land on ADK's invoke_agent span (one per turn, the turn's last
+    # model call with the earlier ones in its history), with llm.tools and the invocation
+    # parameters (temperature, seed); session from the Runner
+    "google_adk_openinference":              (P, P, P, P, P, R, R, R, U, U),
 }  # fmt: skip
 
 
@@ -528,3 +546,55 @@ def test_a_tool_run_after_a_call_that_stopped_was_not_its_choice() -> None:
     assert Trace(trace_id=trace.trace_id, spans=stopped).tool_choosers() == frozenset()
     unrecorded = [s.replace(llm=s.llm.replace(finish_reasons=())) if s.llm else s for s in trace.spans]
     assert chooser in Trace(trace_id=trace.trace_id, spans=unrecorded).tool_choosers()
+
+
+def test_the_corpus_holds_crewai_and_google_adk() -> None:
+    assert {"crewai_openinference", "google_adk", "google_adk_openinference"} <= set(FILES)
+
+
+def test_crewai_report_names_its_instrumentations_and_the_openinference_switch() -> None:
+    report = audit("crewai_openinference_hidden")
+    found = {(i.scope, i.family, i.framework) for i in report.instrumentations}
+    assert found == {
+        ("openinference.instrumentation.crewai", "openinference", "crewai"),
+        ("openinference.instrumentation.openai", "openinference", "openai"),
+    }
+    hidden = next(
+        r for f in report.findings for r in f.recommendations if r.gap == "a.input_messages_missing"
+    )
+    assert hidden.snippet is not None and "OPENINFERENCE_HIDE" in hidden.snippet
+
+
+def test_crewai_tool_spans_without_call_ids_match_by_name_and_order() -> None:
+    report = audit("crewai_openinference")
+    assert ratio(report, "b.tool_spans_with_call_id") == (0, 9)
+    assert ratio(report, "b.requested_calls_with_span") == (9, 9)
+    failed = [s for s in spans("crewai_openinference") if s.kind is SpanKind.TOOL and s.is_failed]
+    assert len(failed) == 2 and all(s.error and s.error.type == "TimeoutError" for s in failed)
+
+
+def test_google_adk_spans_are_detected_and_get_adk_fixes() -> None:
+    report = audit("google_adk_default")
+    assert [(i.scope, i.family, i.framework) for i in report.instrumentations] == [
+        ("gcp.vertex.agent", "google-adk", "google-adk")
+    ]
+    fixes = {r.gap: r for f in report.findings for r in f.recommendations}
+    content = fixes["a.input_messages_missing"].snippet or ""
+    # ADK reads "true" as EVENT_ONLY: content in log records, none on the spans
+    assert "CAPTURE_MESSAGE_CONTENT=SPAN_ONLY" in content and "OPENINFERENCE" not in content
+    assert "OpenInference" in fixes["e.seed_missing"].title
+
+
+def test_google_adk_merged_parallel_responses_are_a_step_not_a_tool_call() -> None:
+    merged = [s for s in spans("google_adk") if s.name == "execute_tool (merged)"]
+    assert len(merged) == 1 and merged[0].kind is SpanKind.CHAIN
+    tools = [s for s in spans("google_adk") if s.kind is SpanKind.TOOL]
+    assert len(tools) == 5 and all(s.tool and s.tool.arguments for s in tools)
+
+
+def test_google_adk_placeholder_call_id_of_a_raised_tool_is_no_id() -> None:
+    # ADK writes gen_ai.tool.call.id="<not specified>" when the tool raised (no function response)
+    failed = [s for s in spans("google_adk") if s.kind is SpanKind.TOOL and s.is_failed]
+    assert len(failed) == 1 and failed[0].tool and failed[0].tool.call_id is None
+    assert failed[0].tool.arguments == {"city": "Lisbon"}
+    assert ratio(audit("google_adk"), "b.requested_calls_with_span") == (5, 5)

@@ -2,8 +2,8 @@
 
 OTel records carry their instrumentation scope (``scope``) and the resource's ``telemetry.sdk.*``;
 from the scope name follows the family of conventions (OpenInference, OpenLLMetry, OTel GenAI,
-Strands, pydantic-ai) and the framework it instruments. Vendor records name theirs in the payload:
-a LangSmith run its tracer library and SDK (``extra.runtime``) and the framework
+Strands, pydantic-ai, Google ADK) and the framework it instruments. Vendor records name theirs
+in the payload: a LangSmith run its tracer library and SDK (``extra.runtime``) and the framework
 (``extra.metadata.ls_integration``, LangGraph's ``langgraph_*`` metadata), a Braintrust row the SDK
 and the integration that made it (``context.span_origin``). The report names what was detected, and
 recommendations fit the family (``Catalog.for_gaps``): a trace whose OpenInference instrumentation
@@ -37,6 +37,7 @@ _FAMILIES: tuple[tuple[str, str, str | None], ...] = (
     ("opentelemetry.instrumentation.openai", "openllmetry", "openai"),
     ("traceloop", "openllmetry", None),
     ("strands.telemetry", "strands", "strands-agents"),
+    ("gcp.vertex.agent", "google-adk", "google-adk"),
     ("pydantic-ai", "pydantic-ai", "pydantic-ai"),
     ("logfire", "pydantic-ai", None),
     # Vendor SDKs (scope names built by _vendor_scope). The family is whose conventions shape the
@@ -70,8 +71,8 @@ class Instrumentation(BaseModel):
     """The OTel instrumentation scope (vendor runs: ``langsmith:<tracer>``, ``braintrust:<integration>``)."""
     version: str | None = None
     family: str | None = None
-    """Conventions it writes: openinference, openllmetry, otel-genai, strands, pydantic-ai; in vendor
-    runs langchain, openai-agents, or the vendor SDK's own (langsmith, braintrust)."""
+    """Conventions it writes: openinference, openllmetry, otel-genai, strands, pydantic-ai, google-adk;
+    in vendor runs langchain, openai-agents, or the vendor SDK's own (langsmith, braintrust)."""
     framework: str | None = None
     sdk: str | None = None
     """The OTel SDK that exported it (``telemetry.sdk.name`` language version); for vendor runs the

@@ -192,6 +192,16 @@ def as_error_type(value: Any) -> str | None:
     return None if text is None or text.strip() == OTHER_ERROR_TYPE else text
 
 
+_NO_CALL_ID = frozenset({"<not specified>"})
+"""Placeholders written where a tool call had no id (Google ADK, for a tool that raised)."""
+
+
+def as_call_id(value: Any) -> str | None:
+    """A tool-call id; a placeholder that stands for none is None."""
+    text = as_str(value)
+    return None if text is None or text in _NO_CALL_ID else text
+
+
 for _name, _transform in {
     "str": as_str,
     "int": as_int,
@@ -204,5 +214,6 @@ for _name, _transform in {
     "bool": as_bool,
     "call_arguments": unwrap_call_arguments,
     "error_type": as_error_type,
+    "call_id": as_call_id,
 }.items():
     register_transform(_name, _transform)
