@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from tests.conftest import SAMPLES
 from traceready.cli import app
 from traceready.compare import TargetResult, audit_targets, compare_results
-from traceready.errors import AuthError
 from traceready.connector import get_connector
+from traceready.errors import AuthError
 from traceready.recommend import Owner, load_catalog
 from traceready.schemas import shipped_schema
 
@@ -178,9 +178,8 @@ def _agent_config(tmp_path: Path, waiver_expires: datetime | None = None) -> Pat
             f"expires = {expires}\n"
         )
     path = tmp_path / "traceready.toml"
-    path.write_text(
-        f'[targets.agent]\nsource = "otel"\npaths = ["{SAMPLES / "openinference_full.otlp.jsonl"}"]\n{waivers}'
-    )
+    sample = SAMPLES / "openinference_full.otlp.jsonl"
+    path.write_text(f'[targets.agent]\nsource = "otel"\npaths = ["{sample}"]\n{waivers}')
     return path
 
 

@@ -654,7 +654,7 @@ def _demo_compare(output_format: str | None, out: Path | None, *, server: bool, 
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from traceready.compare import audit_targets, compare_results, gated
+    from traceready.compare import audit_targets, compare_results
     from traceready.report.compare import COMPARE_RENDERERS, render_before_after
 
     chosen = (output_format or format_for_output(out) or "table").lower()

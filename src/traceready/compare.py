@@ -266,7 +266,7 @@ def gated(results: Sequence[TargetResult], reasons: Mapping[str, Sequence[str]])
 
 
 def catalog_source(report: Report) -> str:
-    """The connector whose catalog has ``report``'s fixes: whose mapping read it (``maps_as``), else its own."""
+    """The connector whose catalog has ``report``'s fixes: ``maps_as`` (that read it), else its own."""
     return report.maps_as or report.connector
 
 

@@ -115,7 +115,8 @@ class Report(_Frozen):
     connector: str
     maps_as: str | None = None
     """The connector whose mapping read the records and whose catalog has the fixes, when it is not
-    ``connector`` (``langsmith`` for ``audit file`` on a LangSmith runs export; absent from the JSON otherwise)."""
+    ``connector`` (``langsmith`` for ``audit file`` on a LangSmith runs export); absent from the JSON
+    otherwise."""
     vendor: str
     target: str
     window: str
