@@ -46,7 +46,10 @@ identical responses; only ``created`` follows the clock unless fixed):
 * ``tool_choice: "none"`` or no ``tools`` -> never calls tools.
 * a tool named ``final_answer`` is offered (smolagents' ``ToolCallingAgent``
   ends a run only through it) -> every text answer comes as a
-  ``final_answer(answer)`` tool call instead.
+  ``final_answer(answer)`` tool call instead. smolagents' tool turns (its
+  ``Calling tools:`` text, ``Observation:`` and ``Error:`` user messages) are
+  read as the tool calls and results they stand for, so a failed tool gets an
+  apology through ``final_answer`` instead of the same call again.
 
 Tool-call ids are ``call_`` + 24 characters derived from a hash of the
 conversation and the call's position, so they are stable across runs.
@@ -65,6 +68,7 @@ client retries 429/5xx twice by default (use ``max_retries=0``).
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import hashlib
 import json
@@ -295,16 +299,91 @@ def _answer(messages: list[dict[str, Any]], tools: set[str], text: str) -> dict[
     }
 
 
-def _tool_results_as_chat(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """smolagents sends tool results as a user message ``Call id: <id>\nObservation: ...``."""
+_SMOL_CALLS = re.compile(r"Calling tools:\s*\n(\[.*\])\s*$", re.S)
+_SMOL_OBSERVATION = re.compile(r"(?:^|\n)Observation:\s*\n(.*)$", re.S)
+_SMOL_ERROR = re.compile(
+    r"(?:^|\n)Error:\s*\nError executing tool '([^']+)' with arguments (\{.*?\}):\s*(.*?)(?:\n|$)", re.S
+)
+
+
+def _smolagents_calls(text: str) -> list[dict[str, Any]] | None:
+    """The tool calls of smolagents' ``Calling tools:\n[{...}]`` assistant text (a Python repr)."""
+    match = _SMOL_CALLS.match(text)
+    if match is None:
+        return None
+    try:
+        calls = ast.literal_eval(match.group(1))
+    except (ValueError, SyntaxError):
+        return None
     out = []
+    for call in calls if isinstance(calls, list) else []:
+        fn = call.get("function") if isinstance(call, dict) else None
+        if isinstance(fn, dict) and call.get("id"):
+            args = fn.get("arguments")
+            out.append(
+                {
+                    "id": str(call["id"]),
+                    "type": "function",
+                    "function": {
+                        "name": str(fn.get("name")),
+                        "arguments": args if isinstance(args, str) else json.dumps(args),
+                    },
+                }
+            )
+    return out or None
+
+
+def _tool_results_as_chat(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """smolagents' tool turns as the assistant tool calls and tool messages they stand for.
+
+    smolagents (``ToolCallingAgent``) writes the model's tool calls as assistant text
+    ``Calling tools:\n[{...}]`` and their results as user text: ``Observation:\n<one result a
+    line>``, or, when the tool raised, ``Error:\nError executing tool '<name>' with arguments
+    {...}: <exception>`` with no calling message before it (joined to the user message before it).
+    Older releases wrote ``Call id: <id>\nObservation: ...``.
+    """
+    out: list[dict[str, Any]] = []
     for msg in messages:
         text = _text_of(msg.get("content"))
+        role = msg.get("role")
         match = re.match(r"Call id: (call_\w+)\s*\n?Observation:\s*(.*)", text, re.S)
-        if msg.get("role") in ("user", "tool-response") and match:
+        if role in ("user", "tool-response") and match:
             out.append({"role": "tool", "tool_call_id": match.group(1), "content": match.group(2).strip()})
-        else:
-            out.append(msg)
+            continue
+        calls = _smolagents_calls(text) if role in ("assistant", "tool-call") else None
+        if calls is not None:
+            out.append({"role": "assistant", "content": None, "tool_calls": calls})
+            continue
+        observed = _SMOL_OBSERVATION.search(text) if role in ("user", "tool-response") else None
+        asked = out[-1].get("tool_calls") if out and out[-1].get("role") == "assistant" else None
+        if observed is not None and asked:
+            lines = [line for line in observed.group(1).strip().split("\n") if line.strip()]
+            results = lines if len(lines) == len(asked) else [observed.group(1).strip()]
+            out += [
+                {"role": "tool", "tool_call_id": call["id"], "content": result}
+                for call, result in zip(asked, results, strict=False)
+            ]
+            continue
+        failed = _SMOL_ERROR.search(text) if role in ("user", "tool-response") else None
+        if failed is not None:
+            before = text[: failed.start()].strip()
+            if before:
+                out.append({"role": role, "content": before})
+            name, raw_args, error = failed.groups()
+            try:
+                args = ast.literal_eval(raw_args)
+            except (ValueError, SyntaxError):
+                args = {}
+            call_id = _token_id("call_", out, name, raw_args)
+            call = {
+                "id": call_id,
+                "type": "function",
+                "function": {"name": name, "arguments": json.dumps(args)},
+            }
+            out.append({"role": "assistant", "content": None, "tool_calls": [call]})
+            out.append({"role": "tool", "tool_call_id": call_id, "content": f"Error: {error.strip()}"})
+            continue
+        out.append(msg)
     return out
 
 

@@ -22,6 +22,7 @@ import json
 import random
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,8 +205,43 @@ def openai_agents_turn(run: Run, session: Session, history: list[tuple[str, str]
             result = await Runner.run(agent, items)  # type: ignore[arg-type]
         return str(result.final_output)
 
+    if run.options.get("instrumentor", "").startswith("otel-"):  # reads group_id: no context to enter
+        return asyncio.run(go())
     with _openinference_context(run, session):
         return asyncio.run(go())
+
+
+def openai_agents_otel_setup(run: Run) -> None:
+    """The OTel project's GenAI instrumentations of the Agents SDK and of the openai client.
+
+    The first turns the SDK's traces into workflow, agent and tool spans (a trace processor); the
+    model calls come from the second, installed beside it as its README says. Option
+    ``instrumentor="otel-contrib-v2"`` installs their predecessor instead.
+    """
+    if run.options.get("instrumentor") == "otel-contrib-v2":
+        openai_agents_otel_v2_setup(run)
+        return
+    from agents import set_tracing_disabled
+    from opentelemetry.instrumentation.genai.openai import OpenAIInstrumentor
+    from opentelemetry.instrumentation.genai.openai_agents import OpenAIAgentsInstrumentor
+
+    set_tracing_disabled(False)
+    OpenAIInstrumentor().instrument(tracer_provider=run.provider)
+    OpenAIAgentsInstrumentor().instrument(tracer_provider=run.provider, disable_openai_trace_export=True)
+
+
+def openai_agents_otel_v2_setup(run: Run) -> None:
+    """The predecessor, ``opentelemetry-instrumentation-openai-agents-v2``, alone.
+
+    One trace processor that writes the model-call spans too, so the openai client is not
+    instrumented beside it.
+    """
+    from agents import set_trace_processors, set_tracing_disabled
+    from opentelemetry.instrumentation.openai_agents import OpenAIAgentsInstrumentor
+
+    set_tracing_disabled(False)
+    set_trace_processors([])  # it keeps the SDK's upload to OpenAI beside it; nothing leaves here
+    OpenAIAgentsInstrumentor().instrument(tracer_provider=run.provider)
 
 
 def pydantic_ai_setup(run: Run) -> None:
@@ -389,6 +425,18 @@ FRAMEWORKS = {
             openai_agents_turn,
             ("openai-agents", "openinference-instrumentation-openai-agents"),
         ),
+        Framework(
+            "openai-agents-otel",
+            openai_agents_otel_setup,
+            openai_agents_turn,
+            (
+                "openai-agents",
+                "opentelemetry-instrumentation-genai-openai-agents",
+                "opentelemetry-instrumentation-genai-openai",
+                "opentelemetry-util-genai",
+                "opentelemetry-instrumentation-openai-agents-v2",
+            ),
+        ),
         Framework("pydantic-ai", pydantic_ai_setup, pydantic_ai_turn, ("pydantic-ai-slim",)),
         Framework("strands", strands_setup, strands_turn, ("strands-agents",)),
         Framework(
@@ -477,6 +525,40 @@ SCENARIOS = {
             "OpenAI Agents SDK on the Responses API (its default), OpenInference, no session ids",
             {"api": "responses"},
         ),
+        Scenario(
+            "openai_agents_otel",
+            "openai-agents-otel",
+            True,
+            "OpenAI Agents SDK (chat completions), OTel GenAI instrumentations, content on spans; "
+            "trace group_id",
+            {"api": "chat_completions", "instrumentor": "otel-genai"},
+            {"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "span_only"},
+        ),
+        Scenario(
+            "openai_agents_otel_no_content",
+            "openai-agents-otel",
+            False,
+            "OpenAI Agents SDK on the Responses API, OTel GenAI instrumentations, content capture "
+            "unset (their default: none), no session ids",
+            {"api": "responses", "instrumentor": "otel-genai"},
+        ),
+        Scenario(
+            "openai_agents_otel_contrib_v2",
+            "openai-agents-otel",
+            True,
+            "OpenAI Agents SDK (chat completions), opentelemetry-instrumentation-openai-agents-v2 alone, "
+            "its default content capture (on); trace group_id",
+            {"api": "chat_completions", "instrumentor": "otel-contrib-v2"},
+        ),
+        Scenario(
+            "openai_agents_otel_event_only",
+            "openai-agents-otel",
+            True,
+            "as openai_agents_otel with OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=event_only: "
+            "content goes to log events, not spans",
+            {"api": "chat_completions", "instrumentor": "otel-genai"},
+            {"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "event_only"},
+        ),
         *(
             Scenario(
                 f"pydantic_ai_v{version}",
@@ -522,6 +604,196 @@ SCENARIOS = {
         ),
     )
 }
+
+
+# --------------------------------------------------------------------------
+# CrewAI and Google ADK
+# --------------------------------------------------------------------------
+
+
+def crewai_setup(run: Run) -> None:
+    """OpenInference's CrewAI instrumentor (crew, task, agent and tool spans) and its OpenAI one.
+
+    CrewAI 1.x calls OpenAI-compatible models through its native ``openai`` client, not LiteLLM
+    (LiteLLM is an optional extra), so the model calls are traced by the OpenAI instrumentor; the
+    CrewAI instrumentor's default (wrapper) mode makes no LLM spans itself.
+    """
+    from openinference.instrumentation.crewai import CrewAIInstrumentor
+    from openinference.instrumentation.openai import OpenAIInstrumentor
+
+    CrewAIInstrumentor().instrument(tracer_provider=run.provider)
+    OpenAIInstrumentor().instrument(tracer_provider=run.provider)
+
+
+def crewai_turn(run: Run, session: Session, history: list[tuple[str, str]], question: str) -> str:
+    """A one-agent ``Crew`` with two ``@tool``s; CrewAI reports a failing tool to the model."""
+    from crewai import LLM, Agent, Crew, Task
+    from crewai.tools import tool
+
+    llm = LLM(
+        model=f"openai/{MODEL}",
+        base_url=run.base_url,
+        api_key=API_KEY,
+        temperature=TEMPERATURE,
+        seed=SEED,
+        max_tokens=MAX_TOKENS,
+        max_retries=0,
+    )
+    agent = Agent(
+        role=AGENT_NAME,
+        goal="Answer the traveller's request with the tools when they help",
+        backstory=system_prompt(session),
+        tools=[tool("get_weather")(weather), tool("convert_currency")(currency)],
+        llm=llm,
+        max_iter=4,
+        verbose=False,
+    )
+    earlier = "\n".join(f"{role}: {text}" for role, text in history)
+    task = Task(
+        description=(f"Conversation so far:\n{earlier}\n\n" if history else "") + question,
+        expected_output="A short answer to the traveller",
+        agent=agent,
+    )
+    crew = Crew(agents=[agent], tasks=[task], name=AGENT_NAME, verbose=False)
+    with _openinference_context(run, session):
+        return str(crew.kickoff()).strip()
+
+
+def adk_setup(run: Run) -> None:
+    """ADK's tracer is the global one; OpenInference's instrumentor replaces it where asked."""
+    from opentelemetry import trace
+
+    trace.set_tracer_provider(run.provider)
+    if run.options.get("instrumentor") == "openinference":
+        from openinference.instrumentation.google_adk import GoogleADKInstrumentor
+
+        GoogleADKInstrumentor().instrument(tracer_provider=run.provider)
+
+
+_ADK_LOOP: list[asyncio.AbstractEventLoop] = []
+
+
+def adk_turn(run: Run, session: Session, history: list[tuple[str, str]], question: str) -> str:
+    """An ``LlmAgent`` with two function tools, LiteLLM to the fake server, one ADK session each.
+
+    The ``Runner`` keeps the conversation in ``InMemorySessionService``, so ``history`` is not
+    passed: ADK records its session id on every span (``gen_ai.conversation.id``), ours when the
+    scenario gives it, else the one ADK makes up. A tool that raises ends the run (ADK lets a
+    tool's exception through unless an ``on_tool_error_callback`` answers it).
+    """
+    from google.adk.agents import LlmAgent
+    from google.adk.models.lite_llm import LiteLlm
+    from google.adk.runners import Runner
+    from google.adk.sessions import InMemorySessionService
+    from google.genai import types
+
+    if not _ADK_LOOP:
+        _ADK_LOOP.append(asyncio.new_event_loop())
+    loop = _ADK_LOOP[0]
+    kept = _AGENTS.get(session.session_id)
+    if kept is None:  # one runner and session per conversation, as an app keeps them
+        agent = LlmAgent(
+            name=AGENT_NAME.replace("-", "_"),
+            model=LiteLlm(model=f"openai/{MODEL}", api_base=run.base_url, api_key=API_KEY),
+            instruction=system_prompt(session),
+            tools=[weather, currency],
+            generate_content_config=types.GenerateContentConfig(
+                temperature=TEMPERATURE, seed=SEED, max_output_tokens=MAX_TOKENS
+            ),
+        )
+        runner = Runner(app_name=AGENT_NAME, agent=agent, session_service=InMemorySessionService())
+        # ADK always has a session; without our id it makes one up (a UUID per conversation).
+        given = {"session_id": session.session_id} if run.session_ids else {}
+        created = loop.run_until_complete(
+            runner.session_service.create_session(app_name=AGENT_NAME, user_id=session.user_id, **given)
+        )
+        kept = _AGENTS[session.session_id] = (runner, created.id)
+    runner, session_id = kept
+
+    async def go() -> str:
+        answer = ""
+        message = types.Content(role="user", parts=[types.Part(text=question)])
+        async for event in runner.run_async(
+            user_id=session.user_id, session_id=session_id, new_message=message
+        ):
+            if event.is_final_response() and event.content and event.content.parts:
+                answer = "".join(p.text or "" for p in event.content.parts)
+        return answer
+
+    try:
+        return loop.run_until_complete(go())
+    except TimeoutError as exc:
+        return f"Error: TimeoutError: {exc}"
+
+
+FRAMEWORKS.update(
+    {
+        f.name: f
+        for f in (
+            Framework(
+                "crewai",
+                crewai_setup,
+                crewai_turn,
+                ("crewai", "openinference-instrumentation-crewai", "openinference-instrumentation-openai"),
+            ),
+            Framework(
+                "google-adk",
+                adk_setup,
+                adk_turn,
+                ("google-adk", "google-genai", "litellm", "openinference-instrumentation-google-adk"),
+            ),
+        )
+    }
+)
+OFFLINE_ENV = {
+    # CrewAI's anonymous telemetry and its cloud tracing off (neither is our exporter: CrewAI
+    # gives its own providers, and OTEL_SDK_DISABLED=true would silence ours as well)
+    "CREWAI_DISABLE_TELEMETRY": "true",
+    "CREWAI_TRACING_ENABLED": "false",
+    # LiteLLM reads its bundled model price map instead of fetching it
+    "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+}
+_ADK_CONTENT = {"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "SPAN_ONLY"}
+SCENARIOS.update(
+    {
+        s.name: s
+        for s in (
+            Scenario(
+                "crewai_openinference",
+                "crewai",
+                True,
+                "CrewAI one-agent crew, OpenInference CrewAI and OpenAI instrumentors; using_attributes",
+            ),
+            Scenario(
+                "crewai_openinference_hidden",
+                "crewai",
+                False,
+                "as above without session ids, inputs and messages hidden by OPENINFERENCE_HIDE_*",
+                env={**_HIDE, **_HIDE_MESSAGES},
+            ),
+            Scenario(
+                "google_adk",
+                "google-adk",
+                True,
+                "Google ADK LlmAgent over LiteLLM, native spans (schema 2) with content, our session ids",
+                env=_ADK_CONTENT,
+            ),
+            Scenario(
+                "google_adk_default",
+                "google-adk",
+                False,
+                "as above with ADK's telemetry defaults (no message content) and session ids ADK makes up",
+            ),
+            Scenario(
+                "google_adk_openinference",
+                "google-adk",
+                True,
+                "Google ADK, openinference-instrumentation-google-adk (session from the Runner)",
+                {"instrumentor": "openinference"},
+            ),
+        )
+    }
+)
 
 
 def output_path(out_dir: Path, name: str) -> Path:
@@ -592,8 +864,30 @@ def installed_versions(framework: str) -> dict[str, str]:
     return {k: v for k, v in json.loads(out.stdout).items() if v is not None}
 
 
+def kept_entries(out_dir: Path, fresh: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Stats and versions of the files a partial run left as they were, from the current manifest.
+
+    A scenario not regenerated keeps its file; its stats are read again from that file and its
+    framework's versions from the manifest that recorded them (its venv may not exist here).
+    """
+    path = out_dir / "MANIFEST.toml"
+    if not path.exists():
+        return {}, {}
+    previous = tomllib.loads(path.read_text(encoding="utf-8"))
+    kept = {
+        name: summarize(output_path(out_dir, name))
+        for name in previous.get("files", {})
+        if name in SCENARIOS and name not in fresh and output_path(out_dir, name).exists()
+    }
+    regenerated = {SCENARIOS[name].framework for name in fresh}
+    versions = {fw: v for fw, v in previous.get("versions", {}).items() if fw not in regenerated}
+    return kept, versions
+
+
 def write_manifest(out_dir: Path, stats: dict[str, dict[str, Any]]) -> Path:
     """``MANIFEST.toml``: date, command, exact versions per framework, per-file stats."""
+    kept, kept_versions = kept_entries(out_dir, stats)
+    stats = {name: stats.get(name) or kept[name] for name in SCENARIOS if name in stats or name in kept}
     lines = [
         "# Generated by scripts/generate_framework_samples.py - do not edit by hand.",
         f"generated_at = {_toml_value(dt.datetime.now(dt.UTC).strftime('%Y-%m-%dT%H:%M:%SZ'))}",
@@ -602,7 +896,7 @@ def write_manifest(out_dir: Path, stats: dict[str, dict[str, Any]]) -> Path:
         f"model_requested = {_toml_value(MODEL)}",
     ]
     frameworks = sorted({SCENARIOS[name].framework for name in stats})
-    versions = {fw: installed_versions(fw) for fw in frameworks}
+    versions = {fw: kept_versions.get(fw) or installed_versions(fw) for fw in frameworks}
     for fw in frameworks:
         lines += [
             "",
@@ -631,6 +925,11 @@ def write_manifest(out_dir: Path, stats: dict[str, dict[str, Any]]) -> Path:
     return path
 
 
+def _order(item: tuple[str, Any]) -> int:
+    """Manifest entries in the order of SCENARIOS."""
+    return list(SCENARIOS).index(item[0])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Generate all (or selected) scenarios, verify them and write the manifest."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -638,7 +937,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scenario", action="append", choices=sorted(SCENARIOS), help="only these (repeatable)"
     )
-    parser.add_argument("--manifest", action="store_true", help="write MANIFEST.toml for these only")
+    parser.add_argument(
+        "--manifest", action="store_true", help="update these files' MANIFEST.toml entries, keep the others"
+    )
     parser.add_argument("--base-url", help=argparse.SUPPRESS)  # child mode
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -659,12 +960,13 @@ def main(argv: list[str] | None = None) -> int:
             for var in ("TRACELOOP_TELEMETRY", "DO_NOT_TRACK", "ANONYMIZED_TELEMETRY"):
                 env[var] = "false" if var == "TRACELOOP_TELEMETRY" else "true"
             env["OPENAI_AGENTS_DISABLE_TRACING"] = "0"
+            env.update(OFFLINE_ENV)
             subprocess.run(cmd, check=True, env=env, timeout=600)
             stats[name] = summarize(output_path(out_dir, name))
             st = stats[name]
             print(f"{name:40} traces={st['traces']} spans={st['spans']} errors={st['error_spans']}")
     if set(names) == set(SCENARIOS) or args.manifest:
-        print(f"wrote {write_manifest(out_dir, stats)}")
+        print(f"wrote {write_manifest(out_dir, dict(sorted(stats.items(), key=_order)))}")
     return 0
 
 

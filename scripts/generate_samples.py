@@ -11,7 +11,9 @@ OTel GenAI ``openai-v2``, OpenLLMetry, plain spans, ...) and gets its own
 Every scenario runs in a fresh subprocess so that instrumentors and the
 environment variables they read at import time cannot leak between
 scenarios. Run it through ``scripts/generate-samples`` (which builds the
-pinned ``.venv-samples``); ``--scenario NAME`` runs one scenario only.
+pinned ``.venv-samples``); ``--scenario NAME`` runs one scenario only;
+``--demo`` writes the before/after pair of ``traceready demo --compare``
+into ``src/traceready/samples/demo/`` instead.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 SCRIPTS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = SCRIPTS_DIR.parent
 DEFAULT_OUT = REPO_ROOT / "src" / "traceready" / "samples" / "otel"
+DEMO_OUT = REPO_ROOT / "src" / "traceready" / "samples" / "demo"
 sys.path.insert(0, str(SCRIPTS_DIR))
 
 from fake_openai import FakeOpenAI  # noqa: E402
@@ -653,6 +656,28 @@ SCENARIOS: dict[str, Scenario] = {
     )
 }
 
+DEMO_SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        # The same agent as a team often first traces it: one-line OpenAI auto-instrumentation under an
+        # agent span, and nothing else (no tool spans, no session, user, version or prompt metadata).
+        Scenario(
+            "before_fixes",
+            lambda: OpenInferenceHooks(tool_spans=False, context=False),
+            ("openinference-instrumentation-openai", *_OI),
+        ),
+        # The same agent once the recommended fixes are applied: tool spans with arguments, results
+        # and error types, session and user ids, harness version, git sha and prompt template version.
+        Scenario(
+            "after_fixes",
+            OpenInferenceHooks,
+            ("openinference-instrumentation-openai", *_OI),
+        ),
+    )
+}
+"""``traceready demo --compare``: the same agent before and after the fixes (``--demo``)."""
+ALL_SCENARIOS: dict[str, Scenario] = {**SCENARIOS, **DEMO_SCENARIOS}
+
 COMMON_PACKAGES = (
     "openai",
     "opentelemetry-api",
@@ -712,7 +737,7 @@ def run_scenario(name: str, out_dir: Path, base_url: str) -> None:
                 pass
             return value
 
-    spec = SCENARIOS[name]
+    spec = ALL_SCENARIOS[name]
     path = output_path(out_dir, name)
     path.unlink(missing_ok=True)
     provider = TracerProvider(
@@ -841,7 +866,7 @@ def write_manifest(out_dir: Path, stats: dict[str, dict[str, Any]], command: str
         *(f"{json.dumps(p)} = {_toml_value(installed_version(p))}" for p in REPORTED_PACKAGES),
     ]
     for name, st in stats.items():
-        spec = SCENARIOS[name]
+        spec = ALL_SCENARIOS[name]
         lines += [
             "",
             f"[files.{name}]",
@@ -879,24 +904,30 @@ def child_env(extra: dict[str, str]) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     """Generate all (or selected) scenarios, verify them and write the manifest."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
+    parser.add_argument("--out", type=Path, help="output directory (default: the bundled samples)")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="the before/after pair of `traceready demo --compare` (samples/demo) instead",
+    )
     parser.add_argument(
         "--scenario",
         action="append",
-        choices=sorted(SCENARIOS),
+        choices=sorted(ALL_SCENARIOS),
         help="only these scenarios (repeatable); default all",
     )
     parser.add_argument("--base-url", help=argparse.SUPPRESS)  # child mode
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    out_dir: Path = args.out.resolve()
+    table = DEMO_SCENARIOS if args.demo else SCENARIOS
+    out_dir: Path = (args.out or (DEMO_OUT if args.demo else DEFAULT_OUT)).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
 
     if args.child:
         run_scenario(args.scenario[0], out_dir, args.base_url)
         return 0
 
-    names = args.scenario or list(SCENARIOS)
+    names = args.scenario or list(table)
     stats: dict[str, dict[str, Any]] = {}
     with FakeOpenAI() as base_url:
         for name in names:
@@ -911,15 +942,16 @@ def main(argv: list[str] | None = None) -> int:
                 "--base-url",
                 base_url,
             ]
-            subprocess.run(cmd, check=True, env=child_env(SCENARIOS[name].env), timeout=300)
+            subprocess.run(cmd, check=True, env=child_env(ALL_SCENARIOS[name].env), timeout=300)
             stats[name] = summarize(output_path(out_dir, name))
             st = stats[name]
             print(
                 f"{name:26} traces={st['traces']} spans={st['spans']} "
                 f"errors={st['error_spans']} lines={st['lines']} bytes={st['bytes']}"
             )
-    if set(names) == set(SCENARIOS):
-        manifest = write_manifest(out_dir, stats, "scripts/generate-samples")
+    if set(names) == set(table):
+        command = "scripts/generate-samples --demo" if args.demo else "scripts/generate-samples"
+        manifest = write_manifest(out_dir, stats, command)
         shown = manifest.relative_to(REPO_ROOT) if manifest.is_relative_to(REPO_ROOT) else manifest
         print(f"wrote {shown}")
     return 0

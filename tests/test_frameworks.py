@@ -17,6 +17,7 @@ from traceready.checks.a_reasoning import ReasoningCheck
 from traceready.checks.base import Trace
 from traceready.connectors.otel import OtelConnector
 from traceready.findings import Status
+from traceready.instrumentation import classify
 from traceready.mapping.mapper import Mapper
 from traceready.mapping.spec import load_mapping
 from traceready.model import ErrorInfo, Span, SpanKind, sampling_params
@@ -57,6 +58,7 @@ def test_the_corpus_holds_every_framework() -> None:
         "langgraph_openinference",
         "langgraph_openllmetry",
         "openai_agents",
+        "openai_agents_otel",
         "pydantic_ai",
         "smolagents",
     }
@@ -193,6 +195,21 @@ EXPECTED = {
     "openai_agents_openinference":           (P, P, R, P, P, R, A, R, U, U),
     # Responses spans list the tools (c PRESENT); no group_id so no session (e PARTIAL)
     "openai_agents_openinference_responses": (P, P, P, P, R, R, A, R, U, U),
+    # OTel GenAI instrumentations, content on spans: messages, gen_ai.tool.definitions, temperature
+    # and max tokens, tool arguments and results, group_id as gen_ai.conversation.id on every span;
+    # the failed tool says only error.type=_OTHER and a redacted message (g ABSENT)
+    "openai_agents_otel":                    (P, P, P, P, P, R, A, R, U, U),
+    # content capture unset (their default): no messages, tool definitions, arguments or results;
+    # the failed tool still has its status (b PARTIAL); no session
+    "openai_agents_otel_no_content":         (A, R, A, R, A, R, A, R, U, U),
+    # event_only: content goes to log records, none on the spans (a, e ABSENT); session kept
+    "openai_agents_otel_event_only":         (A, R, A, R, A, R, A, R, U, U),
+    # the predecessor opentelemetry-instrumentation-openai-agents-v2 0.1.0, content on by default:
+    # tool calls written as str(message) text, no tool definitions (c PARTIAL: the tool spans after
+    # 4 calls show their choice); no requested call recorded (b PARTIAL); group_id not recorded
+    # (e PARTIAL); failed tool without error.type (g ABSENT); its unknown-operation spans are empty
+    # wrappers, set aside (d PRESENT)
+    "openai_agents_otel_contrib_v2":         (P, R, R, P, R, R, A, R, U, U),
     # a fresh gen_ai.conversation.id per run links no turns (e PARTIAL)
     "pydantic_ai_v2":                        (P, P, P, P, R, R, R, R, U, U),
     "pydantic_ai_v3":                        (P, P, P, P, R, R, R, R, U, U),
@@ -202,11 +219,30 @@ EXPECTED = {
     "pydantic_ai_v6":                        (P, P, P, P, P, R, R, R, U, U),
     # include_content=False: message lists without text, tool names without arguments
     "pydantic_ai_v6_no_content":             (A, R, P, R, A, R, R, R, U, U),
-    # the agent span rolls up its children's tokens (h)
+    # the agent span rolls up its children's tokens (h); Lisbon's TimeoutError on the tool span and
+    # AgentToolExecutionError on its step: typed, unlabelled (g PARTIAL)
     "smolagents_openinference":              (P, P, P, P, P, R, R, R, U, U),
     # Strands records no request parameters (e ABSENT)
     "strands":                               (P, P, P, P, A, R, R, R, U, U),
     "strands_latest":                        (P, P, P, P, A, R, R, R, U, U),
+    # CrewAI's crew (CHAIN), task (AGENT) and tool spans, the OpenAI instrumentor's LLM spans with
+    # messages, llm.tools, seed and temperature; tool spans carry no call id (matched by name and
+    # order); using_attributes session and harness version; the tool error is typed (g)
+    "crewai_openinference":                  (P, P, P, P, P, R, R, R, U, U),
+    # OPENINFERENCE_HIDE_*: no messages, tool inputs/outputs hidden, no session
+    "crewai_openinference_hidden":           (A, R, A, R, A, R, R, R, U, U),
+    # ADK's own spans with SPAN_ONLY capture: messages, gen_ai.tool.definitions, tool call ids,
+    # arguments and results; the session id on every span; max_tokens the one sampling parameter
+    # recorded (temperature and seed are not: e PRESENT with the seed gap); the merged span of two
+    # parallel calls is a step, and the raised tool's "<not specified>" call id is no id
+    "google_adk":                            (P, P, P, P, P, R, R, R, U, U),
+    # ADK's default capture (NO_CONTENT): no messages, tool arguments or results; ADK's own
+    # session UUIDs still link each conversation's turns
+    "google_adk_default":                    (A, R, A, R, A, R, R, R, U, U),
+    # OpenInference's LLM attributes land on ADK's invoke_agent span (one per turn, the turn's last
+    # model call with the earlier ones in its history), with llm.tools and the invocation
+    # parameters (temperature, seed); session from the Runner
+    "google_adk_openinference":              (P, P, P, P, P, R, R, R, U, U),
 }  # fmt: skip
 
 
@@ -348,3 +384,217 @@ def test_a_window_of_agent_construction_alone_records_no_run(tmp_path: Path) -> 
     assert ratio(report, "e.replayable_traces") == (0, 3)
     assert report.findings[0].status is Status.ABSENT and report.findings[4].status is Status.ABSENT
     assert not any("only build an agent" in n for f in report.findings for n in f.notes)
+
+
+# The OTel project's GenAI instrumentations of the OpenAI Agents SDK
+# (opentelemetry-instrumentation-genai-openai-agents for the run, -genai-openai for the model calls).
+OTEL_AGENTS = ("openai_agents_otel", "openai_agents_otel_no_content", "openai_agents_otel_event_only")
+OTEL_AGENTS_V2 = "openai_agents_otel_contrib_v2"
+"""Their predecessor, opentelemetry-instrumentation-openai-agents-v2 0.1.0, alone."""
+
+
+@pytest.mark.parametrize("name", OTEL_AGENTS)
+def test_otel_genai_agents_spans_map_to_known_kinds(name: str) -> None:
+    kinds = {(s.name.split(" ")[0], s.kind) for s in spans(name)}
+    assert kinds == {
+        ("invoke_workflow", SpanKind.CHAIN),  # the SDK's trace: one Runner.run
+        ("invoke_agent", SpanKind.AGENT),
+        ("chat", SpanKind.LLM),
+        ("execute_tool", SpanKind.TOOL),
+    }
+    # the multi-step traces are grouped by the agent span, not by the workflow chain around it
+    assert ratio(audit(name), "c.multistep_traces_with_agent_span") == (4, 4)
+
+
+def test_otel_genai_agents_records_sampling_parameters_and_the_group_as_session() -> None:
+    chats = [s for s in spans("openai_agents_otel") if s.kind is SpanKind.LLM]
+    assert len(chats) == 10 and all(s.llm for s in chats)
+    assert {tuple(sorted(sampling_params(s.llm.params).items())) for s in chats if s.llm} == {
+        (("max_tokens", 256), ("temperature", 0.0))
+    }
+    # util-genai carries the workflow's conversation id (the SDK's group_id) to every span below it
+    assert {s.session_id for s in spans("openai_agents_otel") if s.kind is not SpanKind.TOOL} == {
+        "sess-1",
+        "sess-2",
+        "sess-3",
+    }
+    assert all(s.session_id is None for s in spans("openai_agents_otel_no_content"))
+
+
+def test_other_error_type_is_no_type_but_a_recorded_exception_is() -> None:
+    # The Agents SDK gives the instrumentation a message, not the exception: error.type=_OTHER.
+    failed = next(r for r in records("openai_agents_otel") if r["status"]["code"] == "error")  # type: ignore[index]
+    assert failed["attributes"]["error.type"] == "_OTHER"  # type: ignore[index]
+    mapper = Mapper(load_mapping("otel"))
+    span = mapper.map_record(failed)
+    assert isinstance(span, Span) and span.is_failed and span.error is not None and span.error.type is None
+    # What a failure_error_function that calls record_exception adds (the catalog's workaround):
+    event = {"exception.type": "TimeoutError", "exception.message": "weather API timed out after 5s"}
+    recorded = {
+        **failed,
+        "events": {"exception": event},
+        "event_list": [{"name": "exception", "attributes": event}],
+    }
+    span = mapper.map_record(recorded)
+    assert isinstance(span, Span) and span.error is not None and span.error.type == "TimeoutError"
+    g = audit("openai_agents_otel").findings[6]
+    fix = next(r for r in g.recommendations if r.gap == "g.failure_type_missing")
+    assert fix.snippet is not None and "failure_error_function" in fix.snippet
+
+
+@pytest.mark.parametrize("name", ["openai_agents_otel_no_content", "openai_agents_otel_event_only"])
+def test_otel_genai_content_off_gets_the_otel_capture_variable(name: str) -> None:
+    report = audit(name)
+    found = {(i.scope, i.version, i.family, i.framework) for i in report.instrumentations}
+    assert found == {
+        ("opentelemetry.instrumentation.genai.openai_agents", "1.3b0", "otel-genai", "openai-agents"),
+        ("opentelemetry.instrumentation.genai.openai", "1.3b0", "otel-genai", "openai"),
+    }
+    fixes = {r.gap: r for f in report.findings for r in f.recommendations}
+    for gap in ("a.input_messages_missing", "b.tool_arguments_missing", "e.inputs_incomplete"):
+        snippet = fixes[gap].snippet or ""
+        assert "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=span_only" in snippet, gap
+        assert "OPENINFERENCE_HIDE" not in snippet and "TRACELOOP" not in snippet, gap
+    assert "event_only" in (fixes["a.input_messages_missing"].snippet or "")  # why event_only shows nothing
+
+
+def test_smolagents_tool_error_ends_the_run_with_a_typed_failure() -> None:
+    # The fake model answers a smolagents Error: observation through final_answer, as a model that
+    # gives up would: one failed tool call per failing turn, not a retry loop until max_steps.
+    by_trace: dict[str, list[Span]] = {}
+    for span in spans("smolagents_openinference"):
+        by_trace.setdefault(span.trace_id, []).append(span)
+    failing = [t for t in by_trace.values() if any(s.is_failed and s.kind is SpanKind.TOOL for s in t)]
+    assert failing
+    for trace in failing:
+        tools = [s for s in trace if s.kind is SpanKind.TOOL]
+        assert [s.tool.name for s in tools if s.tool] == ["get_weather", "final_answer"]
+        failed = tools[0]
+        assert failed.error is not None and failed.error.type == "TimeoutError"
+        assert failed.tool is not None and failed.tool.arguments == {"city": "Lisbon"}
+        steps = [s for s in trace if s.name.startswith("Step ")]
+        assert (
+            len(steps) == 2
+            and steps[0].error
+            and steps[0].error.type == "smolagents.utils.AgentToolExecutionError"
+        )
+    # the session and the harness version come from the same using_attributes metadata; the
+    # invocation parameters are the sampling parameters sent
+    with_session = [s for s in spans("smolagents_openinference") if s.session_id is not None]
+    assert with_session and {s.versions.harness for s in with_session} == {HARNESS}
+    models = [s for s in spans("smolagents_openinference") if s.kind is SpanKind.LLM and s.llm]
+    assert {tuple(sorted(sampling_params(s.llm.params).items())) for s in models if s.llm} == {
+        (("max_tokens", 256), ("seed", 7), ("temperature", 0.0))
+    }
+    report = audit("smolagents_openinference")
+    assert ratio(report, "b.tool_errors_with_status") == (len(failing), len(failing))
+    assert ratio(report, "g.failures_with_type") == (2 * len(failing), 2 * len(failing))
+
+
+def test_the_unversioned_openai_agents_scope_is_the_otel_projects_not_openllmetrys() -> None:
+    # Both write scope opentelemetry.instrumentation.openai_agents; only OpenLLMetry's has a version.
+    report = audit(OTEL_AGENTS_V2)
+    assert [(i.scope, i.version, i.family) for i in report.instrumentations] == [
+        ("opentelemetry.instrumentation.openai_agents", None, "otel-genai")
+    ]
+    assert classify("opentelemetry.instrumentation.openai_agents", "0.62.4") == (
+        "openllmetry",
+        "openai-agents",
+    )
+    fixes = {r.gap: r.snippet or "" for f in report.findings for r in f.recommendations}
+    assert "TRACELOOP" not in "".join(fixes.values())
+    assert "opentelemetry-instrumentation-genai-openai" in fixes["c.tools_offered_missing"]
+
+
+def test_tool_spans_after_a_model_call_show_the_choice_its_output_wrote_as_text() -> None:
+    # The v2 processor writes a chat-completions tool call as str(message): a text part.
+    all_traces = traces(OTEL_AGENTS_V2)
+    choosers = {i for t in all_traces for i in t.tool_choosers()}
+    chats = {s.span_id: s for t in all_traces for s in t.spans if s.kind is SpanKind.LLM}
+    assert len(choosers) == 4 and choosers <= set(chats)
+    for span_id in choosers:
+        llm = chats[span_id].llm
+        assert llm is not None and llm.output_messages
+        assert not any(m.tool_calls for m in llm.output_messages)
+        assert "tool_calls" in str(llm.output_messages[0].content)
+    report = audit(OTEL_AGENTS_V2)
+    assert ratio(report, "c.llm_spans_with_choice") == (6, 10)
+    assert ratio(report, "c.tool_choices_with_offered_set") == (0, 4)
+    assert any("record no tool call in their output" in n for n in report.findings[2].notes)
+    # the SDK span types it does not know: gen_ai.operation.name=unknown, no content, set aside
+    assert ratio(report, "d.spans_with_known_kind") == (27, 27) and report.counts.spans_mapped == 43
+    assert any(n.startswith("16 empty wrapper spans") for n in report.findings[3].notes)
+    # Where the output records the calls, the same rule finds the same model calls.
+    recorded = {i for t in traces("openai_agents_otel") for i in t.tool_choosers()}
+    calling = {
+        s.span_id
+        for s in spans("openai_agents_otel")
+        if s.llm and any(m.tool_calls for m in s.llm.output_messages or ())
+    }
+    assert recorded == calling and len(calling) == 4
+
+
+def test_a_tool_run_after_a_call_that_stopped_was_not_its_choice() -> None:
+    # The real Paris trace: chat (finish tool_calls), execute_tool, chat (finish stop). Recorded as
+    # "stop", the first call chose no tool: a tool span after it was the code's own step.
+    trace = next(t for t in traces("openai_agents_otel") if t.tool_choosers())
+    chooser = next(iter(trace.tool_choosers()))
+    stopped = [
+        s.replace(llm=s.llm.replace(finish_reasons=("stop",))) if s.span_id == chooser and s.llm else s
+        for s in trace.spans
+    ]
+    assert Trace(trace_id=trace.trace_id, spans=stopped).tool_choosers() == frozenset()
+    unrecorded = [s.replace(llm=s.llm.replace(finish_reasons=())) if s.llm else s for s in trace.spans]
+    assert chooser in Trace(trace_id=trace.trace_id, spans=unrecorded).tool_choosers()
+
+
+def test_the_corpus_holds_crewai_and_google_adk() -> None:
+    assert {"crewai_openinference", "google_adk", "google_adk_openinference"} <= set(FILES)
+
+
+def test_crewai_report_names_its_instrumentations_and_the_openinference_switch() -> None:
+    report = audit("crewai_openinference_hidden")
+    found = {(i.scope, i.family, i.framework) for i in report.instrumentations}
+    assert found == {
+        ("openinference.instrumentation.crewai", "openinference", "crewai"),
+        ("openinference.instrumentation.openai", "openinference", "openai"),
+    }
+    hidden = next(
+        r for f in report.findings for r in f.recommendations if r.gap == "a.input_messages_missing"
+    )
+    assert hidden.snippet is not None and "OPENINFERENCE_HIDE" in hidden.snippet
+
+
+def test_crewai_tool_spans_without_call_ids_match_by_name_and_order() -> None:
+    report = audit("crewai_openinference")
+    assert ratio(report, "b.tool_spans_with_call_id") == (0, 9)
+    assert ratio(report, "b.requested_calls_with_span") == (9, 9)
+    failed = [s for s in spans("crewai_openinference") if s.kind is SpanKind.TOOL and s.is_failed]
+    assert len(failed) == 2 and all(s.error and s.error.type == "TimeoutError" for s in failed)
+
+
+def test_google_adk_spans_are_detected_and_get_adk_fixes() -> None:
+    report = audit("google_adk_default")
+    assert [(i.scope, i.family, i.framework) for i in report.instrumentations] == [
+        ("gcp.vertex.agent", "google-adk", "google-adk")
+    ]
+    fixes = {r.gap: r for f in report.findings for r in f.recommendations}
+    content = fixes["a.input_messages_missing"].snippet or ""
+    # ADK reads "true" as EVENT_ONLY: content in log records, none on the spans
+    assert "CAPTURE_MESSAGE_CONTENT=SPAN_ONLY" in content and "OPENINFERENCE" not in content
+    assert "OpenInference" in fixes["e.seed_missing"].title
+
+
+def test_google_adk_merged_parallel_responses_are_a_step_not_a_tool_call() -> None:
+    merged = [s for s in spans("google_adk") if s.name == "execute_tool (merged)"]
+    assert len(merged) == 1 and merged[0].kind is SpanKind.CHAIN
+    tools = [s for s in spans("google_adk") if s.kind is SpanKind.TOOL]
+    assert len(tools) == 5 and all(s.tool and s.tool.arguments for s in tools)
+
+
+def test_google_adk_placeholder_call_id_of_a_raised_tool_is_no_id() -> None:
+    # ADK writes gen_ai.tool.call.id="<not specified>" when the tool raised (no function response)
+    failed = [s for s in spans("google_adk") if s.kind is SpanKind.TOOL and s.is_failed]
+    assert len(failed) == 1 and failed[0].tool and failed[0].tool.call_id is None
+    assert failed[0].tool.arguments == {"city": "Lisbon"}
+    assert ratio(audit("google_adk"), "b.requested_calls_with_span") == (5, 5)

@@ -206,3 +206,19 @@ def test_compare_report_shows_each_target_the_matrix_and_a_failed_target(
         assert "vendor limit" in lack.inner_text()
         assert page.locator('section.target[data-target="phoenix:nowhere"] [role=alert]').is_visible()
         screenshot(page, "compare")
+
+
+def test_demo_before_after_report_shows_what_the_fixes_changed(browser: Browser, tmp_path: Path) -> None:
+    path = render(tmp_path, "demo", "--compare", "--no-server", name="before-after.html")
+    for loaded in load(browser, path):
+        page = loaded.page
+        assert loaded.network == []
+        assert "after is the readier for an improvement loop" in page.locator("#verdict").inner_text()
+        assert page.locator("table.matrix tbody tr").count() == 10
+        b = page.locator('table.matrix tr[data-requirement="b"] td[data-target]').all_inner_texts()
+        assert b[0].startswith("\u2718 ABSENT") and b[1].startswith("\u2714 PRESENT")
+        lack = page.locator('#lack-b li[data-metric="b.requested_calls_with_span"]')
+        lack.scroll_into_view_if_needed()
+        assert lack.is_visible()
+        assert "before: 0/5" in lack.inner_text() and "after: 5/5" in lack.inner_text()
+        screenshot(page, "demo-before-after")

@@ -8,7 +8,7 @@ import pytest
 
 from traceready import checks
 from traceready.checks import ALL_CHECKS
-from traceready.connector import installed_connectors
+from traceready.connector import Connector, installed_connectors
 from traceready.mapping.mapper import Mapper
 from traceready.mapping.spec import builtin_mapping
 
@@ -20,6 +20,8 @@ def test_slug_agrees_everywhere(slug, cls) -> None:
     assert cls.slug == slug
     assert cls.__module__ == f"traceready.connectors.{slug}"
     assert cls.package_dir().name == slug
+    if cls.maps_as is not Connector.maps_as:
+        return  # it reads other vendors' records (``audit file`` on an export): theirs are the mappings
     assert builtin_mapping(slug).vendor == slug
     assert Mapper(builtin_mapping(slug)).vendor == slug
 

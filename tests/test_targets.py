@@ -91,7 +91,7 @@ def test_named_targets_carry_settings_by_setting_or_option_name(config: Path) ->
         ),
         pytest.param(
             "./exports",
-            "unknown target './exports' (a path is written otel:./exports; or declare "
+            "unknown target './exports' (a path is written file:./exports; or declare "
             "[targets../exports] in traceready.toml)",
             id="bare_path",
         ),

@@ -278,23 +278,32 @@ class BraintrustConnector(WindowedConnector):
             yield self._record(project_id, row)
 
     def _record(self, project_id: str, row: dict[str, Any]) -> dict[str, Any]:
-        record = dict(row)
         org = self.client.org_name
+        url = None
         if org:
             app = redact_url(self.settings.app_public_url or self.settings.control_plane()).rstrip("/")
-            record["_traceready_url"] = (
-                f"{app}/app/{org}/object?object_type=project_logs&object_id={project_id}&id={row.get('id')}"
-            )
-        ids = (row.get("span_id"), row.get("root_span_id"))
-        if not all(isinstance(i, str) and _ID.match(i) for i in ids):
-            record["quality"] = ["nonstandard_id"]
-        return record
+            url = f"{app}/app/{org}/object?object_type=project_logs&object_id={project_id}&id={row.get('id')}"
+        return shape_row(row, url)
 
     def inventory(self) -> Inventory:
         """Experiments, datasets, evaluators, prompt versions, environments, retention (inventory.py)."""
         if self.project_id is None:
             return Inventory()
         return collect_inventory(self.client, self.project_id)
+
+
+def shape_row(row: dict[str, Any], url: str | None = None) -> dict[str, Any]:
+    """One logs row as the mapping reads it: its link in the UI, ids that are not Braintrust's noted.
+
+    The input is not modified; ``url`` is None for a row read from an export file.
+    """
+    record = dict(row)
+    if url is not None:
+        record["_traceready_url"] = url
+    ids = (row.get("span_id"), row.get("root_span_id"))
+    if not all(isinstance(i, str) and _ID.match(i) for i in ids):
+        record["quality"] = [*(row.get("quality") or ()), "nonstandard_id"]
+    return record
 
 
 def _xact(row: dict[str, Any]) -> int:

@@ -197,8 +197,12 @@ def finish_reasons(outputs: Any) -> list[str]:
     return [r for r in found if isinstance(r, str) and r]
 
 
-def shape_run(run: dict[str, Any], *, v2: bool, web_url: str) -> dict[str, Any]:
-    """One run as the mapping reads it (see the module docstring); the input is not modified."""
+def shape_run(run: dict[str, Any], *, v2: bool, web_url: str | None) -> dict[str, Any]:
+    """One run as the mapping reads it (see the module docstring); the input is not modified.
+
+    ``web_url`` is the web app the run's ``app_path`` hangs off; None (a runs export file, which
+    does not say its host) gives no link.
+    """
     record = dict(run)
     if v2:
         for key in ("run_type", "status"):
@@ -227,7 +231,8 @@ def shape_run(run: dict[str, Any], *, v2: bool, web_url: str) -> dict[str, Any]:
         record["finish_reasons"] = finish_reasons(record.get("outputs"))
     record["feedback"] = feedback_scores(record.get("feedback_stats"))
     app_path = record.get("app_path")
-    record["url"] = f"{web_url}{app_path}" if isinstance(app_path, str) and app_path.startswith("/") else None
+    linked = web_url is not None and isinstance(app_path, str) and app_path.startswith("/")
+    record["url"] = f"{web_url}{app_path}" if linked else None
     return record
 
 

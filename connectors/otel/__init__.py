@@ -11,6 +11,7 @@ mapped: then the audit is a usage error saying what the files look like.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -26,8 +27,11 @@ from traceready.model import Rejection
 from traceready.progress import ReadProgress
 from traceready.settings import InputLimits
 
-from .reader import FileRead, expand_paths, iter_file
-from .sniff import OTLP
+from .otlp import iter_request
+from .reader import FileRead, Records, expand_paths, iter_file
+from .sniff import OTLP, VENDOR_EXPORTS
+
+logger = logging.getLogger(__name__)
 
 
 class OtelSettings(BaseSettings):
@@ -79,7 +83,7 @@ class OtelConnector(Connector):
     def create(cls, settings: OtelSettings, pull: Pull) -> OtelConnector:
         """The files of ``settings``; a file has no window, so ``pull`` is not used."""
         if not settings.paths:
-            raise UsageError("no OTLP/JSON file given", hint="pass FILE_OR_DIR, or write otel:./exports")
+            raise UsageError("no file given", hint=f"pass FILE_OR_DIR, or write {cls.slug}:./exports")
         limits = InputLimits(
             max_request_bytes=settings.max_request_bytes, max_value_bytes=settings.max_value_bytes
         )
@@ -92,6 +96,13 @@ class OtelConnector(Connector):
         """Without a server the demo reads the sample file itself."""
         return None if server else nullcontext(cls([sample]))
 
+    @classmethod
+    def demo_before_after(
+        cls, before: Path, after: Path, *, server: bool, step: Callable[[str], None]
+    ) -> AbstractContextManager[tuple[Connector, Connector]] | None:
+        """Without a server the before/after demo reads the two files themselves."""
+        return None if server else nullcontext((cls([before]), cls([after])))
+
     def iter_records(self) -> Iterator[dict[str, Any] | Rejection]:
         """Raw span records of every file, in file then line order; unreadable paths as rejections."""
         for problem in self.unreadable:
@@ -101,10 +112,19 @@ class OtelConnector(Connector):
             read = FileRead(path)
             self.reads.append(read)
             on_chunk = None if self.progress is None else functools.partial(self._show, index)
-            for item in iter_file(path, self.limits, read, on_chunk):
+            records = self.records_of(path)
+            for item in iter_file(path, self.limits, read, on_chunk, records):
                 if read.first_rejection is None and isinstance(item, Rejection):
                     read.first_rejection = f"{item.reason}: {item.detail}" if item.detail else item.reason
                 yield item
+            if records is iter_request and _export_of(read) is not None:
+                logger.warning(
+                    "%s looks like %s: audit it with traceready audit file", read.name, read.looks_like
+                )
+
+    def records_of(self, path: Path) -> Records:
+        """How the JSON values of ``path`` become raw records: as OTLP/JSON requests."""
+        return iter_request
 
     def _show(self, index: int, read: FileRead) -> None:
         if self.progress is not None:
@@ -134,11 +154,13 @@ class OtelConnector(Connector):
     def nothing_mapped(self) -> UsageError:
         """Nothing could be mapped from any file: what the files are, as one line."""
         reasons = []
+        exports = 0
         for read in self.reads:
             if read.problem:
                 reasons.append(f"{read.name}: {read.problem}")
             elif read.looks_like and read.looks_like != OTLP:
                 reasons.append(f"{read.name} looks like {read.looks_like}")
+                exports += _export_of(read) is not None
             elif read.bytes_read == 0 or read.bytes_read == read.bytes_blank:
                 reasons.append(f"{read.name} is empty")
             elif read.first_rejection is not None:
@@ -146,12 +168,18 @@ class OtelConnector(Connector):
             else:
                 reasons.append(f"{read.name}: no span could be mapped")
         shown = "; ".join(reasons[:3]) + (f"; and {len(reasons) - 3} more" if len(reasons) > 3 else "")
-        return UsageError(
-            f"no spans read: {shown}",
-            hint="traceready audit otel reads OTLP/JSON (the Collector file exporter's format)",
-        )
+        hint = "traceready audit otel reads OTLP/JSON (the Collector file exporter's format)"
+        if exports:
+            hint = "audit a LangSmith, Phoenix or Braintrust export with traceready audit file PATH"
+        return UsageError(f"no spans read: {shown}", hint=hint)
 
     def describe_target(self) -> str:
         """The file names."""
         names = [display_path(path.name) for path in self.files]
         return ", ".join(names) if len(names) <= 3 else f"{names[0]} and {len(names) - 1} more files"
+
+
+def _export_of(read: FileRead) -> str | None:
+    """The vendor whose export a file read as OTLP turned out to be, if any."""
+    looks_like = read.looks_like or ""
+    return next((slug for slug, words in VENDOR_EXPORTS.items() if looks_like.startswith(f"a {words}")), None)

@@ -27,7 +27,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -42,6 +42,10 @@ from traceready.settings import InputLimits
 
 from .otlp import iter_request
 from .sniff import describe_bytes, describe_json
+
+Records = Callable[[Any, tuple[str, ...]], Iterator[dict[str, Any] | Rejection]]
+"""What one parsed JSON value (a line, or each element of a document) holds: raw records and
+rejections, told the value's quality notes. OTLP/JSON by default (``iter_request``)."""
 
 logger = logging.getLogger(__name__)
 
@@ -181,14 +185,16 @@ def iter_file(
     limits: InputLimits | None = None,
     read: FileRead | None = None,
     on_chunk: Callable[[FileRead], None] | None = None,
-) -> Iterator[dict[str, Any] | Rejection]:
+    records: Records = iter_request,
+) -> Generator[dict[str, Any] | Rejection, None, None]:
     """Raw span records of one file; what could not be read becomes counted Rejections.
 
     Nothing is raised for a bad file: a file that cannot be opened is one ``unreadable_file``
     rejection, a file that is not JSON one ``not_otlp_json`` rejection, compressed data that breaks
     off (a writer killed mid-file) keeps the records read so far and ends with a ``truncated_file``
     rejection. ``read`` receives the file's accounting; ``on_chunk`` is called with it after each
-    chunk read (for a progress display).
+    chunk read (for a progress display). ``records`` turns each JSON value into records (OTLP
+    requests by default; a vendor's export rows for ``traceready audit file``).
     """
     limits = limits or InputLimits()
     read = read if read is not None else FileRead(path)
@@ -199,10 +205,10 @@ def iter_file(
         yield Rejection(reason="unreadable_file", detail=f"{read.name}: {exc.strerror or exc}")
         return
     with stream:
-        records = _iter_stream(stream, read, limits, on_chunk)
+        items = _iter_stream(stream, read, limits, on_chunk, records)
         while True:
             try:
-                record = next(records)
+                record = next(items)
             except StopIteration:
                 return
             except (OSError, EOFError, zstandard.ZstdError) as exc:
@@ -214,7 +220,11 @@ def iter_file(
 
 
 def _iter_stream(
-    stream: IO[bytes], read: FileRead, limits: InputLimits, on_chunk: Callable[[FileRead], None] | None
+    stream: IO[bytes],
+    read: FileRead,
+    limits: InputLimits,
+    on_chunk: Callable[[FileRead], None] | None,
+    records: Records,
 ) -> Iterator[dict[str, Any] | Rejection]:
     cap = int(limits.max_request_bytes)
     lines = _iter_lines(stream, read, cap, on_chunk)
@@ -229,16 +239,16 @@ def _iter_stream(
         yield Rejection(reason="not_otlp_json", detail=f"{name}: {read.looks_like}")
         return
     if data is not None and data[:1] == b"[":
-        yield from _iter_document(first, lines, read, limits)
+        yield from _iter_document(first, lines, read, limits, records)
         return
     if data is None or _parses(data) is not None:
-        yield from _iter_lines_of_requests(first, lines, read, limits)
+        yield from _iter_lines_of_requests(first, lines, read, limits, records)
         return
-    yield from _iter_undecided(first, lines, read, limits)
+    yield from _iter_undecided(first, lines, read, limits, records)
 
 
 def _iter_undecided(
-    first: _Line, lines: Iterator[_Line], read: FileRead, limits: InputLimits
+    first: _Line, lines: Iterator[_Line], read: FileRead, limits: InputLimits, records: Records
 ) -> Iterator[dict[str, Any] | Rejection]:
     """Read a file whose first line is not a whole JSON value.
 
@@ -252,18 +262,18 @@ def _iter_undecided(
             for damaged in held:
                 read.bytes_rejected += damaged.size
                 yield Rejection(reason="invalid_json", detail=f"{read.short}:{damaged.number}")
-            yield from _iter_lines_of_requests(current, lines, read, limits)
+            yield from _iter_lines_of_requests(current, lines, read, limits, records)
             return
         held.append(current)
         held_bytes += current.size
         if held_bytes > int(limits.max_request_bytes):
-            yield from _iter_document(held[0], _chain(held[1:], lines), read, limits)
+            yield from _iter_document(held[0], _chain(held[1:], lines), read, limits, records)
             return
-    yield from _iter_document(held[0], iter(held[1:]), read, limits)
+    yield from _iter_document(held[0], iter(held[1:]), read, limits, records)
 
 
 def _iter_lines_of_requests(
-    first: _Line, lines: Iterator[_Line], read: FileRead, limits: InputLimits
+    first: _Line, lines: Iterator[_Line], read: FileRead, limits: InputLimits, records: Records
 ) -> Iterator[dict[str, Any] | Rejection]:
     for current in _chain([first], lines):
         data = current.data
@@ -282,11 +292,11 @@ def _iter_lines_of_requests(
             read.looks_like = describe_json(value)
         if current.size > int(limits.max_value_bytes):
             quality = _cut_long_values(value, read, limits, quality)
-        yield from iter_request(value, quality)
+        yield from records(value, quality)
 
 
 def _iter_document(
-    first: _Line, lines: Iterator[_Line], read: FileRead, limits: InputLimits
+    first: _Line, lines: Iterator[_Line], read: FileRead, limits: InputLimits, records: Records
 ) -> Iterator[dict[str, Any] | Rejection]:
     """One JSON document (an object, or an array of requests) over several lines, up to the cap."""
     cap = int(limits.max_request_bytes)
@@ -313,7 +323,7 @@ def _iter_document(
     if size > int(limits.max_value_bytes):
         quality = _cut_long_values(document, read, limits, quality)
     for request in document if isinstance(document, list) else [document]:
-        yield from iter_request(request, quality)
+        yield from records(request, quality)
 
 
 def _too_large(read: FileRead, what: str, size: int, limits: InputLimits) -> Rejection:

@@ -40,6 +40,9 @@ SPANS_PER_COST_QUERY = 500
 """Spans priced per GraphQL query (aliases in a POST body, so no URL limit)."""
 DEMO_PROJECT = "travel-agent"
 """The project ``traceready demo`` loads the sample into."""
+BEFORE_PROJECT = "travel-agent-before"
+AFTER_PROJECT = "travel-agent-after"
+"""The projects ``traceready demo --compare`` loads the agent into, before and after the fixes."""
 
 
 class PhoenixSettings(BaseSettings):
@@ -116,6 +119,24 @@ def _inline_events(span: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return events
 
 
+def shape_span(
+    span: dict[str, Any],
+    annotations: list[dict[str, Any]] | None = None,
+    cost_usd: float | None = None,
+    url: str | None = None,
+) -> dict[str, Any]:
+    """One REST span as the mapping reads it: events by name, annotations as scores, cost and link.
+
+    The input is not modified. A span read from an export file has no annotations, cost or link.
+    """
+    record = dict(span)
+    record["events"] = _inline_events(span)
+    record["annotations"] = _annotation_scores(annotations or [])
+    record["server_cost_usd"] = cost_usd
+    record["url"] = url
+    return record
+
+
 class PhoenixConnector(WindowedConnector):
     """A Phoenix project over its REST API."""
 
@@ -168,6 +189,19 @@ class PhoenixConnector(WindowedConnector):
     ) -> AbstractContextManager[Connector] | None:
         """A real local Phoenix holding the sample, a dataset, a scored experiment and labels."""
         return _demo_in_local_phoenix(sample, step) if server else None
+
+    @classmethod
+    def demo_before_after(
+        cls, before: Path, after: Path, *, server: bool, step: Callable[[str], None]
+    ) -> AbstractContextManager[tuple[Connector, Connector]] | None:
+        """Two projects of one real local Phoenix: the agent before and after the fixes."""
+        if not server:
+            return None
+        _require_phoenix()
+        from .demo import before_after_projects
+
+        step("starting a real Phoenix server on 127.0.0.1")
+        return before_after_projects(before, after, step)
 
     def close(self) -> None:
         """Cancel pending waits; close the HTTP client this connector opened (not an injected one)."""
@@ -273,20 +307,15 @@ class PhoenixConnector(WindowedConnector):
         annotations = by_span.get(str(span_id), [])
         if span.get("parent_id") is None:
             annotations = annotations + by_trace.get(str(trace_id), [])
-        record = dict(span)
-        record["events"] = _inline_events(span)
-        record["annotations"] = _annotation_scores(annotations)
-        record["server_cost_usd"] = costs.get(str(span.get("id")))
-        record["url"] = f"{self.link_base}/redirects/spans/{span_id}" if span_id else None
-        return record
+        url = f"{self.link_base}/redirects/spans/{span_id}" if span_id else None
+        return shape_span(span, annotations, costs.get(str(span.get("id"))), url)
 
     def inventory(self) -> Inventory:
         """Datasets, experiments, prompts, annotation configs and projects (see inventory.py)."""
         return collect_inventory(self.client, self.project)
 
 
-def _demo_in_local_phoenix(sample: Path, step: Callable[[str], None]) -> AbstractContextManager[Connector]:
-    """A connector to a local Phoenix started for the demo; stopped and removed however it ends."""
+def _require_phoenix() -> None:
     import importlib.util
 
     if importlib.util.find_spec("phoenix") is None:
@@ -294,6 +323,11 @@ def _demo_in_local_phoenix(sample: Path, step: Callable[[str], None]) -> Abstrac
             "the demo runs a local Phoenix server, and arize-phoenix is not installed",
             hint="run scripts/setup, or pip install 'traceready[phoenix]'; or use --no-server",
         )
+
+
+def _demo_in_local_phoenix(sample: Path, step: Callable[[str], None]) -> AbstractContextManager[Connector]:
+    """A connector to a local Phoenix started for the demo; stopped and removed however it ends."""
+    _require_phoenix()
     from .demo import demo_project
 
     step("starting a real Phoenix server on 127.0.0.1")

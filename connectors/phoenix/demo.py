@@ -22,7 +22,7 @@ from traceready.connector import Connector
 from traceready.errors import TracereadyError, VendorUnavailableError
 from traceready.window import Window, parse_since
 
-from . import DEMO_PROJECT, PhoenixConnector, PhoenixSettings
+from . import AFTER_PROJECT, BEFORE_PROJECT, DEMO_PROJECT, PhoenixConnector, PhoenixSettings
 from .demo_seed import seed_demo_extras
 from .otlp_loader import load_otlp_file, wait_for_spans
 from .server import LocalPhoenix, _tail
@@ -33,12 +33,13 @@ SIGTERM_EXIT = 128 + signal.SIGTERM
 class DemoConnector(PhoenixConnector):
     """The demo's Phoenix: its window is every trace the demo loaded, said in those words."""
 
+    def __init__(self, settings: PhoenixSettings, window: Window, *, loaded: str) -> None:
+        super().__init__(settings, window)
+        self.loaded = loaded
+
     def window(self) -> str:
         """What the demo audits, not the ten-year window it reads it through."""
-        return (
-            f"every trace of the sample agent's file, loaded into the local project {self.project} "
-            "with a dataset, a scored experiment and failure labels added"
-        )
+        return self.loaded
 
 
 @contextlib.contextmanager
@@ -59,25 +60,11 @@ def exit_on_sigterm() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def demo_project(path: Path, step: Callable[[str], None] = lambda _: None) -> Iterator[Connector]:
-    """A connector to a fresh local Phoenix project holding ``path``'s spans and the demo extras.
-
-    ``step`` is told what is happening (for a progress line). Everything started is stopped and
-    removed when the block exits, however it exits.
-    """
+def demo_server() -> Iterator[LocalPhoenix]:
+    """A local Phoenix for the demo: a server that dies under it ends the demo in one line (exit 5)."""
     with exit_on_sigterm(), LocalPhoenix() as server:
         try:
-            step(f"loading the sample agent's traces (server pid {server.pid})")
-            sent = load_otlp_file(server.base_url, DEMO_PROJECT, path)
-            wait_for_spans(server.base_url, DEMO_PROJECT, sent)
-            step("adding a dataset, a scored experiment and a failure taxonomy")
-            seed_demo_extras(server.base_url, DEMO_PROJECT)
-            settings = PhoenixSettings(endpoint=server.base_url, project=DEMO_PROJECT)
-            connector = DemoConnector(settings, Window(start=parse_since("3650d")))
-            try:
-                yield connector
-            finally:
-                connector.close()
+            yield server
         except (TracereadyError, httpx.HTTPError, RuntimeError, TimeoutError) as exc:
             # A connection the dying server dropped can fail before its process is reaped.
             if not server.exited_within(2.0):
@@ -90,3 +77,75 @@ def demo_project(path: Path, step: Callable[[str], None] = lambda _: None) -> It
                 f"the demo's Phoenix server (pid {server.pid}) stopped with code {code}",
                 hint=f"last log line: {last}",
             ) from exc
+
+
+def _load(server: LocalPhoenix, project: str, path: Path) -> None:
+    sent = load_otlp_file(server.base_url, project, path)
+    wait_for_spans(server.base_url, project, sent)
+
+
+def _demo_connector(server: LocalPhoenix, project: str, loaded: str) -> DemoConnector:
+    settings = PhoenixSettings(endpoint=server.base_url, project=project)
+    return DemoConnector(settings, Window(start=parse_since("3650d")), loaded=loaded)
+
+
+@contextlib.contextmanager
+def demo_project(path: Path, step: Callable[[str], None] = lambda _: None) -> Iterator[Connector]:
+    """A connector to a fresh local Phoenix project holding ``path``'s spans and the demo extras.
+
+    ``step`` is told what is happening (for a progress line). Everything started is stopped and
+    removed when the block exits, however it exits.
+    """
+    with demo_server() as server:
+        step(f"loading the sample agent's traces (server pid {server.pid})")
+        _load(server, DEMO_PROJECT, path)
+        step("adding a dataset, a scored experiment and a failure taxonomy")
+        seed_demo_extras(server.base_url, DEMO_PROJECT)
+        connector = _demo_connector(
+            server,
+            DEMO_PROJECT,
+            f"every trace of the sample agent's file, loaded into the local project {DEMO_PROJECT} "
+            "with a dataset, a scored experiment and failure labels added",
+        )
+        try:
+            yield connector
+        finally:
+            connector.close()
+
+
+@contextlib.contextmanager
+def before_after_projects(
+    before: Path, after: Path, step: Callable[[str], None] = lambda _: None
+) -> Iterator[tuple[Connector, Connector]]:
+    """Connectors to two projects of one fresh local Phoenix: the agent before and after the fixes.
+
+    Both projects share the server's dataset, scored experiment and failure taxonomy (Phoenix keeps
+    them per server, not per project); the failed tool span that gets a failure label exists only
+    after the fixes, which trace tools. Stopped and removed however the block exits.
+    """
+    with demo_server() as server:
+        step(f"loading the agent's traces before and after the fixes (server pid {server.pid})")
+        _load(server, BEFORE_PROJECT, before)
+        _load(server, AFTER_PROJECT, after)
+        step("adding a dataset, a scored experiment and a failure taxonomy")
+        seed_demo_extras(server.base_url, AFTER_PROJECT)
+        shared = "the server's dataset, scored experiment and failure taxonomy"
+        connectors = (
+            _demo_connector(
+                server,
+                BEFORE_PROJECT,
+                f"the agent before the fixes: every trace of its file, in the local project "
+                f"{BEFORE_PROJECT}, with {shared}",
+            ),
+            _demo_connector(
+                server,
+                AFTER_PROJECT,
+                f"the same agent after the fixes: every trace of its file, in the local project "
+                f"{AFTER_PROJECT}, with {shared}",
+            ),
+        )
+        try:
+            yield connectors
+        finally:
+            for connector in connectors:
+                connector.close()

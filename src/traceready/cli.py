@@ -38,13 +38,15 @@ from traceready.report import RENDERERS
 from traceready.report.model import Report
 from traceready.report.summary import render_compact, render_follow_up
 from traceready.report.trends import TREND_RENDERERS
-from traceready.scheduled import FollowUp, check_follow_up, follow_up, gate, regressed
+from traceready.scheduled import FollowUp, check_follow_up, follow_up, gate
 from traceready.schemas import SCHEMAS
 from traceready.settings import fail_under_bar, load_settings
 from traceready.targets import Target, audit_connector, build_connector, named_targets, resolve_target
 
 SAMPLE = "openinference_full.otlp.jsonl"
 """The bundled sample: a tool-using agent traced by real OpenInference instrumentation."""
+BEFORE_AFTER = ("before_fixes.otlp.jsonl", "after_fixes.otlp.jsonl")
+"""``demo --compare``: the same agent traced as teams often first do, then with the fixes applied."""
 INTERRUPTED = 130
 """The exit code after Ctrl-C."""
 
@@ -434,9 +436,9 @@ class _AuditGroup(click.Group):
             name, has_value, value = rest[0].partition("=")
             if name not in ("--target", "--config"):
                 break
-            taken = [rest[0]] if has_value else rest[:2]
             if not has_value and len(rest) < 2:
-                break  # click names the missing value
+                return super().parse_args(ctx, args)  # click names the missing value
+            taken = [rest[0]] if has_value else rest[:2]
             if name == "--target":
                 target = [value] if has_value else [rest[1]]
             else:
@@ -479,7 +481,13 @@ _AUDIT_HELP = "\n".join(
     metavar="TARGET",
     help="Audit a target: <source>:<project or path>, or a name in traceready.toml.",
 )
-def audit(target: str | None) -> None:
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="traceready.toml (default: ./traceready.toml); before or after the source or target.",
+)
+def audit(target: str | None, config: Path | None) -> None:
     """Audit traces from one source or target."""
 
 
@@ -575,9 +583,20 @@ def history(
 @click.option("--format", "-f", "output_format", metavar=f"[{_FORMATS}]", help="Report format, any case.")
 @click.option("--out", "-o", type=click.Path(path_type=Path), metavar="FILE", help="Write the report here.")
 @click.option("--no-server", is_flag=True, help="Audit the bundled OTel file directly, without a server.")
+@click.option(
+    "--compare",
+    "before_after",
+    is_flag=True,
+    help="The same agent before and after the recommended fixes, side by side (--out x.html for HTML).",
+)
 @_debug_option()
-def demo(output_format: str | None, out: Path | None, no_server: bool, debug: bool) -> None:
+def demo(
+    output_format: str | None, out: Path | None, no_server: bool, before_after: bool, debug: bool
+) -> None:
     """Start a local server, load the sample agent's traces, audit them, stop it: no key, no network.
+
+    With --compare: the same agent recorded before and after applying the recommended fixes, loaded
+    as two projects and compared requirement by requirement.
 
     The first installed connector whose demo hook serves the sample runs it (``Connector.demo``).
     """
@@ -587,6 +606,9 @@ def demo(output_format: str | None, out: Path | None, no_server: bool, debug: bo
     with _guarded(debug), ExitStack() as stack:
         if out is not None:
             check_output_path(out, "--out")  # before a server is started for nothing
+        if before_after:
+            _demo_compare(output_format, out, server=not no_server, stack=stack)
+            return
         sample = stack.enter_context(
             resources.as_file(resources.files("traceready.samples") / "otel" / SAMPLE)
         )
@@ -623,6 +645,75 @@ def _demo_epilogue(*, served: bool) -> str:
         "travel agent). A file cannot hold a dataset, experiments or failure labels, so f, g and j "
         "fall short; `traceready demo` adds them on a local server and scores higher."
     )
+    after = "See the same agent before and after the recommended fixes: traceready demo --compare"
+    return "\n".join(["", *textwrap.wrap(what, 100), "", after, "", *_own_traces()])
+
+
+def _demo_compare(output_format: str | None, out: Path | None, *, server: bool, stack: ExitStack) -> None:
+    """``demo --compare``: audit the agent before and after the fixes; print the comparison and what moved."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from traceready.compare import audit_targets, compare_results
+    from traceready.report.compare import COMPARE_RENDERERS, render_before_after
+
+    chosen = (output_format or format_for_output(out) or "table").lower()
+    if chosen not in COMPARE_RENDERERS:
+        raise UsageError(
+            f"unknown format {output_format!r}", hint=f"choose one of {', '.join(COMPARE_RENDERERS)}"
+        )
+    outputs = AuditOutputs(out, None)
+    folder = resources.files("traceready.samples") / "demo"
+    before, after = (stack.enter_context(resources.as_file(folder / name)) for name in BEFORE_AFTER)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("preparing the demo", total=None)
+
+        def step(text: str) -> None:
+            progress.update(task, description=text)
+
+        hosted = next(
+            (
+                pair
+                for cls in installed_connectors().values()
+                if (pair := cls.demo_before_after(before, after, server=server, step=step)) is not None
+            ),
+            None,
+        )
+        if hosted is None:
+            raise UsageError("no installed connector can host the demo", hint="use --no-server")
+        connectors = stack.enter_context(hosted)
+        step("auditing the agent before and after the fixes")
+
+        def audit_of(connector: Connector) -> Callable[[Callable[[Span], None]], Report]:
+            return lambda on_span: audit_connector(connector, on_span=on_span)
+
+        labels = ("before", "after")
+        results = audit_targets([(label, audit_of(c)) for label, c in zip(labels, connectors, strict=True)])
+    report = compare_results(results, settings={"window": "every trace the demo loaded"})
+    text = COMPARE_RENDERERS[chosen](report, _colour(outputs))
+    if not outputs.write_report(text):
+        click.echo(text, nl=False)
+    click.echo("\n" + render_before_after(report), err=True, nl=False)
+    what = (
+        "The demo recorded one tool-using travel agent twice through real OpenInference "
+        "instrumentation: before, as teams often first trace it (model calls only: no tool spans, "
+        "no session, user or version metadata), and after applying the fixes this report recommends "
+        "(tool spans with arguments, results and error types; session and user ids; harness and prompt "
+        "versions). "
+        + (
+            "Both sit in one local server, with its dataset, scored experiment and failure taxonomy."
+            if server
+            else "These are the two files alone: a file cannot hold datasets, experiments or labels."
+        )
+    )
+    click.echo("\n".join(["", *textwrap.wrap(what, 100), "", *_own_traces()]), err=True)
+    if report.exit_code:
+        raise click.exceptions.Exit(report.exit_code)
+
+
+def _own_traces() -> list[str]:
+    """What to run next on your own traces, one line per installed source."""
     forms = [
         f"  traceready audit {slug} {subject.flag} {subject.name.upper()}"
         if not subject.argument
@@ -630,7 +721,7 @@ def _demo_epilogue(*, served: bool) -> str:
         for slug, cls in installed_connectors().items()
         if (subject := cls.subject()) is not None
     ]
-    return "\n".join(["", *textwrap.wrap(what, 100), "", "Audit your own traces next:", *forms])
+    return ["Audit your own traces next:", *forms]
 
 
 def _demo_connector(
@@ -742,7 +833,7 @@ def connectors(debug: bool) -> None:
     "--fail-under",
     type=click.FloatRange(0.0, 1.0),
     metavar="SCORE",
-    help="A target whose overall score is lower exits 1 (0 to 1).",
+    help="A target whose overall score, waived requirements left out, is lower exits 1 (0 to 1).",
 )
 @click.option(
     "--config",
@@ -782,13 +873,14 @@ def compare(
 
     Targets as for audit: phoenix:my-agent, otel:./export/, or a [targets.NAME] of traceready.toml.
 
-    Exit 0 when every target was audited (and met --fail-under); else the highest exit code of the
-    targets: 1 below --fail-under, 2 usage, 3 auth, 4 not found, 5 unavailable, 70 a bug.
+    Exit 0 when every target was audited and passed the gate audit applies; else the highest exit code
+    of the targets: 1 below --fail-under (waivers applied) or regressed (--fail-on-regression), 2 usage,
+    3 auth, 4 not found, 5 unavailable, 70 a bug.
     """
     from functools import partial
 
     from traceready.answers import load_answers
-    from traceready.compare import audit_targets, compare_results
+    from traceready.compare import audit_targets, compare_results, gated
     from traceready.report.compare import COMPARE_RENDERERS, CompareProgress
     from traceready.targets import audit_target
     from traceready.window import Window, parse_since
@@ -819,8 +911,7 @@ def compare(
                 )
 
             audits = [(text, audit_of(text, target)) for text, target in resolved]
-            bar_value = bar.value if bar is not None else None
-            results = audit_targets(audits, fail_under=bar_value, progress=progress.update)
+            results = audit_targets(audits, progress=progress.update)
         shared = {
             "since": since,
             "limit": str(limit),
@@ -828,33 +919,28 @@ def compare(
             "answers": str(answers) if answers is not None else "none",
             "fail_under": f"{bar.value:.2f}" if bar is not None else "none",
         }
-        report = compare_results(results, settings=shared)
+        # Every audited target is recorded and judged like an audit of it, and gated as audit gates it
+        # (waivers applied); failed targets are not recorded.
+        if bar is not None:
+            follow = replace(follow, fail_under=bar.value, fail_under_origin=bar.origin)
+        audited: list[tuple[str | None, Report]] = [
+            (result.label, result.report) for result in results if result.report is not None
+        ]
+        assessments = follow_up(audited, follow, settings, today=datetime.now(UTC).date())
+        reasons = {a.record.target: gate([a], follow, settings) for a in assessments}
+        report = compare_results(gated(results, reasons), settings=shared)
         text = COMPARE_RENDERERS[chosen](report, _colour(outputs))
         if not outputs.write_report(text):
             click.echo(text, nl=False)
         for result in report.targets:
             if result.error is not None:
                 click.echo(f"traceready: {result.label}: error: {result.error.message}", err=True)
-            elif result.exit_code == 1 and result.report is not None and bar is not None:
-                click.echo(
-                    f"traceready: {result.label}: overall score {result.report.overall.score:.2f} "
-                    f"is below {bar.origin} {bar.value:.2f}",
-                    err=True,
-                )
-        # Every audited target is recorded and judged like an audit of it (failed targets are not).
-        audited: list[tuple[str | None, Report]] = [
-            (result.label, result.report) for result in report.targets if result.report is not None
-        ]
-        assessments = follow_up(audited, follow, settings, today=datetime.now(UTC).date())
         if notes := render_follow_up(assessments):
             click.echo(notes, err=True, nl=False)
-        code = report.exit_code
-        if reasons := regressed(assessments, follow):
-            for reason in reasons:
-                click.echo(f"traceready: {reason}", err=True)
-            code = max(code, 1)
-        if code:
-            raise click.exceptions.Exit(code)
+        for reason in (reason for target in reasons.values() for reason in target):
+            click.echo(f"traceready: {reason}", err=True)
+        if report.exit_code:
+            raise click.exceptions.Exit(report.exit_code)
 
 
 @app.command()

@@ -183,6 +183,16 @@ class Connector(ABC):
         return None
 
     @classmethod
+    def demo_before_after(
+        cls, before: Path, after: Path, *, server: bool, step: Callable[[str], None]
+    ) -> AbstractContextManager[tuple[Connector, Connector]] | None:
+        """``traceready demo --compare``: connectors over the same agent before and after the fixes.
+
+        None when not this one's job; ``server`` and ``step`` as for ``demo``.
+        """
+        return None
+
+    @classmethod
     def subject(cls) -> Option | None:
         """The option a target string fills (``phoenix:my-agent``), if any."""
         return next((o for o in cls.options if o.subject), None)
@@ -241,9 +251,17 @@ class Connector(ABC):
         """
         return Answers()
 
+    def maps_as(self) -> type[Connector]:
+        """The connector whose mapping and fixes read this audit's records: this one's own.
+
+        A reader of files another vendor wrote (``traceready audit file`` on a LangSmith runs
+        export) answers that vendor's connector, so its rows go through that vendor's mapping.
+        """
+        return type(self)
+
     def recommendations_path(self) -> Path:
-        """The catalog of fixes for this audit's gaps: the package's ``recommendations.yaml``."""
-        return self.package_dir() / "recommendations.yaml"
+        """The catalog of fixes for this audit's gaps: ``recommendations.yaml`` of ``maps_as``'s package."""
+        return self.maps_as().package_dir() / "recommendations.yaml"
 
     @classmethod
     def package_dir(cls) -> Path:

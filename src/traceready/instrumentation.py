@@ -2,8 +2,8 @@
 
 OTel records carry their instrumentation scope (``scope``) and the resource's ``telemetry.sdk.*``;
 from the scope name follows the family of conventions (OpenInference, OpenLLMetry, OTel GenAI,
-Strands, pydantic-ai) and the framework it instruments. Vendor records name theirs in the payload:
-a LangSmith run its tracer library and SDK (``extra.runtime``) and the framework
+Strands, pydantic-ai, Google ADK) and the framework it instruments. Vendor records name theirs
+in the payload: a LangSmith run its tracer library and SDK (``extra.runtime``) and the framework
 (``extra.metadata.ls_integration``, LangGraph's ``langgraph_*`` metadata), a Braintrust row the SDK
 and the integration that made it (``context.span_origin``). The report names what was detected, and
 recommendations fit the family (``Catalog.for_gaps``): a trace whose OpenInference instrumentation
@@ -29,10 +29,15 @@ _FAMILIES: tuple[tuple[str, str, str | None], ...] = (
     ("opentelemetry.instrumentation.langchain", "openllmetry", "langchain"),
     ("opentelemetry.instrumentation.openai_agents", "openllmetry", "openai-agents"),
     ("opentelemetry.instrumentation.openai_v2", "otel-genai", "openai"),
+    # The OTel project's GenAI instrumentations (opentelemetry-python-genai, on util-genai).
+    ("opentelemetry.instrumentation.genai.openai_agents", "otel-genai", "openai-agents"),
+    ("opentelemetry.instrumentation.genai.openai", "otel-genai", "openai"),
+    ("opentelemetry.instrumentation.genai.", "otel-genai", None),
     ("opentelemetry.util.genai", "otel-genai", None),
     ("opentelemetry.instrumentation.openai", "openllmetry", "openai"),
     ("traceloop", "openllmetry", None),
     ("strands.telemetry", "strands", "strands-agents"),
+    ("gcp.vertex.agent", "google-adk", "google-adk"),
     ("pydantic-ai", "pydantic-ai", "pydantic-ai"),
     ("logfire", "pydantic-ai", None),
     # Vendor SDKs (scope names built by _vendor_scope). The family is whose conventions shape the
@@ -45,6 +50,13 @@ _FAMILIES: tuple[tuple[str, str, str | None], ...] = (
     ("braintrust:anthropic", "braintrust", "anthropic"),
     ("braintrust:", "braintrust", None),
 )
+
+_UNVERSIONED: dict[str, tuple[str, str]] = {
+    # A scope name two instrumentations share, told apart by the version only one of them writes:
+    # OpenLLMetry's opentelemetry-instrumentation-openai-agents names its tracer with its version;
+    # the OTel project's opentelemetry-instrumentation-openai-agents-v2 (0.1.0) with "".
+    "opentelemetry.instrumentation.openai_agents": ("otel-genai", "openai-agents"),
+}
 
 FAMILIES = frozenset(family for _, family, _ in _FAMILIES)
 """The convention families recommendations may be fitted to (``<gap>@<family>`` catalog keys)."""
@@ -59,8 +71,8 @@ class Instrumentation(BaseModel):
     """The OTel instrumentation scope (vendor runs: ``langsmith:<tracer>``, ``braintrust:<integration>``)."""
     version: str | None = None
     family: str | None = None
-    """Conventions it writes: openinference, openllmetry, otel-genai, strands, pydantic-ai; in vendor
-    runs langchain, openai-agents, or the vendor SDK's own (langsmith, braintrust)."""
+    """Conventions it writes: openinference, openllmetry, otel-genai, strands, pydantic-ai, google-adk;
+    in vendor runs langchain, openai-agents, or the vendor SDK's own (langsmith, braintrust)."""
     framework: str | None = None
     sdk: str | None = None
     """The OTel SDK that exported it (``telemetry.sdk.name`` language version); for vendor runs the
@@ -68,8 +80,10 @@ class Instrumentation(BaseModel):
     spans: int
 
 
-def classify(scope: str) -> tuple[str | None, str | None]:
-    """The family and framework of a scope name (None, None when it is not one traceready knows)."""
+def classify(scope: str, version: str | None = None) -> tuple[str | None, str | None]:
+    """The family and framework of a scope (None, None when it is not one traceready knows)."""
+    if version is None and scope in _UNVERSIONED:
+        return _UNVERSIONED[scope]
     for prefix, family, framework in _FAMILIES:
         if scope.startswith(prefix):
             return family, framework
@@ -110,7 +124,7 @@ class InstrumentationTally:
         """The scopes seen, most spans first (ties by name)."""
         found = []
         for (scope, version, sdk), spans in self.counts.items():
-            family, framework = classify(scope)
+            family, framework = classify(scope, version)
             found.append(
                 Instrumentation(
                     scope=scope, version=version, family=family, framework=framework, sdk=sdk, spans=spans

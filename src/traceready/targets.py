@@ -224,7 +224,8 @@ def audit_connector(
     """Audit a built connector with the thresholds of ``config``; the connector is closed after."""
     try:
         settings = load_settings(config)
-        mapper = Mapper(load_mapping(connector.slug, mapping, home=connector.package_dir()))
+        source = connector.maps_as()
+        mapper = Mapper(load_mapping(source.slug, mapping, home=source.package_dir()))
         catalog = load_catalog(connector.recommendations_path())
         facts = load_answers(answers) if answers is not None else connector.self_reported()
         return run_audit(

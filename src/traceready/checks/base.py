@@ -129,6 +129,33 @@ class Trace:
             self.memo["preparation_steps"] = found
         return found
 
+    def tool_choosers(self) -> frozenset[str]:
+        """Ids of model calls that tool spans beside them show to have chosen a tool.
+
+        A tool span that starts after a model call ends, under the same parent and before that
+        parent's next model call, ran what the call chose, whether or not the call's output records
+        the tool call (the OTel project's first OpenAI Agents instrumentation writes it as text). A
+        call whose recorded finish reason is not a tool call (``stop``) chose none: a tool run after
+        it was the code's choice.
+        """
+        found: frozenset[str] | None = self.memo.get("tool_choosers")
+        if found is None:
+            siblings: dict[str | None, list[Span]] = {}
+            for span in self.spans:
+                if span.kind is SpanKind.LLM or span.kind is SpanKind.TOOL:
+                    siblings.setdefault(span.parent_id, []).append(span)
+            chosen: set[str] = set()
+            for group in siblings.values():
+                last_call: Span | None = None
+                for span in sorted(group, key=lambda s: (s.start_ns or 0, s.kind is SpanKind.TOOL)):
+                    if span.kind is SpanKind.LLM:
+                        last_call = span if _may_call_tools(span) else None
+                    elif last_call is not None and (span.start_ns or 0) >= (last_call.end_ns or 0):
+                        chosen.add(last_call.span_id)
+            found = frozenset(chosen)
+            self.memo["tool_choosers"] = found
+        return found
+
     def model_calls(self) -> list[Span]:
         """The trace's model-kind spans, its preparation steps set aside."""
         steps = self.preparation_steps()
@@ -165,6 +192,15 @@ def _used_tokens(span: Span) -> bool:
     return usage is not None and any(
         n is not None for n in (usage.input_tokens, usage.output_tokens, usage.total_tokens)
     )
+
+
+_TOOL_FINISH_REASONS = frozenset({"tool_calls", "tool_call", "function_call", "tool_use", "tool-calls"})
+
+
+def _may_call_tools(span: Span) -> bool:
+    """False when the model call's finish reasons are recorded and none is a tool call."""
+    reasons = span.llm.finish_reasons if span.llm else ()
+    return not reasons or any(r.lower() in _TOOL_FINISH_REASONS for r in reasons)
 
 
 def _records_call(span: Span) -> bool:

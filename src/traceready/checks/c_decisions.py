@@ -60,9 +60,15 @@ class DecisionsCheck(Check):
                 continue
             self.fact("llm_spans")
             outputs = span.llm.output_messages or ()
+            calls_tools = any(m.tool_calls for m in outputs)
+            # Tool spans after it show a choice its output may not record as a tool call.
+            chose_tool = calls_tools or span.span_id in trace.tool_choosers()
             recorded = bool(outputs) and "llm.output_messages" not in span.redacted
+            if chose_tool and not calls_tools and recorded:
+                recorded = False
+                self.fact("tool_choice_as_text")
             self.count("c.llm_spans_with_choice", recorded, span)
-            if any(m.tool_calls for m in outputs):
+            if chose_tool:
                 offered = bool(span.llm.tools_offered)
                 if not offered and _agent_tools(trace, span):
                     offered = True
@@ -93,6 +99,11 @@ class DecisionsCheck(Check):
             notes.append(
                 f"{facts['tools_offered_on_agent']} model calls that chose a tool record no offered set"
                 " themselves; the tools offered on their enclosing agent span were counted for them."
+            )
+        if facts["tool_choice_as_text"]:
+            notes.append(
+                f"{facts['tool_choice_as_text']} model calls were followed by the tool spans they chose"
+                " but record no tool call in their output (at most text): their choice is not recorded."
             )
         return self.verdict(self.ratios(), notes=notes, empty_reason="No model call chose among tools.")
 

@@ -158,11 +158,48 @@ def as_bool(value: Any) -> bool | None:
 
 
 def unwrap_call_arguments(value: Any) -> Any:
-    """Keyword arguments from a recorded Python call (traceloop ``{"args": [], "kwargs": {...}}``)."""
+    """Keyword arguments from a recorded Python call (traceloop ``{"args": [], "kwargs": {...}}``).
+
+    OpenInference's smolagents tool spans record the bound signature of ``Tool.__call__(self,
+    *args, sanitize_inputs_outputs=False, **kwargs)``: a wrapper's own flags (booleans) beside
+    ``args`` and ``kwargs`` are not the tool's arguments.
+    """
     decoded = as_json(value)
-    if isinstance(decoded, dict) and set(decoded) == {"args", "kwargs"} and not decoded["args"]:
+    if (
+        isinstance(decoded, dict)
+        and {"args", "kwargs"} <= set(decoded)
+        and not decoded["args"]
+        and isinstance(decoded["kwargs"], dict)
+        and all(isinstance(v, bool) for k, v in decoded.items() if k not in ("args", "kwargs"))
+    ):
         return decoded["kwargs"]
     return decoded
+
+
+OTHER_ERROR_TYPE = "_OTHER"
+"""The GenAI conventions' fallback ``error.type`` when an instrumentation has no better value."""
+
+
+def as_error_type(value: Any) -> str | None:
+    """An error type that names a failure: the conventions' ``_OTHER`` fallback names none.
+
+    The OTel GenAI instrumentations (``opentelemetry-util-genai``) write ``error.type=_OTHER`` for a
+    failure they cannot type (the OpenAI Agents SDK's tool errors): it says that something failed,
+    which the span's status already says, not how. None lets the next source (an exception event's
+    type) answer.
+    """
+    text = as_str(value)
+    return None if text is None or text.strip() == OTHER_ERROR_TYPE else text
+
+
+_NO_CALL_ID = frozenset({"<not specified>"})
+"""Placeholders written where a tool call had no id (Google ADK, for a tool that raised)."""
+
+
+def as_call_id(value: Any) -> str | None:
+    """A tool-call id; a placeholder that stands for none is None."""
+    text = as_str(value)
+    return None if text is None or text in _NO_CALL_ID else text
 
 
 for _name, _transform in {
@@ -176,5 +213,7 @@ for _name, _transform in {
     "utc_ns": as_utc_unix_ns,
     "bool": as_bool,
     "call_arguments": unwrap_call_arguments,
+    "error_type": as_error_type,
+    "call_id": as_call_id,
 }.items():
     register_transform(_name, _transform)

@@ -13,10 +13,10 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from traceready.compare import Cell, CompareReport, Lack, TargetResult
-from traceready.findings import Status
+from traceready.compare import Cell, CompareReport, Lack, TargetResult, catalog_of
+from traceready.findings import Recommendation, Status
 from traceready.report.html import STATUS_ICONS, render_page
-from traceready.report.model import describe_inventory
+from traceready.report.model import Report, describe_inventory
 
 CompareRenderer = Callable[[CompareReport, bool], str]
 
@@ -72,7 +72,9 @@ def target_header(result: TargetResult) -> list[str]:
     report = result.report
     counts = report.counts
     lines = [
-        f"source: {report.vendor} ({report.connector}), {report.target}",
+        f"source: {report.vendor} ({report.connector}"
+        + (f", read as {report.maps_as}" if report.maps_as else "")
+        + f"), {report.target}",
         f"window: {report.window}",
         f"records: {counts.accounting()}",
     ]
@@ -81,8 +83,7 @@ def target_header(result: TargetResult) -> list[str]:
     inventory = describe_inventory(report.inventory)
     lines.append(f"inventory: {inventory if inventory is not None else 'none seen'}")
     lines.append(f"verdict: {report.overall.verdict} Score {report.overall.score:.2f}.")
-    if result.exit_code == 1:
-        lines.append("below --fail-under (exit 1)")
+    lines += [f"{why} (exit 1)" for why in result.failed_gate]
     return lines
 
 
@@ -228,3 +229,52 @@ COMPARE_RENDERERS: dict[str, CompareRenderer] = {
     "md": render_compare_markdown,
     "table": render_compare_table,
 }
+
+
+def _standing(side: Report) -> str:
+    present = sum(f.status is Status.PRESENT for f in side.findings)
+    ready = "Ready" if side.overall.ready else "Not ready"
+    return f"{ready}, score {side.overall.score:.2f}, {present} of 10 PRESENT"
+
+
+def render_before_after(report: CompareReport) -> str:
+    """The first target as "before" and the second as "after", in words.
+
+    The verdicts, then each requirement that moved: its status and score before and after, and the
+    fixes whose gaps closed (the gaps each finding names, so a fix is credited only when its gap is
+    gone after).
+    """
+    before, after = (r.report for r in report.targets[:2])
+    if before is None or after is None:
+        return "Before → after: not shown, a side could not be audited (see above).\n"
+    fixes = {rec.gap: rec for finding in before.findings for rec in finding.recommendations}
+    catalog = catalog_of(before)
+
+    def fix_for(gap: str) -> Recommendation | None:
+        """The fix the before report gave for ``gap``, or the one whose entry covers it."""
+        covering = (
+            rec for other, rec in fixes.items() if gap in getattr(catalog.root.get(other), "covers", ())
+        )
+        return fixes.get(gap) or next(covering, None)
+
+    lines = [f"Before → after: {_standing(before)} → {_standing(after)}"]
+    unchanged = []
+    for old, new in zip(before.findings, after.findings, strict=True):
+        if (old.status, round(old.score, 2)) == (new.status, round(new.score, 2)):
+            unchanged.append(old.requirement)
+            continue
+        lines.append(
+            f"  {old.requirement} {old.title}: {old.status.value} {old.score:.2f} → "
+            f"{new.status.value} {new.score:.2f}"
+        )
+        for gap in (g for g in old.gaps if g not in new.gaps):
+            fix = fix_for(gap)
+            lines.append(f"    closed {gap}" + (f" by: {fix.title}" if fix is not None else ""))
+        if old.status is Status.UNKNOWN:  # nothing to measure before: say what each side saw
+            lines += [f"    before: {old.reason}", f"    after: {new.reason}"]
+        opened = [g for g in new.gaps if g not in old.gaps]
+        if opened:
+            lines.append(f"    still open after (could not be measured before): {', '.join(opened)}")
+    if unchanged:
+        lines.append(f"  unchanged: {', '.join(unchanged)}")
+    return "\n".join(lines) + "\n"
