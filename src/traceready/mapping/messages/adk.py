@@ -65,8 +65,8 @@ def request_messages(value: Any) -> tuple[Message, ...] | None:
     messages = []
     config = request.get("config")
     system = config.get("system_instruction") if isinstance(config, dict) else None
-    if system is not None and (instruction := _content_messages(system, "system")):
-        messages.extend(instruction)
+    if system is not None:  # a string, a Content or a part list; whatever its role, it is the system's
+        messages.extend(_content_messages(system, "system", fixed=True))
     for content in request["contents"]:
         messages.extend(_content_messages(content, "user"))
     return tuple(messages)
@@ -139,11 +139,12 @@ def _config(value: Any) -> dict[str, Any] | None:
     return config if isinstance(config, dict) else None
 
 
-def _content_messages(content: Any, default_role: str) -> list[Message]:
+def _content_messages(content: Any, default_role: str, *, fixed: bool = False) -> list[Message]:
     """One ``Content`` (or a bare string / part list, as a system instruction may be) as messages.
 
     Each ``function_response`` part becomes its own tool message, so every result keeps the id of
-    the call it answers; the other parts fold into one message.
+    the call it answers; the other parts fold into one message. ``fixed`` keeps ``default_role``
+    whatever role the content names.
     """
     if isinstance(content, str):
         return [Message(role=default_role, content=content)] if content.strip() else []
@@ -151,7 +152,7 @@ def _content_messages(content: Any, default_role: str) -> list[Message]:
         content = {"parts": content}
     if not isinstance(content, dict):
         return []
-    role = as_str(content.get("role"))
+    role = None if fixed else as_str(content.get("role"))
     role = _ROLES.get(role, role) if role else default_role
     parts = content.get("parts")
     folded, answers = Folded(), []
