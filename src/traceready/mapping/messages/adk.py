@@ -168,9 +168,10 @@ def _content_messages(content: Any, default_role: str, *, fixed: bool = False) -
             answers.append(_tool_message(answer))
         elif isinstance(text := part.get("text"), str):
             (folded.reasoning if part.get("thought") else folded.texts).append(text)
-        elif isinstance(result := part.get("code_execution_result"), dict):
-            if output := as_str(result.get("output")):
-                folded.texts.append(output)
+        elif isinstance(result := part.get("code_execution_result"), dict) and (
+            output := as_str(result.get("output"))
+        ):
+            folded.texts.append(output)
     messages = []
     if folded.texts or folded.reasoning or folded.tool_calls:
         messages.append(
