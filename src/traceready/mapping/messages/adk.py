@@ -174,14 +174,7 @@ def _content_messages(content: Any, default_role: str, *, fixed: bool = False) -
             folded.texts.append(output)
     messages = []
     if folded.texts or folded.reasoning or folded.tool_calls:
-        messages.append(
-            Message(
-                role=role,
-                content=folded.text(),
-                reasoning=folded.reasoning_text(),
-                tool_calls=tuple(folded.tool_calls),
-            )
-        )
+        messages.append(folded.message(role))
     messages.extend(answers)
     return messages
 
