@@ -59,7 +59,7 @@ def test_demo_without_server_audits_the_bundled_file() -> None:
 
 def test_json_goes_to_stdout_only_so_it_pipes_into_jq() -> None:
     result = invoke("audit", "otel", FULL, "--format", "json")
-    assert orjson.loads(result.stdout)["format_version"] == "1.1"
+    assert orjson.loads(result.stdout)["format_version"] == "1.2"
 
 
 def test_markdown_to_a_file(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jsonschema
@@ -12,13 +13,16 @@ from click.testing import CliRunner
 from tests.conftest import SAMPLES
 from traceready.cli import app
 from traceready.compare import TargetResult, audit_targets, compare_results
+from traceready.connector import get_connector
 from traceready.errors import AuthError
-from traceready.recommend import Owner
+from traceready.recommend import Owner, load_catalog
 from traceready.schemas import shipped_schema
 
 FULL = f"otel:{SAMPLES / 'openinference_full.otlp.jsonl'}"
 NO_TOOLS = f"otel:{SAMPLES / 'llm_spans_no_tool_spans.otlp.jsonl'}"
 PLAIN = f"otel:{SAMPLES / 'plain_spans.otlp.jsonl'}"
+EXPORTS = Path(__file__).parent / "data" / "exports"
+LANGSMITH_EXPORT = f"file:{EXPORTS / 'langsmith_traceable_full.runs.jsonl'}"
 # Nothing listens on the discard port: the connection is refused at once, the retries end in exit 5.
 UNREACHABLE_ENV = {"PHOENIX_ENDPOINT": "http://127.0.0.1:9"}
 
@@ -157,6 +161,77 @@ def test_fail_under_applies_per_target() -> None:
     code, report = compare_json(FULL, PLAIN, "--fail-under", "0.6")
     assert code == 1
     assert [t["exit_code"] for t in report["targets"]] == [0, 1]
+    plain = report["targets"][1]
+    score = plain["report"]["overall"]["score"]
+    assert plain["failed_gate"] == [f"overall score {score:.2f} is below --fail-under 0.60"]
+
+
+def _agent_config(tmp_path: Path, waiver_expires: datetime | None = None) -> Path:
+    """traceready.toml declaring the target "agent" (the full sample), with waivers of its i and j."""
+    waivers = ""
+    if waiver_expires is not None:
+        expires = waiver_expires.date().isoformat()
+        waivers = (
+            f'[[waivers]]\ntarget = "agent"\nrequirement = "j"\nreason = "evals next quarter"\n'
+            f"expires = {expires}\n"
+            f'[[waivers]]\ntarget = "agent"\nrequirement = "i"\nlevel = "ABSENT"\nreason = "batch"\n'
+            f"expires = {expires}\n"
+        )
+    path = tmp_path / "traceready.toml"
+    sample = SAMPLES / "openinference_full.otlp.jsonl"
+    path.write_text(f'[targets.agent]\nsource = "otel"\npaths = ["{sample}"]\n{waivers}')
+    return path
+
+
+def test_fail_under_gates_each_target_as_audit_does_with_waivers_applied(tmp_path: Path) -> None:
+    def audit_code(config: Path) -> int:
+        args = ["audit", "agent", "--config", str(config), "--no-history", "--fail-under", "0.85"]
+        return CliRunner().invoke(app, args).exit_code
+
+    def compare_codes(config: Path) -> tuple[int, list[int], str]:
+        args = ("agent", PLAIN, "--config", str(config), "--no-history", "--fail-under", "0.85")
+        result = invoke(*args, "--format", "json")
+        report = orjson.loads(result.stdout)
+        return result.exit_code, [t["exit_code"] for t in report["targets"]], result.stderr
+
+    # Raw score 0.72: below the bar without waivers, in both commands.
+    bare = _agent_config(tmp_path)
+    assert audit_code(bare) == 1
+    assert compare_codes(bare)[:2] == (1, [1, 1])
+    # Waiving i and j lifts the agent over the bar: audit exits 0, and so does its compare column;
+    # the other target is still below it (waivers name "agent" only).
+    waived = _agent_config(tmp_path, datetime.now(UTC) + timedelta(days=1))
+    assert audit_code(waived) == 0
+    code, codes, stderr = compare_codes(waived)
+    assert (code, codes) == (1, [0, 1])
+    assert "agent: overall score" not in stderr
+    assert f"{PLAIN}: overall score" in stderr and "is below --fail-under 0.85" in stderr
+    # An expired waiver counts no more, in both.
+    expired = _agent_config(tmp_path, datetime.now(UTC) - timedelta(days=1))
+    assert audit_code(expired) == 1
+    assert compare_codes(expired)[:2] == (1, [1, 1])
+
+
+def test_a_vendor_export_file_is_attributed_with_that_vendors_catalog() -> None:
+    code, report = compare_json(LANGSMITH_EXPORT, FULL)
+    assert code == 0
+    export = report["targets"][0]["report"]
+    assert (export["connector"], export["maps_as"]) == ("file", "langsmith")
+    gaps = [gap for finding in export["findings"] for gap in finding["gaps"]]
+    catalog = load_catalog(get_connector("langsmith").package_dir() / "recommendations.yaml")
+    vendor = [gap for gap in gaps if catalog.owner(gap) is Owner.VENDOR]
+    team = [gap for gap in gaps if catalog.owner(gap) is Owner.TEAM]
+    # The export lacks the model's call ids on its tool runs: a limit of LangSmith's SDK, per its catalog.
+    assert "b.tool_call_id_missing" in vendor and team
+    vendor_sentence = next(
+        s for s in report["answer"].split(". ") if s.startswith("Gaps that are the vendor's")
+    )
+    for gap in vendor:
+        assert f"{LANGSMITH_EXPORT} {gap}" in vendor_sentence
+    for gap in team:
+        assert f"{LANGSMITH_EXPORT} {gap}" not in vendor_sentence
+    table = invoke(LANGSMITH_EXPORT, FULL, "--format", "table", env={"COLUMNS": "200"})
+    assert "(file, read as langsmith)" in table.stdout
 
 
 def test_a_bad_target_string_is_a_usage_error_before_any_audit() -> None:
@@ -173,7 +248,7 @@ def test_json_validates_against_the_shipped_schema_and_is_byte_identical_but_for
     jsonschema.validate(orjson.loads(first), shipped_schema("compare"))
     stamp = re.compile(r'"generated_at": "[^"]+"')
     assert stamp.sub("", first) == stamp.sub("", second)
-    assert orjson.loads(first)["format_version"] == "1.0"
+    assert orjson.loads(first)["format_version"] == "1.1"
 
 
 def test_markdown_and_html_to_files(tmp_path: Path) -> None:

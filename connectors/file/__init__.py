@@ -84,6 +84,13 @@ class FileConnector(OtelConnector):
         """The demo's file is read by ``otel``, whose report it shows."""
         return None
 
+    @classmethod
+    def demo_before_after(
+        cls, before: Path, after: Path, *, server: bool, step: Callable[[str], None]
+    ) -> AbstractContextManager[tuple[Connector, Connector]] | None:
+        """The before/after demo's files are read by ``otel`` too."""
+        return None
+
     def records_of(self, path: Path) -> Records:
         """OTLP/JSON requests, or the rows of the vendor export the file was recognised as."""
         vendor = self.vendors.get(path, "otel")

@@ -248,10 +248,12 @@ def run_audit(
     sampled = connector.sampled()
     if sampled is not None:
         findings = [with_intervals(f) for f in findings]
+    maps_as = connector.maps_as().slug
     return Report(
         tool_version=version("traceready"),
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         connector=connector.slug,
+        maps_as=maps_as if maps_as != connector.slug else None,
         vendor=connector.title,
         target=connector.describe_target(),
         window=connector.window(),

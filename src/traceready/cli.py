@@ -38,7 +38,7 @@ from traceready.report import RENDERERS
 from traceready.report.model import Report
 from traceready.report.summary import render_compact, render_follow_up
 from traceready.report.trends import TREND_RENDERERS
-from traceready.scheduled import FollowUp, check_follow_up, follow_up, gate, regressed
+from traceready.scheduled import FollowUp, check_follow_up, follow_up, gate
 from traceready.schemas import SCHEMAS
 from traceready.settings import fail_under_bar, load_settings
 from traceready.targets import Target, audit_connector, build_connector, named_targets, resolve_target
@@ -833,7 +833,7 @@ def connectors(debug: bool) -> None:
     "--fail-under",
     type=click.FloatRange(0.0, 1.0),
     metavar="SCORE",
-    help="A target whose overall score is lower exits 1 (0 to 1).",
+    help="A target whose overall score, waived requirements left out, is lower exits 1 (0 to 1).",
 )
 @click.option(
     "--config",
@@ -873,13 +873,14 @@ def compare(
 
     Targets as for audit: phoenix:my-agent, otel:./export/, or a [targets.NAME] of traceready.toml.
 
-    Exit 0 when every target was audited (and met --fail-under); else the highest exit code of the
-    targets: 1 below --fail-under, 2 usage, 3 auth, 4 not found, 5 unavailable, 70 a bug.
+    Exit 0 when every target was audited and passed the gate audit applies; else the highest exit code
+    of the targets: 1 below --fail-under (waivers applied) or regressed (--fail-on-regression), 2 usage,
+    3 auth, 4 not found, 5 unavailable, 70 a bug.
     """
     from functools import partial
 
     from traceready.answers import load_answers
-    from traceready.compare import audit_targets, compare_results
+    from traceready.compare import audit_targets, compare_results, gated
     from traceready.report.compare import COMPARE_RENDERERS, CompareProgress
     from traceready.targets import audit_target
     from traceready.window import Window, parse_since
@@ -910,8 +911,7 @@ def compare(
                 )
 
             audits = [(text, audit_of(text, target)) for text, target in resolved]
-            bar_value = bar.value if bar is not None else None
-            results = audit_targets(audits, fail_under=bar_value, progress=progress.update)
+            results = audit_targets(audits, progress=progress.update)
         shared = {
             "since": since,
             "limit": str(limit),
@@ -919,33 +919,28 @@ def compare(
             "answers": str(answers) if answers is not None else "none",
             "fail_under": f"{bar.value:.2f}" if bar is not None else "none",
         }
-        report = compare_results(results, settings=shared)
+        # Every audited target is recorded and judged like an audit of it, and gated as audit gates it
+        # (waivers applied); failed targets are not recorded.
+        if bar is not None:
+            follow = replace(follow, fail_under=bar.value, fail_under_origin=bar.origin)
+        audited: list[tuple[str | None, Report]] = [
+            (result.label, result.report) for result in results if result.report is not None
+        ]
+        assessments = follow_up(audited, follow, settings, today=datetime.now(UTC).date())
+        reasons = {a.record.target: gate([a], follow, settings) for a in assessments}
+        report = compare_results(gated(results, reasons), settings=shared)
         text = COMPARE_RENDERERS[chosen](report, _colour(outputs))
         if not outputs.write_report(text):
             click.echo(text, nl=False)
         for result in report.targets:
             if result.error is not None:
                 click.echo(f"traceready: {result.label}: error: {result.error.message}", err=True)
-            elif result.exit_code == 1 and result.report is not None and bar is not None:
-                click.echo(
-                    f"traceready: {result.label}: overall score {result.report.overall.score:.2f} "
-                    f"is below {bar.origin} {bar.value:.2f}",
-                    err=True,
-                )
-        # Every audited target is recorded and judged like an audit of it (failed targets are not).
-        audited: list[tuple[str | None, Report]] = [
-            (result.label, result.report) for result in report.targets if result.report is not None
-        ]
-        assessments = follow_up(audited, follow, settings, today=datetime.now(UTC).date())
         if notes := render_follow_up(assessments):
             click.echo(notes, err=True, nl=False)
-        code = report.exit_code
-        if reasons := regressed(assessments, follow):
-            for reason in reasons:
-                click.echo(f"traceready: {reason}", err=True)
-            code = max(code, 1)
-        if code:
-            raise click.exceptions.Exit(code)
+        for reason in (reason for target in reasons.values() for reason in target):
+            click.echo(f"traceready: {reason}", err=True)
+        if report.exit_code:
+            raise click.exceptions.Exit(report.exit_code)
 
 
 @app.command()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -32,7 +32,8 @@ from traceready.report.model import Report
 
 logger = logging.getLogger(__name__)
 
-COMPARE_FORMAT_VERSION = "1.0"
+COMPARE_FORMAT_VERSION = "1.1"
+"""1.1 added a target's ``failed_gate``; its report may carry ``maps_as`` (report format 1.2)."""
 
 SpanHook = Callable[[Span], None]
 
@@ -76,6 +77,8 @@ class TargetResult(_Frozen):
     error: TargetError | None = None
     span_names: tuple[str, ...] = ()
     """Distinct span names seen (sorted, at most ``SPAN_NAMES_KEPT``): how agents are matched."""
+    failed_gate: tuple[str, ...] = ()
+    """Why an audited target exits 1: below ``--fail-under`` (waivers applied), or regressed."""
 
 
 class Cell(_Frozen):
@@ -164,7 +167,8 @@ class CompareReport(_Frozen):
     answer: str
     """Two or three sentences: which target is readier, which gaps are the vendor's or the team's."""
     exit_code: int
-    """0 when every target was audited (and met ``--fail-under``), else the highest target exit code."""
+    """0 when every target was audited and passed the audit's gate (``--fail-under`` with waivers applied,
+    ``--fail-on-regression``), else the highest target exit code."""
 
 
 @dataclass(slots=True)
@@ -186,13 +190,13 @@ then "done" or "failed (exit N)"."""
 def audit_targets(
     targets: Sequence[tuple[str, TargetAudit]],
     *,
-    fail_under: float | None = None,
     progress: ProgressHook | None = None,
 ) -> list[TargetResult]:
     """Audit every target in its own thread (pulls wait on the network); results in target order.
 
     A ``TracereadyError`` becomes the target's error with its exit code; any other exception is a bug
     (exit 70) of that target alone. The threads are daemons, so Ctrl-C ends the command at once.
+    An audited target has exit 0 until ``gated`` applies the audit's gate to it.
     """
     results: list[TargetResult | None] = [None] * len(targets)
 
@@ -221,10 +225,9 @@ def audit_targets(
                 error=TargetError(message=message, exit_code=BUG_EXIT_CODE),
             )
         else:
-            below = fail_under is not None and report.overall.score < fail_under
             results[index] = TargetResult(
                 label=label,
-                exit_code=1 if below else 0,
+                exit_code=0,
                 report=report,
                 span_names=tuple(sorted(collector.names)),
             )
@@ -247,10 +250,30 @@ def audit_targets(
     return [result for result in results if result is not None]
 
 
+def gated(results: Sequence[TargetResult], reasons: Mapping[str, Sequence[str]]) -> list[TargetResult]:
+    """``results`` with exit 1 and the reasons for each audited target that has reasons to fail, by label.
+
+    The reasons are the audit's own gate (``scheduled.gate``: ``--fail-under`` with waivers applied,
+    ``--fail-on-regression``), so a target gets the exit code ``traceready audit`` gives it.
+    """
+    failing = []
+    for result in results:
+        why = tuple(r.removeprefix(f"{result.label}: ") for r in reasons.get(result.label, ()))
+        if result.report is not None and why:
+            result = result.model_copy(update={"exit_code": 1, "failed_gate": why})
+        failing.append(result)
+    return failing
+
+
+def catalog_source(report: Report) -> str:
+    """The connector whose catalog has ``report``'s fixes: ``maps_as`` (that read it), else its own."""
+    return report.maps_as or report.connector
+
+
 def catalog_of(report: Report) -> Catalog:
-    """The recommendations catalog of the connector that produced ``report`` (empty if not installed)."""
+    """The recommendations catalog of the connector that read ``report`` (empty if not installed)."""
     try:
-        return load_catalog(get_connector(report.connector).package_dir() / "recommendations.yaml")
+        return load_catalog(get_connector(catalog_source(report)).package_dir() / "recommendations.yaml")
     except TracereadyError:
         return Catalog({})
 
@@ -261,13 +284,13 @@ def compare_results(
     settings: dict[str, str],
     catalogs: dict[str, Catalog] | None = None,
 ) -> CompareReport:
-    """The side-by-side report of audited targets (``catalogs`` by connector slug, loaded if absent)."""
+    """The side-by-side report of audited targets (``catalogs`` by ``catalog_source``, loaded if absent)."""
     audited = [r for r in results if r.report is not None]
     catalogs = dict(catalogs or {})
     for result in audited:
         assert result.report is not None
-        if result.report.connector not in catalogs:
-            catalogs[result.report.connector] = catalog_of(result.report)
+        if catalog_source(result.report) not in catalogs:
+            catalogs[catalog_source(result.report)] = catalog_of(result.report)
     rows = tuple(_row(check.id, check.title, results, catalogs) for check in ALL_CHECKS)
     readiest = _readiest(audited)
     exit_code = max((r.exit_code for r in results), default=0)
@@ -329,7 +352,7 @@ def _lacks(
     result: TargetResult, finding: Finding, leader: str, lead: Finding, catalogs: dict[str, Catalog]
 ) -> list[Lack]:
     assert result.report is not None
-    catalog = catalogs.get(result.report.connector, Catalog({}))
+    catalog = catalogs.get(catalog_source(result.report), Catalog({}))
     mine = {r.metric: r for r in finding.metrics}
     lacks = []
     for theirs in lead.metrics:
@@ -433,7 +456,7 @@ def _answer(results: Sequence[TargetResult], readiest: str | None, catalogs: dic
     team: list[str] = []
     for result in audited:
         assert result.report is not None
-        catalog = catalogs.get(result.report.connector, Catalog({}))
+        catalog = catalogs.get(catalog_source(result.report), Catalog({}))
         for finding in result.report.findings:
             for gap in finding.gaps:
                 (vendor if catalog.owner(gap) is Owner.VENDOR else team).append(f"{result.label} {gap}")

@@ -72,7 +72,9 @@ def target_header(result: TargetResult) -> list[str]:
     report = result.report
     counts = report.counts
     lines = [
-        f"source: {report.vendor} ({report.connector}), {report.target}",
+        f"source: {report.vendor} ({report.connector}"
+        + (f", read as {report.maps_as}" if report.maps_as else "")
+        + f"), {report.target}",
         f"window: {report.window}",
         f"records: {counts.accounting()}",
     ]
@@ -81,8 +83,7 @@ def target_header(result: TargetResult) -> list[str]:
     inventory = describe_inventory(report.inventory)
     lines.append(f"inventory: {inventory if inventory is not None else 'none seen'}")
     lines.append(f"verdict: {report.overall.verdict} Score {report.overall.score:.2f}.")
-    if result.exit_code == 1:
-        lines.append("below --fail-under (exit 1)")
+    lines += [f"{why} (exit 1)" for why in result.failed_gate]
     return lines
 
 

@@ -17,5 +17,7 @@ def render_json(report: Report) -> str:
         exclude["counts"] = {"sources"}
     if report.agent is None:
         exclude["agent"] = True
+    if report.maps_as is None:
+        exclude["maps_as"] = True
     data = report.model_dump(mode="json", exclude=exclude or None)
     return orjson.dumps(data, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).decode() + "\n"

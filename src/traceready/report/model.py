@@ -13,9 +13,10 @@ from traceready.connector import Inventory
 from traceready.findings import Finding, Status
 from traceready.instrumentation import Instrumentation
 
-REPORT_FORMAT_VERSION = "1.1"
+REPORT_FORMAT_VERSION = "1.2"
 """1.1 added ``instrumentations`` (the scopes, families and frameworks that wrote the spans), the optional
-``agent`` and ``counts.sources``, and a criterion's ``summary`` (a presence read as a count)."""
+``agent`` and ``counts.sources``, and a criterion's ``summary`` (a presence read as a count).
+1.2 added the optional ``maps_as`` (whose mapping and catalog read a file of another vendor's export)."""
 
 PRIORITY = ("d", "a", "b", "e", "j", "f", "g", "c", "h", "i")
 """Order in which gaps block an improvement loop: without structure and full steps nothing else helps."""
@@ -112,6 +113,10 @@ class Report(_Frozen):
     tool_version: str
     generated_at: str
     connector: str
+    maps_as: str | None = None
+    """The connector whose mapping read the records and whose catalog has the fixes, when it is not
+    ``connector`` (``langsmith`` for ``audit file`` on a LangSmith runs export); absent from the JSON
+    otherwise."""
     vendor: str
     target: str
     window: str
