@@ -44,6 +44,7 @@ COMPILED = (
     "traceready.mapping.transforms",
     "traceready.mapping.messages",
     "traceready.mapping.messages._parts",
+    "traceready.mapping.messages.adk",
     "traceready.mapping.messages.anthropic",
     "traceready.mapping.messages.braintrust",
     "traceready.mapping.messages.genai",

@@ -754,6 +754,9 @@ OFFLINE_ENV = {
     "LITELLM_LOCAL_MODEL_COST_MAP": "True",
 }
 _ADK_CONTENT = {"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "SPAN_ONLY"}
+# Schema 1 (supported until 2027-03-31) writes content on its own spans under its own switch,
+# which is on by default; the OTel content variable stays unset, as a schema-1 user leaves it.
+_ADK_SCHEMA1 = {"ADK_TELEMETRY_SCHEMA_VERSION_OPT_IN": "1", "ADK_CAPTURE_MESSAGE_CONTENT_IN_SPANS": "true"}
 SCENARIOS.update(
     {
         s.name: s
@@ -783,6 +786,14 @@ SCENARIOS.update(
                 "google-adk",
                 False,
                 "as above with ADK's telemetry defaults (no message content) and session ids ADK makes up",
+            ),
+            Scenario(
+                "google_adk_schema1",
+                "google-adk",
+                True,
+                "as google_adk with ADK's legacy telemetry schema 1 (call_llm spans, content as "
+                "LlmRequest/LlmResponse JSON, ADK's default content switch made explicit)",
+                env=_ADK_SCHEMA1,
             ),
             Scenario(
                 "google_adk_openinference",

@@ -20,7 +20,7 @@ from traceready.findings import Status
 from traceready.instrumentation import classify
 from traceready.mapping.mapper import Mapper
 from traceready.mapping.spec import load_mapping
-from traceready.model import ErrorInfo, Span, SpanKind, sampling_params
+from traceready.model import ErrorInfo, Message, Span, SpanKind, sampling_params
 from traceready.recommend import load_catalog
 from traceready.report.model import Report
 
@@ -243,6 +243,14 @@ EXPECTED = {
     # model call with the earlier ones in its history), with llm.tools and the invocation
     # parameters (temperature, seed); session from the Runner
     "google_adk_openinference":              (P, P, P, P, P, R, R, R, U, U),
+    # ADK's legacy schema 1: each call_llm span holds the call as LlmRequest/LlmResponse JSON
+    # (contents with text, function_call and function_response parts, config.system_instruction,
+    # config.tools function declarations, temperature, seed and max_output_tokens: e PRESENT with
+    # the seed recorded), the generate_content span under it only repeats the call (set aside);
+    # tool spans carry gcp.vertex.agent.tool_call_args / tool_response and call ids; the session
+    # id on call_llm (gcp.vertex.agent.session_id) and invoke_agent; tokens but no cost, and
+    # call_llm repeats its child's tokens (h PARTIAL)
+    "google_adk_schema1":                    (P, P, P, P, P, R, R, R, U, U),
 }  # fmt: skip
 
 
@@ -598,3 +606,88 @@ def test_google_adk_placeholder_call_id_of_a_raised_tool_is_no_id() -> None:
     assert len(failed) == 1 and failed[0].tool and failed[0].tool.call_id is None
     assert failed[0].tool.arguments == {"city": "Lisbon"}
     assert ratio(audit("google_adk"), "b.requested_calls_with_span") == (5, 5)
+
+
+def _calls(name: str) -> list[tuple[object, ...]]:
+    """Each model call's conversation, answer, tools and tokens; a tool result is a tool message."""
+
+    def said(messages: tuple[Message, ...] | None) -> tuple[object, ...]:
+        return tuple(
+            (
+                "tool" if m.tool_call_id else m.role,
+                m.content,
+                tuple((c.name, str(c.arguments)) for c in m.tool_calls),
+            )
+            for m in messages or ()
+            if m.role != "system"
+        )
+
+    return [
+        (
+            said(s.llm.input_messages),
+            said(s.llm.output_messages),
+            s.llm.tools_offered,
+            s.llm.usage.input_tokens,
+        )
+        for t in traces(name)
+        for s in sorted(t.model_calls(), key=lambda s: s.start_ns or 0)
+        if s.llm is not None
+    ]
+
+
+def test_google_adk_schema1_records_the_same_calls_as_schema2() -> None:
+    # The same agent and fake server: schema 1's LlmRequest/LlmResponse JSON on call_llm reads as
+    # the very calls schema 2 records in gen_ai.input/output.messages (its system instruction aside)
+    assert _calls("google_adk_schema1") == _calls("google_adk")
+    calls = [s for s in spans("google_adk_schema1") if s.name == "call_llm"]
+    assert len(calls) == 9 and all(s.kind is SpanKind.LLM and s.llm for s in calls)
+    first = calls[0].llm
+    assert first is not None and first.input_messages and first.input_messages[0].role == "system"
+    assert sampling_params(first.params) == {"temperature": 0.0, "max_tokens": 256, "seed": 7}
+    failed = [s for s in spans("google_adk_schema1") if s.kind is SpanKind.TOOL and s.is_failed]
+    # ADK's {"result": "<not specified>"} for the tool that raised is no result
+    assert len(failed) == 1 and failed[0].tool and failed[0].tool.result is None
+
+
+def test_google_adk_generate_content_under_call_llm_is_set_aside_as_a_repeat() -> None:
+    repeats = [s for t in traces("google_adk_schema1") for s in t.spans if s.span_id in t.repeated_calls()]
+    assert len(repeats) == 9 and {s.name for s in repeats} == {"generate_content openai/gpt-4o-mini"}
+    report = audit("google_adk_schema1")
+    assert ratio(report, "a.llm_spans_with_input_messages") == (9, 9)
+    assert ratio(report, "c.llm_spans_with_choice") == (9, 9)
+    assert ratio(report, "d.steps_with_structured_io") == (14, 14)
+    assert ratio(report, "e.llm_spans_with_model_and_params") == (9, 9)
+    assert any(
+        note.startswith("9 model-kind spans without messages that repeat")
+        for note in report.findings[0].notes
+    )
+    assert report.counts.spans_mapped == 36  # set aside from ratios, never dropped
+
+
+def test_a_repeat_is_never_a_model_call_with_hidden_content() -> None:
+    # ADK's content switch off writes "{}" on call_llm: no span records the call's messages, so
+    # nothing is set aside and all 18 model spans count as missing content. A generate_content span
+    # whose own content was masked (a redaction marker) stays counted beside a call_llm with content.
+    call_llm = [r for r in records("google_adk_schema1") if r["name"] == "call_llm"]
+    children = [r for r in records("google_adk_schema1") if str(r["name"]).startswith("generate_content")]
+    off: dict[str, dict[str, object]] = {}
+    for record in call_llm:
+        attributes = dict(record["attributes"])  # type: ignore[call-overload]
+        attributes.update({"gcp.vertex.agent.llm_request": "{}", "gcp.vertex.agent.llm_response": "{}"})
+        off[str(record["span_id"])] = attributes
+    masked = {
+        str(r["span_id"]): {**r["attributes"], "input.value": "__REDACTED__"}  # type: ignore[dict-item]
+        for r in children
+    }
+    other_call = {
+        str(r["span_id"]): {**r["attributes"], "gen_ai.usage.input_tokens": 1}  # type: ignore[dict-item]
+        for r in children
+    }
+    for edit, counted, with_input in ((off, 18, 0), (masked, 18, 9), (other_call, 18, 9)):
+        edited = traces("google_adk_schema1", edit)
+        assert not any(t.repeated_calls() for t in edited)
+        check = ReasoningCheck()
+        for trace in edited:
+            check.observe(trace)
+        assert check.tally.denominators["a.llm_spans_with_input_messages"] == counted
+        assert check.tally.numerators.get("a.llm_spans_with_input_messages", 0) == with_input

@@ -114,6 +114,11 @@ WRONG_PAGES = {
     ("phoenix", "f.version_missing"): "setup-tracing/instrument",  # metadata: customize-spans
     ("phoenix", "g.no_failure_taxonomy"): "capture-feedback",  # configs: annotating-in-the-ui
     ("phoenix", "j.no_scores_on_traces"): "capture-feedback",  # evals on traces
+    # otel, its framework links checked against the stored docs (traceloop, pydantic-ai, Strands,
+    # OpenAI Agents SDK, opentelemetry.io, semconv, collector-contrib, adk-python, arXiv):
+    ("otel", "d.broken_parent_links"): "python/propagation",  # cross-service; threads: threading
+    ("otel", "f.harness_not_in_version_control"): "resource/#service",  # service.version: service/
+    ("otel", "e.session_id_missing@pydantic-ai"): "/logfire/",  # conversation_id: message-history
 }
 
 

@@ -57,9 +57,8 @@ class ReasoningCheck(Check):
 
     def observe(self, trace: Trace) -> None:
         """Count the trace, its model calls and any redaction."""
+        self.set_aside_calls(trace)
         llm_spans = trace.model_calls()
-        if steps := trace.preparation_steps():
-            self.fact("preparation_steps", len(steps))
         root = trace.roots()[0] if trace.roots() else trace.spans[0]
         if trace.is_agent_construction():
             self.fact("construction_traces")

@@ -129,6 +129,44 @@ class Trace:
             self.memo["preparation_steps"] = found
         return found
 
+    def repeated_calls(self) -> frozenset[str]:
+        """Ids of model-kind spans that only repeat the call their model-span parent records.
+
+        Google ADK's legacy telemetry (schema 1) records a model call's messages on its ``call_llm``
+        span and opens a ``generate_content`` span for the same call under it, with tokens and
+        finish reasons but no messages. A model span is set aside when it records no messages,
+        nothing was masked on it, it did not fail, and its parent is a model span that records the
+        messages of the same call: the same model and token counts where both record them. A call
+        whose content is hidden has its markers, or a parent that records no messages either, and
+        stays counted.
+        """
+        found: frozenset[str] | None = self.memo.get("repeated_calls")
+        if found is None:
+            repeated = set()
+            for span in self.of_kind(SpanKind.LLM):
+                if span.parent_id is None or _records_messages(span) or span.redacted or span.is_failed:
+                    continue
+                parent = self.by_id.get(span.parent_id)
+                if (
+                    parent is not None
+                    and parent.kind is SpanKind.LLM
+                    and _records_messages(parent)
+                    and not parent.redacted
+                    and _same_call(parent, span)
+                ):
+                    repeated.add(span.span_id)
+            found = frozenset(repeated)
+            self.memo["repeated_calls"] = found
+        return found
+
+    def set_aside_calls(self) -> frozenset[str]:
+        """Model-kind spans the ratios about model calls leave out: preparation steps, repeats."""
+        found: frozenset[str] | None = self.memo.get("set_aside_calls")
+        if found is None:
+            found = self.preparation_steps() | self.repeated_calls()
+            self.memo["set_aside_calls"] = found
+        return found
+
     def tool_choosers(self) -> frozenset[str]:
         """Ids of model calls that tool spans beside them show to have chosen a tool.
 
@@ -157,8 +195,8 @@ class Trace:
         return found
 
     def model_calls(self) -> list[Span]:
-        """The trace's model-kind spans, its preparation steps set aside."""
-        steps = self.preparation_steps()
+        """The trace's model-kind spans, its preparation steps and repeated calls set aside."""
+        steps = self.set_aside_calls()
         return [s for s in self.of_kind(SpanKind.LLM) if s.span_id not in steps]
 
     def is_agent_construction(self) -> bool:
@@ -203,6 +241,30 @@ def _may_call_tools(span: Span) -> bool:
     return not reasons or any(r.lower() in _TOOL_FINISH_REASONS for r in reasons)
 
 
+def _records_messages(span: Span) -> bool:
+    info = span.llm
+    return info is not None and bool(info.input_messages or info.output_messages)
+
+
+def _same_call(parent: Span, child: Span) -> bool:
+    """False when the two spans record different models or different token counts."""
+    one, other = parent.llm, child.llm
+    if one is None or other is None:
+        return True
+    if one.model and other.model and not _same_model(one.model, other.model):
+        return False
+    counts = (
+        (one.usage.input_tokens, other.usage.input_tokens),
+        (one.usage.output_tokens, other.usage.output_tokens),
+    )
+    return all(a is None or b is None or a == b for a, b in counts)
+
+
+def _same_model(one: str, other: str) -> bool:
+    """Equal names, or one the other with a provider prefix (``openai/gpt-4o-mini``)."""
+    return one == other or one.endswith("/" + other) or other.endswith("/" + one)
+
+
 def _records_call(span: Span) -> bool:
     """True when a model-kind span records any part of a model call: messages, tokens, an outcome."""
     info = span.llm
@@ -239,6 +301,11 @@ def set_aside_notes(facts: Counter[str]) -> list[str]:
             f"{steps} model-kind spans that record no call (no messages, tokens or outcome) beside"
             " a recorded call were set aside as preparation steps (LlamaIndex's"
             " _prepare_chat_with_tools)."
+        )
+    if repeated := facts["repeated_calls"]:
+        notes.append(
+            f"{repeated} model-kind spans without messages that repeat the call their model-span"
+            " parent records (Google ADK's generate_content under call_llm) were set aside."
         )
     if built := facts["construction_traces"]:
         notes.append(
@@ -385,6 +452,14 @@ class Check(ABC):
             self._example("+", span, None, None)
         else:
             self._example(metric, span, self._metric(metric).gap, detail)
+
+    def set_aside_calls(self, trace: Trace) -> frozenset[str]:
+        """The trace's model spans that ratios about model calls leave out, counted as facts."""
+        if steps := trace.preparation_steps():
+            self.fact("preparation_steps", len(steps))
+        if repeated := trace.repeated_calls():
+            self.fact("repeated_calls", len(repeated))
+        return trace.set_aside_calls()
 
     def fact(self, name: str, amount: int = 1) -> None:
         """Count something that is not a ratio (a failure class, a version seen)."""

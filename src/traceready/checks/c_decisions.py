@@ -49,9 +49,7 @@ class DecisionsCheck(Check):
     def observe(self, trace: Trace) -> None:
         """Count model calls that made a choice and whether the trace shows the agent."""
         steps = 0
-        preparation = trace.preparation_steps()
-        if preparation:
-            self.fact("preparation_steps", len(preparation))
+        preparation = self.set_aside_calls(trace)
         for span in trace.of_kind(SpanKind.LLM, SpanKind.DECISION, SpanKind.TOOL):
             if span.span_id in preparation:
                 continue

@@ -101,9 +101,7 @@ class StructureCheck(Check):
         wrappers = trace.empty_wrappers()
         if wrappers:
             self.fact("empty_wrappers", len(wrappers))
-        preparation = trace.preparation_steps()
-        if preparation:
-            self.fact("preparation_steps", len(preparation))
+        preparation = self.set_aside_calls(trace)
         for span in trace.spans:
             kind = span.kind
             wrapper = span.span_id in wrappers

@@ -94,9 +94,8 @@ class ReplayCheck(Check):
         for session in sessions:
             self.session_traces[session] = self.session_traces.get(session, 0) + 1
         self.count("e.traces_with_session_id", bool(sessions), root)
+        self.set_aside_calls(trace)
         llm_spans = trace.model_calls()
-        if preparation := trace.preparation_steps():
-            self.fact("preparation_steps", len(preparation))
         llm_ok = True
         for span in llm_spans:
             ok = (

@@ -53,9 +53,7 @@ class CostLatencyCheck(Check):
         self.fact("traces")
         with_tokens = set()
         in_session = any(s.session_id for s in trace.spans)
-        preparation = trace.preparation_steps()
-        if preparation:
-            self.fact("preparation_steps", len(preparation))
+        preparation = self.set_aside_calls(trace)
         for span in trace.spans:
             self.count("h.spans_with_latency", span.latency_ms is not None, span)
             if _has_tokens(span):

@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any
 
 from traceready.mapping.messages import (
+    adk,
     anthropic,
     braintrust,
     genai,
@@ -63,6 +64,8 @@ for _name, _normalise in {
     "langchain": langchain.to_messages,
     "chat": normalise_any,
     "braintrust": braintrust.to_messages,
+    "adk_request": adk.request_messages,
+    "adk_response": adk.response_messages,
 }.items():
     register_message_format(_name, _normalise)
 FLAT_READERS["openinference"] = partial(flat_reader, openinference.FLAT)
@@ -83,5 +86,15 @@ for _name, _transform in {
     "genai_tool_call_response": genai.tool_call_response,
     "genai_events_tool_arguments": genai_events.tool_arguments,
     "genai_events_tool_result": genai_events.tool_result,
+    "adk_content": adk.content_json,
+    "adk_tool_names": adk.tool_names,
+    "adk_params": adk.params,
+    "adk_finish_reasons": adk.finish_reasons,
+    "adk_response_model": adk.response_model,
+    "adk_input_tokens": adk.usage("prompt_token_count"),
+    "adk_output_tokens": adk.usage("candidates_token_count"),
+    "adk_total_tokens": adk.usage("total_token_count"),
+    "adk_reasoning_tokens": adk.usage("thoughts_token_count"),
+    "adk_cached_input_tokens": adk.usage("cached_content_token_count"),
 }.items():
     register_transform(_name, _transform)

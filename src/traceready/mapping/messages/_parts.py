@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from traceready.mapping.transforms import as_json, as_str
-from traceready.model import ToolCall
+from traceready.model import Message, ToolCall
 
 TEXT_TYPES = frozenset({"text", "input_text", "output_text"})
 REASONING_TYPES = frozenset({"reasoning", "thinking", "redacted_thinking", "reasoning_text"})
@@ -30,6 +30,16 @@ class Folded:
     def reasoning_text(self) -> str | None:
         """Joined reasoning, or None when there was none."""
         return "\n".join(self.reasoning) if self.reasoning else None
+
+    def message(self, role: str, tool_call_id: str | None = None) -> Message:
+        """One message of ``role`` holding what was collected."""
+        return Message(
+            role=role,
+            content=self.text(),
+            reasoning=self.reasoning_text(),
+            tool_calls=tuple(self.tool_calls),
+            tool_call_id=tool_call_id,
+        )
 
 
 def tool_call(call_id: Any, name: Any, arguments: Any) -> ToolCall:

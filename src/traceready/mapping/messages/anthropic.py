@@ -62,13 +62,5 @@ def _messages(role: str, blocks: list[Any]) -> list[Message]:
         elif text := text_of(block):
             folded.texts.append(text)
     if folded.texts or folded.reasoning or folded.tool_calls or not results:
-        results.insert(
-            0,
-            Message(
-                role=role,
-                content=folded.text(),
-                reasoning=folded.reasoning_text(),
-                tool_calls=tuple(folded.tool_calls),
-            ),
-        )
+        results.insert(0, folded.message(role))
     return results

@@ -67,13 +67,7 @@ def _message(role: str, parts: list[Any], item: dict[str, Any] | None) -> Messag
         elif text := text_of(part):
             folded.texts.append(text)
     del item
-    return Message(
-        role=role,
-        content=folded.text(),
-        reasoning=folded.reasoning_text(),
-        tool_calls=tuple(folded.tool_calls),
-        tool_call_id=tool_call_id,
-    )
+    return folded.message(role, tool_call_id)
 
 
 def tool_call_arguments(value: Any) -> Any:

@@ -104,13 +104,7 @@ def _message(role: str, attributes: dict[str, Any], key: str) -> Message:
             folded.tool_calls.append(
                 tool_call(call.get("id"), function.get("name"), function.get("arguments"))
             )
-    return Message(
-        role=role,
-        content=folded.text(),
-        reasoning=folded.reasoning_text(),
-        tool_calls=tuple(folded.tool_calls),
-        tool_call_id=tool_call_id,
-    )
+    return folded.message(role, tool_call_id)
 
 
 def _fold_block(block: dict[str, Any], folded: Folded) -> str | None:

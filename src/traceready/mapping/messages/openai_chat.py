@@ -95,10 +95,4 @@ def _message(item: dict[str, Any]) -> Message | None:
     if isinstance(item.get("function_call"), dict):
         legacy = item["function_call"]
         folded.tool_calls.append(tool_call(None, legacy.get("name"), legacy.get("arguments")))
-    return Message(
-        role=role,
-        content=folded.text(),
-        reasoning=folded.reasoning_text(),
-        tool_calls=tuple(folded.tool_calls),
-        tool_call_id=as_str(item.get("tool_call_id")),
-    )
+    return folded.message(role, as_str(item.get("tool_call_id")))

@@ -51,13 +51,7 @@ def _message(body: dict[str, Any]) -> Message:
             folded.tool_calls.append(
                 tool_call(call.get("id"), function.get("name"), function.get("arguments"))
             )
-    return Message(
-        role=as_str(body.get("role")) or "unknown",
-        content=folded.text(),
-        reasoning=folded.reasoning_text(),
-        tool_calls=tuple(folded.tool_calls),
-        tool_call_id=as_str(body.get("tool_call_id")),
-    )
+    return folded.message(as_str(body.get("role")) or "unknown", as_str(body.get("tool_call_id")))
 
 
 FLAT = FlatShape(
