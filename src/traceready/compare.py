@@ -26,6 +26,7 @@ from traceready.checks import ALL_CHECKS
 from traceready.connector import get_connector
 from traceready.errors import TracereadyError
 from traceready.findings import Evidence, Finding, Recommendation, Status
+from traceready.findings import rank as status_rank
 from traceready.model import Span
 from traceready.recommend import Catalog, Owner, load_catalog
 from traceready.report.model import Report
@@ -51,8 +52,6 @@ SPAN_NAMES_KEPT = 1000
 
 METRIC_GAPS = {metric.id: metric.gap for check in ALL_CHECKS for metric in check.metrics}
 """The gap each criterion reveals when it falls short: the key into a recommendations catalog."""
-
-_STATUS_RANK = {Status.PRESENT: 3, Status.PARTIAL: 2, Status.ABSENT: 1, Status.UNKNOWN: 0}
 
 BUG_EXIT_CODE = 70
 
@@ -315,7 +314,7 @@ def _finding(result: TargetResult, requirement: str) -> Finding | None:
 
 def _rank(finding: Finding) -> tuple[float, int, int]:
     recorded = sum(r.denominator for r in finding.metrics if r.scored)
-    return (round(finding.score, 4), _STATUS_RANK[finding.status], recorded)
+    return (round(finding.score, 4), status_rank(finding.status), recorded)
 
 
 def _row(

@@ -20,6 +20,14 @@ class Status(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
+_RANK = {Status.PRESENT: 3, Status.PARTIAL: 2, Status.ABSENT: 1, Status.UNKNOWN: 0}
+
+
+def rank(status: Status) -> int:
+    """How good a status is, to compare two: PRESENT 3, PARTIAL 2, ABSENT 1, UNKNOWN 0."""
+    return _RANK[status]
+
+
 class Evidence(StrEnum):
     """Where a verdict comes from; an observed fact always wins over a self-reported one."""
 

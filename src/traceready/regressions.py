@@ -20,9 +20,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
-from traceready.findings import Status
+from traceready.findings import Status, rank
 from traceready.history import AuditRecord, Criterion, FindingRecord
-from traceready.waivers import Waiver, meets, rank
+from traceready.waivers import Waiver, meets
 
 DEFAULT_TOLERANCE = 0.10
 """Largest fall of a criterion's ratio that is not a regression (derivation in the module docstring)."""

@@ -33,11 +33,9 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from traceready.findings import Status
+from traceready.findings import Status, rank
 
 REQUIREMENTS = "abcdefghij"
-
-_RANK = {Status.PRESENT: 3, Status.PARTIAL: 2, Status.ABSENT: 1, Status.UNKNOWN: 0}
 
 
 class Waiver(BaseModel):
@@ -83,9 +81,4 @@ class Waiver(BaseModel):
 
 def meets(status: Status, bar: Status) -> bool:
     """True when ``status`` reaches ``bar``; a bar of ABSENT (out of scope) is met by anything."""
-    return bar is Status.ABSENT or _RANK[status] >= _RANK[bar]
-
-
-def rank(status: Status) -> int:
-    """PRESENT 3, PARTIAL 2, ABSENT 1, UNKNOWN 0."""
-    return _RANK[status]
+    return bar is Status.ABSENT or rank(status) >= rank(bar)

@@ -23,7 +23,7 @@ from mypy_extensions import mypyc_attr
 from traceready.answers import Answers
 from traceready.checks.thresholds import Thresholds
 from traceready.connector import Inventory
-from traceready.findings import Evidence, Example, Finding, Ratio, Status
+from traceready.findings import Evidence, Example, Finding, Ratio, Status, rank
 from traceready.model import Span, SpanKind
 
 
@@ -553,7 +553,7 @@ class Check(ABC):
             else:
                 status = Status.PARTIAL
             reason = _sentence(status, scored, core, score)
-        if status_cap is not None and _rank(status) > _rank(status_cap):
+        if status_cap is not None and rank(status) > rank(status_cap):
             status = status_cap
         # Informational criteria below the bar still earn their advice, without moving the status.
         gaps.extend(
@@ -597,10 +597,6 @@ class Check(ABC):
                     return tuple(chosen.values())
                 chosen.setdefault(example.span_id, example)
         return tuple(chosen.values())
-
-
-def _rank(status: Status) -> int:
-    return {Status.UNKNOWN: 0, Status.ABSENT: 1, Status.PARTIAL: 2, Status.PRESENT: 3}[status]
 
 
 def _sentence(status: Status, scored: list[Ratio], core: list[Ratio], score: float) -> str:

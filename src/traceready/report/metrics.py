@@ -17,8 +17,8 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry, Gauge
 from prometheus_client.openmetrics.exposition import generate_latest
 
+from traceready.findings import rank
 from traceready.regressions import Assessment
-from traceready.waivers import rank
 
 
 def metrics_registry(assessments: list[Assessment]) -> CollectorRegistry:
