@@ -82,6 +82,8 @@ from tests.connectors.langsmith.fake import (
     PROJECT_CREATED_AT,
     TENANT_HANDLE,
     TENANT_ID,
+    datasets_response,
+    examples_response,
     project_id,
     project_record,
 )
@@ -480,23 +482,11 @@ class _Handler(BaseHTTPRequestHandler):
         ws = self.server.workspace
         with self.server.lock:
             if path == "/datasets":
-                items = list(ws.datasets.values())
-                if params.get("name"):
-                    items = [d for d in items if d["name"] in params["name"]]
-                if params.get("id"):
-                    items = [d for d in items if d["id"] in params["id"]]
-                answer: Any = items
+                answer: Any = datasets_response({"datasets": list(ws.datasets.values())}, params)
             elif m := re.fullmatch(rf"/datasets/({_UUID})", path):
                 answer = ws.datasets.get(m.group(1))
             elif path == "/examples":
-                items = list(ws.examples.values())
-                if params.get("dataset"):
-                    items = [e for e in items if e["dataset_id"] in params["dataset"]]
-                if params.get("id"):
-                    items = [e for e in items if e["id"] in params["id"]]
-                offset = int((params.get("offset") or ["0"])[0])
-                limit = int((params.get("limit") or ["100"])[0])
-                answer = items[offset : offset + limit]
+                answer = examples_response({"examples": list(ws.examples.values())}, params)
             elif m := re.fullmatch(rf"/datasets/({_UUID})/splits", path):
                 answer = []
             elif m := re.fullmatch(rf"/sessions/({_UUID})", path):
