@@ -28,7 +28,24 @@ def tool_names(value: Any) -> tuple[str, ...] | None:
     return tuple(names)
 
 
+_NAMES_OF_TEXT: dict[str, str | None] = {}
+"""The name in a tool's text (JSON or a plain name), by the text. An agent offers the same tools on
+every model call, so the same definitions are read again and again; this skips parsing them."""
+_TEXTS_KEPT = 4096
+
+
 def _name(item: Any) -> str | None:
+    if not isinstance(item, str):
+        return _name_of(item)
+    if item in _NAMES_OF_TEXT:
+        return _NAMES_OF_TEXT[item]
+    if len(_NAMES_OF_TEXT) >= _TEXTS_KEPT:
+        _NAMES_OF_TEXT.clear()
+    name = _NAMES_OF_TEXT[item] = _name_of(item)
+    return name
+
+
+def _name_of(item: Any) -> str | None:
     item = as_json(item)
     if isinstance(item, str):  # a plain list of names (Strands' gen_ai.agent.tools)
         return as_str(item)
