@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -89,14 +90,6 @@ def _int_value(raw: Any) -> Any:
         return raw
 
 
-_NAMES: dict[str, str] = {}
-"""One string object per attribute name seen. Every span's attribute names are new strings from the
-JSON parser; the mapper compares them with the names it saw before (its layout cache, its reads),
-which is a pointer comparison for the same object and a byte comparison for an equal copy."""
-_NAMES_KEPT = 1 << 16
-"""Names remembered at most: real instrumentations use a few hundred; odd input gets a fresh start."""
-
-
 def decode_attributes(attributes: Any) -> dict[str, Any]:
     """OTLP ``KeyValue`` list (or an already plain dict) as a flat dict."""
     return _decode_attributes(attributes)[0]
@@ -122,15 +115,10 @@ def _decode_attributes(attributes: Any) -> tuple[dict[str, Any], bool]:
         if not isinstance(key, str):
             malformed = True
             continue
-        name = _NAMES.get(key)
-        if name is None:
-            if len(_NAMES) >= _NAMES_KEPT:
-                _NAMES.clear()
-            name = _NAMES[key] = key
         value = pair.get("value")
         # Most attributes are strings: read them without a call (decode_value does the rest).
         text = value.get("stringValue") if isinstance(value, dict) else None
-        decoded[name] = text if text is not None else decode_value(value)
+        decoded[key] = text if text is not None else decode_value(value)
     return decoded, malformed
 
 
@@ -138,10 +126,10 @@ def normalise_id(raw: Any, size: int, quality: list[str]) -> str | None:
     """A lowercase hex id of ``size`` bytes; base64 ids are converted, odd ones noted and kept."""
     if not isinstance(raw, str) or not raw:
         return None
-    if len(raw) == size * 2 and not raw.strip(_HEX):  # the spec's form: no case or space fix-up
-        return None if raw.count("0") == len(raw) else raw  # all zeros: "no id" in the spec
+    if len(raw) == size * 2 and _LOWER_HEX.fullmatch(raw):  # the spec's form: no case or space fix-up
+        return None if raw == "0" * len(raw) else raw  # all zeros: "no id" in the spec
     text = raw.strip().lower()
-    if len(text) == size * 2 and not text.strip(_HEX):
+    if len(text) == size * 2 and _is_hex(text):
         return None if text.strip("0") == "" else text
     if len(raw) in (12, 24) or raw.endswith("="):
         try:
@@ -155,9 +143,13 @@ def normalise_id(raw: Any, size: int, quality: list[str]) -> str | None:
     return raw.strip()
 
 
-_HEX = "0123456789abcdef"
-"""Lowercase hex digits: a non-empty text made of them alone strips to nothing (``int(text, 16)``
-would also take ``0x``, ``_``, signs and spaces)."""
+_HEX_DIGITS = frozenset("0123456789abcdef")
+_LOWER_HEX = re.compile("[0-9a-f]+")
+
+
+def _is_hex(text: str) -> bool:
+    """Plain hex digits only (``int(text, 16)`` would also take ``0x``, ``_`` and signs)."""
+    return bool(text) and set(text) <= _HEX_DIGITS
 
 
 def _status(raw: Any) -> dict[str, Any]:
