@@ -412,6 +412,24 @@ def test_tool_names_from_each_definition_shape(value: Any, names: tuple[str, ...
     assert tool_names(value) == names
 
 
+def test_tool_names_read_again_and_past_the_memo_stay_right() -> None:
+    """Definitions read on every model call come from the memo; its bound never changes an answer."""
+    from traceready.mapping.messages import tools
+
+    def schema(name: str) -> str:
+        return json.dumps({"type": "function", "function": {"name": name}})
+
+    offered = {str(i): {"tool": {"json_schema": schema(f"tool_{i}")}} for i in range(3)}
+    for _ in range(3):
+        assert tool_names(offered) == ("tool_0", "tool_1", "tool_2")
+    for i in range(tools.TEXTS_KEPT + 10):  # odd input: every text new
+        assert tool_names([schema(f"t{i}")]) == (f"t{i}",)
+    assert len(tools._NAMES_OF_TEXT) <= tools.TEXTS_KEPT
+    long_text = json.dumps({"name": "big", "description": "x" * tools.TEXT_KEPT_CHARS})
+    assert tool_names([long_text]) == ("big",) and long_text not in tools._NAMES_OF_TEXT
+    assert tool_names(offered) == ("tool_0", "tool_1", "tool_2")
+
+
 @pytest.mark.parametrize(
     "value",
     [

@@ -7,6 +7,7 @@ Nothing here raises on odd input: a wrong type is a missing fact, an unusable re
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
@@ -342,8 +343,10 @@ class Mapper:
         def compile_all(sources: list[Source], lazy: bool = False) -> tuple[_Compiled, ...]:
             return tuple(_compile(next(ids), source, lazy, shortcuts) for source in sources)
 
+        # Interned: ``_get`` looks fields up by literal names, the same objects, so no text compare.
         fields = {
-            name: compile_all(srcs, lazy_ok and name in _LAZY_FIELDS) for name, srcs in spec.fields.items()
+            sys.intern(name): compile_all(srcs, lazy_ok and name in _LAZY_FIELDS)
+            for name, srcs in spec.fields.items()
         }
         params = {name: compile_all(srcs) for name, srcs in spec.params.items()}
         self._layouts = _Layouts(fields, params, compile_all(spec.kind))

@@ -28,7 +28,27 @@ def tool_names(value: Any) -> tuple[str, ...] | None:
     return tuple(names)
 
 
+_NAMES_OF_TEXT: dict[str, str | None] = {}
+"""The name in a tool's text (JSON or a plain name), by the text. An agent offers the same tools on
+every model call, so the same definitions are read again and again; this skips parsing them."""
+TEXTS_KEPT = 1024
+"""Texts remembered at most (then the memo starts afresh): a real agent offers tens of tools."""
+TEXT_KEPT_CHARS = 8192
+"""Longer texts are parsed each time: the memo holds at most ~8 MB."""
+
+
 def _name(item: Any) -> str | None:
+    if not isinstance(item, str) or len(item) > TEXT_KEPT_CHARS:
+        return _name_of(item)
+    if item in _NAMES_OF_TEXT:
+        return _NAMES_OF_TEXT[item]
+    if len(_NAMES_OF_TEXT) >= TEXTS_KEPT:
+        _NAMES_OF_TEXT.clear()
+    name = _NAMES_OF_TEXT[item] = _name_of(item)
+    return name
+
+
+def _name_of(item: Any) -> str | None:
     item = as_json(item)
     if isinstance(item, str):  # a plain list of names (Strands' gen_ai.agent.tools)
         return as_str(item)
