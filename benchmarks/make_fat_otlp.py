@@ -129,6 +129,27 @@ def _openai_history(system: str, user: str, done: list[Turn]) -> list[dict[str, 
     return history
 
 
+def _flat_history(
+    history: list[dict[str, Any]], message: str, *, call: str = "", function: str = ""
+) -> list[dict[str, Any]]:
+    """A history as flattened attributes: ``message`` is the key prefix with ``{}`` for the index,
+    ``call`` and ``function`` what a dialect puts between ``tool_calls.<j>.`` and ``id`` / ``name``."""
+    out = []
+    for i, entry in enumerate(history):
+        prefix = message.format(i)
+        out.append(_s(prefix + "role", entry["role"]))
+        if entry.get("content") is not None:
+            out.append(_s(prefix + "content", entry["content"]))
+        if "tool_call_id" in entry:
+            out.append(_s(prefix + "tool_call_id", entry["tool_call_id"]))
+        for j, tool_call in enumerate(entry.get("tool_calls", ())):
+            call_prefix = f"{prefix}tool_calls.{j}.{call}"
+            out.append(_s(call_prefix + "id", tool_call["id"]))
+            out.append(_s(call_prefix + function + "name", tool_call["function"]["name"]))
+            out.append(_s(call_prefix + function + "arguments", tool_call["function"]["arguments"]))
+    return out
+
+
 class OpenInference(Dialect):
     drop = ("llm.input_messages.", "llm.output_messages.", "input.value", "output.value", "llm.finish_reason")
 
@@ -140,20 +161,8 @@ def _openinference_messages(
     system: str, user: str, done: list[Turn], reply: Turn | str
 ) -> list[dict[str, Any]]:
     """OpenInference's flattened messages and its request and response JSON, for one model call."""
-    out = []
     history = _openai_history(system, user, done)
-    for i, message in enumerate(history):
-        prefix = f"llm.input_messages.{i}.message."
-        out.append(_s(prefix + "role", message["role"]))
-        if message.get("content") is not None:
-            out.append(_s(prefix + "content", message["content"]))
-        if "tool_call_id" in message:
-            out.append(_s(prefix + "tool_call_id", message["tool_call_id"]))
-        for j, call in enumerate(message.get("tool_calls", ())):
-            call_prefix = f"{prefix}tool_calls.{j}.tool_call."
-            out.append(_s(call_prefix + "id", call["id"]))
-            out.append(_s(call_prefix + "function.name", call["function"]["name"]))
-            out.append(_s(call_prefix + "function.arguments", call["function"]["arguments"]))
+    out = _flat_history(history, "llm.input_messages.{}.message.", call="tool_call.", function="function.")
     out.append(_s("input.value", _json({"messages": history, "model": "gpt-4o-mini", "temperature": 0})))
     out.append(_s("llm.output_messages.0.message.role", "assistant"))
     if isinstance(reply, str):
@@ -227,18 +236,7 @@ class OpenLlmetry(Dialect):
     drop = ("gen_ai.prompt.", "gen_ai.completion.")
 
     def messages(self, user: str, done: list[Turn], reply: Turn | str) -> list[dict[str, Any]]:
-        out = []
-        for i, message in enumerate(_openai_history(self.system, user, done)):
-            prefix = f"gen_ai.prompt.{i}."
-            out.append(_s(prefix + "role", message["role"]))
-            if message.get("content") is not None:
-                out.append(_s(prefix + "content", message["content"]))
-            if "tool_call_id" in message:
-                out.append(_s(prefix + "tool_call_id", message["tool_call_id"]))
-            for j, call in enumerate(message.get("tool_calls", ())):
-                out.append(_s(f"{prefix}tool_calls.{j}.id", call["id"]))
-                out.append(_s(f"{prefix}tool_calls.{j}.name", call["function"]["name"]))
-                out.append(_s(f"{prefix}tool_calls.{j}.arguments", call["function"]["arguments"]))
+        out = _flat_history(_openai_history(self.system, user, done), "gen_ai.prompt.{}.")
         if isinstance(reply, str):
             out += [
                 _s("gen_ai.completion.0.finish_reason", "stop"),
