@@ -255,13 +255,13 @@ def gated(results: Sequence[TargetResult], reasons: Mapping[str, Sequence[str]])
     The reasons are the audit's own gate (``scheduled.gate``: ``--fail-under`` with waivers applied,
     ``--fail-on-regression``), so a target gets the exit code ``traceready audit`` gives it.
     """
-    failing = []
+    judged = []
     for result in results:
         why = tuple(r.removeprefix(f"{result.label}: ") for r in reasons.get(result.label, ()))
         if result.report is not None and why:
             result = result.model_copy(update={"exit_code": 1, "failed_gate": why})
-        failing.append(result)
-    return failing
+        judged.append(result)
+    return judged
 
 
 def catalog_source(report: Report) -> str:
