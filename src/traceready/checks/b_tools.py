@@ -8,7 +8,7 @@ from traceready.answers import Answers, known
 from traceready.checks.base import Check, Context, Metric, Reported, Trace
 from traceready.checks.tool_calls import match_tool_calls
 from traceready.findings import Finding, Status
-from traceready.model import StatusCode
+from traceready.model import STATUS_ERROR
 
 
 class ToolsCheck(Check):
@@ -63,7 +63,7 @@ class ToolsCheck(Check):
             self.count("b.tool_spans_with_result", has_result or span.is_failed, span)
             self.count("b.tool_spans_with_latency", span.latency_ms is not None, span)
             if span.error is not None:
-                self.count("b.tool_errors_with_status", span.status is StatusCode.ERROR, span)
+                self.count("b.tool_errors_with_status", span.status is STATUS_ERROR, span)
             self.count("b.tool_spans_with_call_id", tool is not None and tool.call_id is not None, span)
 
     def finish(self, context: Context) -> Finding:

@@ -24,7 +24,7 @@ from traceready.answers import Answers
 from traceready.checks.thresholds import Thresholds
 from traceready.connector import Inventory
 from traceready.findings import Evidence, Example, Finding, Ratio, Status, rank
-from traceready.model import Span, SpanKind
+from traceready.model import KIND_AGENT, KIND_LLM, KIND_TOOL, KIND_UNKNOWN, Span, SpanKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,7 @@ class Trace:
             candidates = [
                 s
                 for s in self.spans
-                if s.kind is SpanKind.UNKNOWN
+                if s.kind is KIND_UNKNOWN
                 and not s.has_input
                 and not s.has_output
                 and s.llm is None
@@ -114,7 +114,7 @@ class Trace:
         """
         found: frozenset[str] | None = self.memo.get("preparation_steps")
         if found is None:
-            llm_spans = list(self.of_kind(SpanKind.LLM))
+            llm_spans = list(self.of_kind(KIND_LLM))
             candidates = [s for s in llm_spans if not _records_call(s) and not s.redacted and not s.is_failed]
             calls = [s for s in llm_spans if _records_call(s)] if candidates else []
             found = frozenset(
@@ -143,13 +143,13 @@ class Trace:
         found: frozenset[str] | None = self.memo.get("repeated_calls")
         if found is None:
             repeated = set()
-            for span in self.of_kind(SpanKind.LLM):
+            for span in self.of_kind(KIND_LLM):
                 if span.parent_id is None or _records_messages(span) or span.redacted or span.is_failed:
                     continue
                 parent = self.by_id.get(span.parent_id)
                 if (
                     parent is not None
-                    and parent.kind is SpanKind.LLM
+                    and parent.kind is KIND_LLM
                     and _records_messages(parent)
                     and not parent.redacted
                     and _same_call(parent, span)
@@ -180,13 +180,13 @@ class Trace:
         if found is None:
             siblings: dict[str | None, list[Span]] = {}
             for span in self.spans:
-                if span.kind is SpanKind.LLM or span.kind is SpanKind.TOOL:
+                if span.kind is KIND_LLM or span.kind is KIND_TOOL:
                     siblings.setdefault(span.parent_id, []).append(span)
             chosen: set[str] = set()
             for group in siblings.values():
                 last_call: Span | None = None
-                for span in sorted(group, key=lambda s: (s.start_ns or 0, s.kind is SpanKind.TOOL)):
-                    if span.kind is SpanKind.LLM:
+                for span in sorted(group, key=lambda s: (s.start_ns or 0, s.kind is KIND_TOOL)):
+                    if span.kind is KIND_LLM:
                         last_call = span if _may_call_tools(span) else None
                     elif last_call is not None and (span.start_ns or 0) >= (last_call.end_ns or 0):
                         chosen.add(last_call.span_id)
@@ -197,7 +197,7 @@ class Trace:
     def model_calls(self) -> list[Span]:
         """The trace's model-kind spans, its preparation steps and repeated calls set aside."""
         steps = self.set_aside_calls()
-        return [s for s in self.of_kind(SpanKind.LLM) if s.span_id not in steps]
+        return [s for s in self.of_kind(KIND_LLM) if s.span_id not in steps]
 
     def is_agent_construction(self) -> bool:
         """True when the trace only builds an agent: it holds no run.
@@ -209,7 +209,7 @@ class Trace:
         tool call, input message, output or error.
         """
         return all(
-            s.kind is SpanKind.AGENT
+            s.kind is KIND_AGENT
             and s.name.split(" ", 1)[0] == "create_agent"
             and not s.has_output
             and not s.is_failed

@@ -7,16 +7,16 @@ from typing import ClassVar
 from traceready.answers import Answers
 from traceready.checks.base import Check, Context, Metric, Reported, Trace, set_aside_notes
 from traceready.findings import Finding, Status
-from traceready.model import Span, SpanKind
+from traceready.model import KIND_AGENT, KIND_DECISION, KIND_LLM, KIND_TOOL, Span
 
-_GROUPING = (SpanKind.AGENT, SpanKind.DECISION)
+_GROUPING = (KIND_AGENT, KIND_DECISION)
 """Spans that group a multi-step trace as one agent's work: agents and routers, not any chain."""
 
 
 def _agent_tools(trace: Trace, span: Span) -> bool:
     """True when an enclosing agent span records the tools it offers its model calls."""
     return any(
-        a.kind is SpanKind.AGENT and a.llm is not None and bool(a.llm.tools_offered)
+        a.kind is KIND_AGENT and a.llm is not None and bool(a.llm.tools_offered)
         for a in trace.ancestors(span)
     )
 
@@ -50,11 +50,11 @@ class DecisionsCheck(Check):
         """Count model calls that made a choice and whether the trace shows the agent."""
         steps = 0
         preparation = self.set_aside_calls(trace)
-        for span in trace.of_kind(SpanKind.LLM, SpanKind.DECISION, SpanKind.TOOL):
+        for span in trace.of_kind(KIND_LLM, KIND_DECISION, KIND_TOOL):
             if span.span_id in preparation:
                 continue
             steps += 1
-            if span.kind is SpanKind.TOOL or span.llm is None:
+            if span.kind is KIND_TOOL or span.llm is None:
                 continue
             self.fact("llm_spans")
             outputs = span.llm.output_messages or ()

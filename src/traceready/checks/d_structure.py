@@ -8,10 +8,10 @@ from typing import Any, ClassVar
 from traceready.answers import Answers
 from traceready.checks.base import Check, Context, Metric, Reported, Trace, add_counts, set_aside_notes
 from traceready.findings import Finding, Ratio, Status
-from traceready.model import Span, SpanKind
+from traceready.model import KIND_LLM, KIND_TOOL, KIND_UNKNOWN, Span, SpanKind
 
 _ATTRIBUTES: dict[SpanKind, tuple[str, ...]] = {
-    SpanKind.LLM: (
+    KIND_LLM: (
         "model",
         "input_messages",
         "output_messages",
@@ -19,7 +19,7 @@ _ATTRIBUTES: dict[SpanKind, tuple[str, ...]] = {
         "usage",
         "params",
     ),
-    SpanKind.TOOL: ("name", "call_id", "arguments", "result"),
+    KIND_TOOL: ("name", "call_id", "arguments", "result"),
 }
 _COMMON = ("input", "output", "latency", "session_id")
 
@@ -43,7 +43,7 @@ _CARRIES: dict[str, Callable[[Span], bool]] = {
     "session_id": lambda span: span.session_id is not None,
     "usage": lambda span: span.llm is not None and span.llm.usage.input_tokens is not None,
     **{a: _llm_has(a) for a in ("model", "input_messages", "output_messages", "tools_offered", "params")},
-    **{a: _tool_has(a) for a in _ATTRIBUTES[SpanKind.TOOL]},
+    **{a: _tool_has(a) for a in _ATTRIBUTES[KIND_TOOL]},
 }
 """Whether a span carries each attribute whose coverage is counted per kind."""
 
@@ -107,13 +107,13 @@ class StructureCheck(Check):
             wrapper = span.span_id in wrappers
             if not wrapper:
                 self.count(
-                    "d.spans_with_known_kind", kind is not SpanKind.UNKNOWN, span, detail=span.name or None
+                    "d.spans_with_known_kind", kind is not KIND_UNKNOWN, span, detail=span.name or None
                 )
-            if kind is SpanKind.LLM and span.span_id not in preparation:
+            if kind is KIND_LLM and span.span_id not in preparation:
                 llm = span.llm
                 structured = llm is not None and bool(llm.input_messages or llm.output_messages)
                 self.count("d.steps_with_structured_io", structured, span)
-            elif kind is SpanKind.TOOL:
+            elif kind is KIND_TOOL:
                 tool = span.tool
                 structured = tool is not None and (_structured(tool.arguments) or _structured(tool.result))
                 self.count("d.steps_with_structured_io", structured, span)

@@ -14,7 +14,7 @@ from typing import ClassVar
 from traceready.answers import Answers, known
 from traceready.checks.base import Check, Context, Metric, Reported, Trace
 from traceready.findings import Evidence, Finding, Ratio, Status
-from traceready.model import Span, SpanKind
+from traceready.model import KIND_LLM, Span
 
 FAILURE_FINISH_REASONS = {
     "length": "max_tokens",
@@ -75,7 +75,7 @@ def _is_failure(span: Span) -> bool:
     if span.is_failed:
         return True
     reasons = span.llm.finish_reasons if span.llm else ()
-    return span.kind is SpanKind.LLM and any(r.lower() in FAILURE_FINISH_REASONS for r in reasons)
+    return span.kind is KIND_LLM and any(r.lower() in FAILURE_FINISH_REASONS for r in reasons)
 
 
 class FailuresCheck(Check):

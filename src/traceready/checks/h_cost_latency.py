@@ -7,7 +7,7 @@ from typing import ClassVar
 from traceready.answers import Answers
 from traceready.checks.base import Check, Context, Metric, Reported, Trace, set_aside_notes
 from traceready.findings import Finding, Status
-from traceready.model import Span, SpanKind
+from traceready.model import KIND_LLM, Span
 
 
 def _has_tokens(span: Span) -> bool:
@@ -58,7 +58,7 @@ class CostLatencyCheck(Check):
             self.count("h.spans_with_latency", span.latency_ms is not None, span)
             if _has_tokens(span):
                 with_tokens.add(span.span_id)
-            if span.kind is SpanKind.LLM and span.span_id not in preparation:
+            if span.kind is KIND_LLM and span.span_id not in preparation:
                 self.count("h.llm_spans_with_tokens", _has_tokens(span), span)
                 self.count("h.llm_spans_in_sessions", in_session, span)
                 if span.llm is not None and span.llm.model and _has_tokens(span):

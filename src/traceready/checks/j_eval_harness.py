@@ -13,7 +13,7 @@ from typing import ClassVar
 from traceready.answers import Answers, EvalHarnessAnswers, known
 from traceready.checks.base import Check, Context, Metric, Reported, Trace
 from traceready.findings import Evidence, Finding, Ratio, Status
-from traceready.model import SpanKind
+from traceready.model import KIND_EVALUATOR
 
 
 def _presence(metric: str, label: str, count: int | None) -> Ratio | None:
@@ -49,7 +49,7 @@ class EvalHarnessCheck(Check):
 
     def observe(self, trace: Trace) -> None:
         """Count traces that carry evaluation scores or evaluator spans."""
-        scored = any(s.scores or s.kind is SpanKind.EVALUATOR for s in trace.spans)
+        scored = any(s.scores or s.kind is KIND_EVALUATOR for s in trace.spans)
         roots = trace.roots()
         self.count("j.traces_with_scores", scored, roots[0] if roots else trace.spans[0])
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from traceready.checks.base import Trace
-from traceready.model import Span, SpanKind, ToolCall
+from traceready.model import KIND_DECISION, KIND_LLM, KIND_TOOL, Span, ToolCall
 
 
 class RequestedCall:
@@ -35,12 +35,12 @@ def match_tool_calls(trace: Trace) -> tuple[list[RequestedCall], list[Span]]:
 
 
 def _match(trace: Trace) -> tuple[list[RequestedCall], list[Span]]:
-    tool_spans = sorted(trace.of_kind(SpanKind.TOOL), key=_start)
+    tool_spans = sorted(trace.of_kind(KIND_TOOL), key=_start)
     by_call_id = {s.tool.call_id: s for s in tool_spans if s.tool and s.tool.call_id}
     used: set[str] = set()
     requested: list[tuple[Span, ToolCall]] = []
     seen_ids: set[str] = set()
-    for llm in sorted(trace.of_kind(SpanKind.LLM, SpanKind.DECISION), key=_start):
+    for llm in sorted(trace.of_kind(KIND_LLM, KIND_DECISION), key=_start):
         for message in (llm.llm.output_messages or ()) if llm.llm else ():
             for call in message.tool_calls:
                 if call.id is not None:

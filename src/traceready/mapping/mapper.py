@@ -26,6 +26,13 @@ from traceready.mapping.transforms import (
     as_unix_ns,
 )
 from traceready.model import (
+    KIND_AGENT,
+    KIND_CHAIN,
+    KIND_DECISION,
+    KIND_LLM,
+    KIND_TOOL,
+    KIND_UNKNOWN,
+    STATUS_ERROR,
     ErrorInfo,
     JsonText,
     LlmInfo,
@@ -44,7 +51,7 @@ from traceready.model import (
 OVERSIZED_VALUE_BYTES = 1 << 20
 """A string value above this size is mapped but noted (``oversized_value``)."""
 
-_LLM_KINDS = frozenset({SpanKind.LLM, SpanKind.DECISION})
+_LLM_KINDS = frozenset({KIND_LLM, KIND_DECISION})
 _KINDS = {kind.value: kind for kind in SpanKind}
 _STATUSES = {status.value: status for status in StatusCode}
 """Exact spellings by dict look-up: the enums' own lookup costs a Python-level call per span."""
@@ -388,9 +395,9 @@ class Mapper:
                 kind = _KINDS.get(value) or _KINDS.get(value.lower()) if isinstance(value, str) else None
                 if kind is None:
                     kind = SpanKind(value)  # what is left: padded spellings, non-strings, unknown kinds
-                if kind is not SpanKind.UNKNOWN:
+                if kind is not KIND_UNKNOWN:
                     return kind
-        return SpanKind.UNKNOWN
+        return KIND_UNKNOWN
 
     def map_record(self, record: Any) -> Span | Rejection:
         """Map one raw record; never raises on odd input (a record that is no dict is rejected)."""
@@ -421,19 +428,19 @@ class Mapper:
         kind = self._kind_of(record)
         model = self._str(record, "llm.model")
         tool_name = self._str(record, "tool.name")
-        if kind is SpanKind.UNKNOWN and model is not None:
-            kind = SpanKind.LLM
-        elif kind is SpanKind.UNKNOWN and tool_name is not None:
-            kind = SpanKind.TOOL
+        if kind is KIND_UNKNOWN and model is not None:
+            kind = KIND_LLM
+        elif kind is KIND_UNKNOWN and tool_name is not None:
+            kind = KIND_TOOL
         parent_id = self._str(record, "parent_id")
-        if kind is SpanKind.CHAIN and parent_id is None and self._root_chain_is_agent:
-            kind = SpanKind.AGENT
+        if kind is KIND_CHAIN and parent_id is None and self._root_chain_is_agent:
+            kind = KIND_AGENT
 
         redacted: list[str] = []
         inputs = self._checked(record, "input", redacted)
         outputs = self._checked(record, "output", redacted)
         llm = self._llm(record, model, redacted) if kind in _LLM_KINDS else self._usage_only(record, kind)
-        tool = self._tool(record, tool_name, redacted) if kind is SpanKind.TOOL else None
+        tool = self._tool(record, tool_name, redacted) if kind is KIND_TOOL else None
 
         code = self._str(record, "status_code") or "unset"
         status = _STATUSES.get(code) or StatusCode(code)
@@ -514,7 +521,7 @@ class Mapper:
     def _usage_only(self, record: _Context, kind: SpanKind) -> LlmInfo | None:
         """Token counts on a non-model span, and the tools an agent span offers; else None."""
         usage = self._usage(record)
-        tools = _names(self._get(record, "llm.tools_offered")) if kind is SpanKind.AGENT else None
+        tools = _names(self._get(record, "llm.tools_offered")) if kind is KIND_AGENT else None
         if usage.input_tokens is None and usage.output_tokens is None and usage.total_tokens is None:
             return LlmInfo(tools_offered=tools) if tools else None
         return LlmInfo(usage=usage, tools_offered=tools)
@@ -545,7 +552,7 @@ class Mapper:
         error_type = self._str(record, "error.type")
         recorded = self._str(record, "error.message")
         stacktrace = self._get(record, "error.stacktrace")
-        if status is not StatusCode.ERROR and recorded is None and stacktrace is None:
+        if status is not STATUS_ERROR and recorded is None and stacktrace is None:
             # Without ERROR status or a recorded exception, ``error.type`` alone is not a failure.
             return None
         return ErrorInfo(
