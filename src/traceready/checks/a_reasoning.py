@@ -59,7 +59,8 @@ class ReasoningCheck(Check):
         """Count the trace, its model calls and any redaction."""
         self.set_aside_calls(trace)
         llm_spans = trace.model_calls()
-        root = trace.roots()[0] if trace.roots() else trace.spans[0]
+        roots = trace.roots()
+        root = roots[0] if roots else trace.spans[0]
         if trace.is_agent_construction():
             self.fact("construction_traces")
         else:
@@ -79,7 +80,7 @@ class ReasoningCheck(Check):
                 "a.spans_not_redacted",
                 not span.redacted,
                 span,
-                detail=",".join(span.redacted) or None,
+                detail=",".join(span.redacted) or None if span.redacted else None,
             )
 
     def finish(self, context: Context) -> Finding:

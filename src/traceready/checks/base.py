@@ -53,6 +53,15 @@ class Trace:
         self._roots: list[Span] | None = None
         self.memo: dict[str, Any] = {}
         """Results several checks derive from the trace (the matched tool calls), computed once."""
+        # What several checks ask of every trace, computed once, in native attributes (a look-up
+        # in ``memo`` by name cost ~150 instructions more per question, five checks asking).
+        self._llm_spans: list[Span] | None = None
+        self._empty_wrappers: frozenset[str] | None = None
+        self._preparation_steps: frozenset[str] | None = None
+        self._repeated_calls: frozenset[str] | None = None
+        self._set_aside_calls: frozenset[str] | None = None
+        self._tool_choosers: frozenset[str] | None = None
+        self._model_calls: list[Span] | None = None
 
     @property
     def by_id(self) -> dict[str, Span]:
@@ -66,6 +75,13 @@ class Trace:
     def of_kind(self, *kinds: SpanKind) -> Iterator[Span]:
         """Spans of the given kinds, in arrival order."""
         return (span for span in self.spans if span.kind in kinds)
+
+    def llm_spans(self) -> list[Span]:
+        """The model-kind spans, in arrival order (computed once; callers only read it)."""
+        found = self._llm_spans
+        if found is None:
+            found = self._llm_spans = [span for span in self.spans if span.kind is KIND_LLM]
+        return found
 
     def ancestors(self, span: Span) -> Iterator[Span]:
         """Parent, grandparent... inside this trace; stops at a missing parent or a cycle."""
@@ -85,7 +101,7 @@ class Trace:
         Frameworks open such spans around their steps (a "running tools" span around the tool
         calls); they say nothing a requirement measures, so the ratios about spans set them aside.
         """
-        found: frozenset[str] | None = self.memo.get("empty_wrappers")
+        found = self._empty_wrappers
         if found is None:
             candidates = [
                 s
@@ -97,9 +113,12 @@ class Trace:
                 and s.tool is None
                 and s.error is None
             ]
-            parents = {s.parent_id for s in self.spans} if candidates else set()
-            found = frozenset(s.span_id for s in candidates if s.span_id in parents)
-            self.memo["empty_wrappers"] = found
+            if candidates:
+                parents = {s.parent_id for s in self.spans}
+                found = frozenset(s.span_id for s in candidates if s.span_id in parents)
+            else:
+                found = _NO_IDS
+            self._empty_wrappers = found
         return found
 
     def preparation_steps(self) -> frozenset[str]:
@@ -112,21 +131,24 @@ class Trace:
         beside it (same parent) or under it records a real call. Content hiding applies to every
         span of the process, so a hidden call has no recorded call beside it and stays counted.
         """
-        found: frozenset[str] | None = self.memo.get("preparation_steps")
+        found = self._preparation_steps
         if found is None:
-            llm_spans = list(self.of_kind(KIND_LLM))
+            llm_spans = self.llm_spans()
             candidates = [s for s in llm_spans if not _records_call(s) and not s.redacted and not s.is_failed]
-            calls = [s for s in llm_spans if _records_call(s)] if candidates else []
-            found = frozenset(
-                s.span_id
-                for s in candidates
-                if any(
-                    (s.parent_id is not None and c.parent_id == s.parent_id)
-                    or any(a is s for a in self.ancestors(c))
-                    for c in calls
+            if candidates:
+                calls = [s for s in llm_spans if _records_call(s)]
+                found = frozenset(
+                    s.span_id
+                    for s in candidates
+                    if any(
+                        (s.parent_id is not None and c.parent_id == s.parent_id)
+                        or any(a is s for a in self.ancestors(c))
+                        for c in calls
+                    )
                 )
-            )
-            self.memo["preparation_steps"] = found
+            else:
+                found = _NO_IDS
+            self._preparation_steps = found
         return found
 
     def repeated_calls(self) -> frozenset[str]:
@@ -140,10 +162,10 @@ class Trace:
         whose content is hidden has its markers, or a parent that records no messages either, and
         stays counted.
         """
-        found: frozenset[str] | None = self.memo.get("repeated_calls")
+        found = self._repeated_calls
         if found is None:
             repeated = set()
-            for span in self.of_kind(KIND_LLM):
+            for span in self.llm_spans():
                 if span.parent_id is None or _records_messages(span) or span.redacted or span.is_failed:
                     continue
                 parent = self.by_id.get(span.parent_id)
@@ -155,16 +177,17 @@ class Trace:
                     and _same_call(parent, span)
                 ):
                     repeated.add(span.span_id)
-            found = frozenset(repeated)
-            self.memo["repeated_calls"] = found
+            found = frozenset(repeated) if repeated else _NO_IDS
+            self._repeated_calls = found
         return found
 
     def set_aside_calls(self) -> frozenset[str]:
         """Model-kind spans the ratios about model calls leave out: preparation steps, repeats."""
-        found: frozenset[str] | None = self.memo.get("set_aside_calls")
+        found = self._set_aside_calls
         if found is None:
-            found = self.preparation_steps() | self.repeated_calls()
-            self.memo["set_aside_calls"] = found
+            steps, repeated = self.preparation_steps(), self.repeated_calls()
+            found = steps | repeated if steps and repeated else steps or repeated
+            self._set_aside_calls = found
         return found
 
     def tool_choosers(self) -> frozenset[str]:
@@ -176,28 +199,44 @@ class Trace:
         call whose recorded finish reason is not a tool call (``stop``) chose none: a tool run after
         it was the code's choice.
         """
-        found: frozenset[str] | None = self.memo.get("tool_choosers")
+        found = self._tool_choosers
         if found is None:
             siblings: dict[str | None, list[Span]] = {}
+            tools = False
             for span in self.spans:
-                if span.kind is KIND_LLM or span.kind is KIND_TOOL:
+                if span.kind is KIND_TOOL:
+                    tools = True
+                    siblings.setdefault(span.parent_id, []).append(span)
+                elif span.kind is KIND_LLM:
                     siblings.setdefault(span.parent_id, []).append(span)
             chosen: set[str] = set()
-            for group in siblings.values():
+            for group in siblings.values() if tools else ():
+                if len(group) < 2:
+                    continue  # a call and a tool run after it make two
+                if not _in_step_order(group):  # sorting is stable: an ordered group stays as it is
+                    group = sorted(group, key=lambda s: (s.start_ns or 0, s.kind is KIND_TOOL))
                 last_call: Span | None = None
-                for span in sorted(group, key=lambda s: (s.start_ns or 0, s.kind is KIND_TOOL)):
+                for span in group:
                     if span.kind is KIND_LLM:
                         last_call = span if _may_call_tools(span) else None
                     elif last_call is not None and (span.start_ns or 0) >= (last_call.end_ns or 0):
                         chosen.add(last_call.span_id)
-            found = frozenset(chosen)
-            self.memo["tool_choosers"] = found
+            found = frozenset(chosen) if chosen else _NO_IDS
+            self._tool_choosers = found
         return found
 
     def model_calls(self) -> list[Span]:
-        """The trace's model-kind spans, its preparation steps and repeated calls set aside."""
-        steps = self.set_aside_calls()
-        return [s for s in self.of_kind(KIND_LLM) if s.span_id not in steps]
+        """The trace's model-kind spans, its preparation steps and repeated calls set aside.
+
+        Computed once; callers only read the list.
+        """
+        found = self._model_calls
+        if found is None:
+            steps = self.set_aside_calls()
+            llm_spans = self.llm_spans()
+            found = [s for s in llm_spans if s.span_id not in steps] if steps else llm_spans
+            self._model_calls = found
+        return found
 
     def is_agent_construction(self) -> bool:
         """True when the trace only builds an agent: it holds no run.
@@ -223,6 +262,20 @@ class Trace:
             by_id = self.by_id
             self._roots = [s for s in self.spans if s.parent_id is None or s.parent_id not in by_id]
         return self._roots
+
+
+_NO_IDS: frozenset[str] = frozenset()
+
+
+def _in_step_order(spans: list[Span]) -> bool:
+    """True when the spans are in (start, model call before tool) order already."""
+    previous = spans[0]
+    for span in spans[1:]:
+        before, after = previous.start_ns or 0, span.start_ns or 0
+        if after < before or (after == before and previous.kind is KIND_TOOL and span.kind is not KIND_TOOL):
+            return False
+        previous = span
+    return True
 
 
 def _used_tokens(span: Span) -> bool:
@@ -401,7 +454,13 @@ class Tally:
 
     counts: dict[str, Count] = field(default_factory=dict)
     examples: dict[str, list[Example]] = field(default_factory=dict)
-    facts: Counter[str] = field(default_factory=Counter)
+    fact_counts: dict[str, Count] = field(default_factory=dict)
+    """Per fact name, its count in ``total`` (read them as ``facts``)."""
+
+    @property
+    def facts(self) -> Counter[str]:
+        """Counts that are not ratios (failure classes, spans set aside), by name."""
+        return Counter({name: c.total for name, c in self.fact_counts.items()})
 
     @property
     def numerators(self) -> dict[str, int]:
@@ -421,7 +480,11 @@ class Tally:
                 mine = self.counts[key] = Count()
             mine.met += theirs.met
             mine.total += theirs.total
-        self.facts.update(other.facts)
+        for name, theirs in other.fact_counts.items():
+            mine = self.fact_counts.get(name)
+            if mine is None:
+                mine = self.fact_counts[name] = Count()
+            mine.total += theirs.total
         for key, examples in other.examples.items():
             mine_examples = self.examples.setdefault(key, [])
             if key == "+" and mine_examples and examples and examples[0].span_id == mine_examples[-1].span_id:
@@ -495,7 +558,11 @@ class Check(ABC):
 
     def fact(self, name: str, amount: int = 1) -> None:
         """Count something that is not a ratio (a failure class, a version seen)."""
-        self.tally.facts[name] += amount
+        counts = self.tally.fact_counts
+        counted = counts.get(name)
+        if counted is None:
+            counted = counts[name] = Count()
+        counted.total += amount
 
     def _example(self, key: str, span: Span, gap: str | None, detail: str | None) -> None:
         kept = self.tally.examples.setdefault(key, [])

@@ -50,11 +50,14 @@ class DecisionsCheck(Check):
         """Count model calls that made a choice and whether the trace shows the agent."""
         steps = 0
         preparation = self.set_aside_calls(trace)
-        for span in trace.of_kind(KIND_LLM, KIND_DECISION, KIND_TOOL):
+        for span in trace.spans:
+            kind = span.kind
+            if kind is not KIND_LLM and kind is not KIND_DECISION and kind is not KIND_TOOL:
+                continue
             if span.span_id in preparation:
                 continue
             steps += 1
-            if span.kind is KIND_TOOL or span.llm is None:
+            if kind is KIND_TOOL or span.llm is None:
                 continue
             self.fact("llm_spans")
             outputs = span.llm.output_messages or ()
