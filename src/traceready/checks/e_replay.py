@@ -19,7 +19,6 @@ from traceready.checks.tool_calls import match_tool_calls
 from traceready.findings import Finding, Status
 from traceready.model import SAMPLING_PARAMS, Span, has_content
 
-
 _SAMPLING_NAMES: dict[str, bool] = {}
 """Per parameter name seen, whether it is a sampling parameter: spelling a name the way
 ``SAMPLING_PARAMS`` does builds three strings, and the same few names recur on every model call."""
