@@ -86,6 +86,12 @@ class ReplayCheck(Check):
 
     def __init__(self, thresholds: Any = None) -> None:
         super().__init__(thresholds)
+        self._traces_with_session_id = self.counter("e.traces_with_session_id")
+        self._llm_spans_with_model_and_params = self.counter("e.llm_spans_with_model_and_params")
+        self._llm_spans_with_seed = self.counter("e.llm_spans_with_seed")
+        self._traces_with_tool_results = self.counter("e.traces_with_tool_results")
+        self._traces_with_complete_input = self.counter("e.traces_with_complete_input")
+        self._replayable_traces = self.counter("e.replayable_traces")
         self.session_traces: dict[str, int] = {}
         """Traces per session id: an id no two traces share links no turns."""
 
@@ -104,15 +110,17 @@ class ReplayCheck(Check):
         sessions = {s.session_id for s in trace.spans if s.session_id}
         for session in sessions:
             self.session_traces[session] = self.session_traces.get(session, 0) + 1
-        self.count("e.traces_with_session_id", bool(sessions), root)
+        self.count_into(self._traces_with_session_id, bool(sessions), root)
         self.set_aside_calls(trace)
         llm_spans = trace.model_calls()
         llm_ok = True
         for span in llm_spans:
             info = span.llm
             ok = info is not None and info.model is not None and _has_sampling_params(info.params)
-            self.count("e.llm_spans_with_model_and_params", ok, span)
-            self.count("e.llm_spans_with_seed", info is not None and "seed" in (info.params or {}), span)
+            self.count_into(self._llm_spans_with_model_and_params, ok, span)
+            self.count_into(
+                self._llm_spans_with_seed, info is not None and "seed" in (info.params or {}), span
+            )
             # Replayable: model and parameters, recorded input messages, none of them masked.
             llm_ok = (
                 llm_ok
@@ -136,13 +144,13 @@ class ReplayCheck(Check):
             for c in calls
         ) and all(_has_result(s) or (s.tool is not None and s.tool.call_id in answered) for s in tool_spans)
         if calls or tool_spans:
-            self.count("e.traces_with_tool_results", tools_ok, root)
+            self.count_into(self._traces_with_tool_results, tools_ok, root)
         first_prompt = any(s.llm is not None and has_content(s.llm.input_messages) for s in llm_spans)
         recorded = root.has_input or first_prompt
         input_ok = recorded and not any(s.redacted for s in trace.spans)
-        self.count("e.traces_with_complete_input", input_ok, root)
+        self.count_into(self._traces_with_complete_input, input_ok, root)
         replayable = bool(llm_spans) and llm_ok and tools_ok and input_ok
-        self.count("e.replayable_traces", replayable, root)
+        self.count_into(self._replayable_traces, replayable, root)
 
     def finish(self, context: Context) -> Finding:
         """Level the ratios; a self-reported retention under 7 days is a gap."""

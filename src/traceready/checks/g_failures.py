@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from traceready.answers import Answers, known
 from traceready.checks.base import Check, Context, Metric, Reported, Trace
+from traceready.checks.thresholds import Thresholds
 from traceready.findings import Evidence, Finding, Ratio, Status
 from traceready.model import KIND_LLM, Span
 
@@ -99,6 +100,11 @@ class FailuresCheck(Check):
     )
     extra_gaps: ClassVar[tuple[str, ...]] = ("g.no_failure_taxonomy",)
 
+    def __init__(self, thresholds: Thresholds | None = None) -> None:
+        super().__init__(thresholds)
+        self._failures_with_type = self.counter("g.failures_with_type")
+        self._failures_labelled = self.counter("g.failures_labelled")
+
     def observe(self, trace: Trace) -> None:
         """Count failures, their mechanical class and whether the trace is labelled."""
         names = sorted({score.name for s in trace.spans for score in s.scores if score.label})
@@ -108,8 +114,8 @@ class FailuresCheck(Check):
             category = failure_class(span)
             self.fact(f"class.{category or 'untyped'}")
             detail = span.error.type if span.error and span.error.type else None
-            self.count("g.failures_with_type", category is not None, span, detail=detail)
-            self.count("g.failures_labelled", bool(names), span)
+            self.count_into(self._failures_with_type, category is not None, span, detail=detail)
+            self.count_into(self._failures_labelled, bool(names), span)
             if names:
                 # Which labels: at the end, only a failure taxonomy's labels classify a failure.
                 self.fact(_LABELS + _SEPARATOR.join(names))
