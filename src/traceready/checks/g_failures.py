@@ -75,8 +75,12 @@ _SEPARATOR = "\x1f"
 def _is_failure(span: Span) -> bool:
     if span.is_failed:
         return True
-    reasons = span.llm.finish_reasons if span.llm else ()
-    return span.kind is KIND_LLM and any(r.lower() in FAILURE_FINISH_REASONS for r in reasons)
+    info = span.llm
+    return (
+        span.kind is KIND_LLM
+        and info is not None
+        and any(r.lower() in FAILURE_FINISH_REASONS for r in info.finish_reasons)
+    )
 
 
 class FailuresCheck(Check):
@@ -107,10 +111,12 @@ class FailuresCheck(Check):
 
     def observe(self, trace: Trace) -> None:
         """Count failures, their mechanical class and whether the trace is labelled."""
-        names = sorted({score.name for s in trace.spans for score in s.scores if score.label})
+        names: list[str] | None = None
         for span in trace.spans:
             if not _is_failure(span):
                 continue
+            if names is None:  # most traces hold no failure: gather label names only for one
+                names = sorted({score.name for s in trace.spans for score in s.scores if score.label})
             category = failure_class(span)
             self.fact(f"class.{category or 'untyped'}")
             detail = span.error.type if span.error and span.error.type else None
