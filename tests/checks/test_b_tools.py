@@ -1,12 +1,17 @@
+import random
+
 import pytest
 
 from tests.factories import agent, llm, tool, trace
+from tests.factories import span as any_span
 from traceready.answers import Answers
 from traceready.checks.b_tools import ToolsCheck
 from traceready.checks.base import Context
 from traceready.checks.thresholds import Thresholds
+from traceready.checks.tool_calls import _in_start_order, _start
 from traceready.connector import Inventory
 from traceready.findings import Status
+from traceready.model import SpanKind
 
 CTX = Context(Thresholds(), Inventory(), Answers())
 
@@ -94,3 +99,12 @@ def test_exception_without_error_status_is_a_gap():
 
 def test_no_tool_activity_is_unknown():
     assert finish(trace(llm())).status is Status.UNKNOWN
+
+
+def test_start_order_sort_matches_sorted_by_start():
+    draw = random.Random(16)
+    for size in [*range(0, 9), 40]:
+        for _ in range(200):
+            spans = [any_span(SpanKind.TOOL, start=draw.choice([None, -1, 1, 2, 3])) for _ in range(size)]
+            expected = sorted(spans, key=_start)
+            assert [s.span_id for s in _in_start_order(list(spans))] == [s.span_id for s in expected]

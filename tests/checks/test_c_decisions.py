@@ -1,7 +1,12 @@
+import random
+
 from tests.checks.conftest import ratio
 from tests.factories import agent, llm, tool, trace
+from tests.factories import span as any_span
+from traceready.checks.base import _in_step_order
 from traceready.checks.c_decisions import DecisionsCheck
 from traceready.findings import Status
+from traceready.model import SpanKind
 
 
 def test_tool_choice_without_offered_tools_is_partial(run):
@@ -43,3 +48,15 @@ def test_redacted_outputs_hide_the_choice(run):
     masked = llm(redacted=("llm.output_messages",))
     finding = run(DecisionsCheck, trace(masked))
     assert finding.status is Status.ABSENT
+
+
+def test_step_order_sort_matches_sorted_by_start_and_kind():
+    draw = random.Random(16)
+    for size in [*range(1, 9), 40]:
+        for _ in range(200):
+            group = [
+                any_span(draw.choice([SpanKind.LLM, SpanKind.TOOL]), start=draw.choice([None, 1, 2, 3]))
+                for _ in range(size)
+            ]
+            expected = sorted(group, key=lambda s: (s.start_ns or 0, s.kind is SpanKind.TOOL))
+            assert [s.span_id for s in _in_step_order(list(group))] == [s.span_id for s in expected]

@@ -1,6 +1,8 @@
+import random
+
 from tests.checks.conftest import ratio
 from tests.factories import agent, llm, span, tool, trace
-from traceready.checks.d_structure import StructureCheck
+from traceready.checks.d_structure import StructureCheck, _has_cycle, _has_cycle_walk
 from traceready.findings import Status
 from traceready.model import SpanKind
 
@@ -31,6 +33,19 @@ def test_parent_cycle_is_detected_without_hanging(run):
     t = trace(span(SpanKind.CHAIN, span_id="x", parent="y"), span(SpanKind.CHAIN, span_id="y", parent="x"))
     finding = run(StructureCheck, t)
     assert ratio(finding, "d.traces_with_single_root") == (0, 1)
+
+
+def test_cycle_search_that_remembers_finished_walks_agrees_with_walking_from_every_span():
+    # Random parent links among a few ids: cycles, missing parents and repeated span ids.
+    draw = random.Random(16)
+    ids = ["a", "b", "c", "d", "e"]
+    for _ in range(2_000):
+        spans = [
+            span(SpanKind.CHAIN, span_id=draw.choice(ids), parent=draw.choice([None, "gone", *ids]))
+            for _ in range(draw.randint(1, 6))
+        ]
+        t = trace(*spans)
+        assert _has_cycle(t) == _has_cycle_walk(t), [(s.span_id, s.parent_id) for s in spans]
 
 
 def test_clock_skew_counts_against_timing(run):

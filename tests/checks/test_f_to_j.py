@@ -5,6 +5,7 @@ import pytest
 from tests.checks.conftest import ratio
 from tests.factories import agent, llm, tool, trace
 from traceready.answers import Answers, EvalHarnessAnswers, FailureAnswers, SandboxAnswers, VersioningAnswers
+from traceready.checks.base import has_latency
 from traceready.checks.f_baselines import BaselinesCheck
 from traceready.checks.g_failures import FailuresCheck, classify
 from traceready.checks.h_cost_latency import CostLatencyCheck
@@ -236,3 +237,10 @@ def test_self_report_outranks_vendor_environments(run):
     staged = Inventory(environments=("staging", "production"))
     finding = run(SandboxCheck, trace(agent()), inventory=staged, answers=answers)
     assert (finding.status, finding.evidence) == (Status.ABSENT, Evidence.SELF_REPORTED)
+
+
+@pytest.mark.parametrize("start", [None, 0, 5, 10])
+@pytest.mark.parametrize("end", [None, 0, 5, 10])
+def test_has_latency_says_what_latency_ms_says(start, end):
+    s = agent(start=start, end=end)
+    assert has_latency(s) is (s.latency_ms is not None)

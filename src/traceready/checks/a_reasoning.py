@@ -14,6 +14,7 @@ from traceready.checks.base import (
     count_construction_when_alone,
     set_aside_notes,
 )
+from traceready.checks.thresholds import Thresholds
 from traceready.findings import Finding, Status
 from traceready.model import Span, has_content
 
@@ -55,31 +56,42 @@ class ReasoningCheck(Check):
         Metric("a.spans_not_redacted", "spans with content not redacted", "a.content_redacted"),
     )
 
+    def __init__(self, thresholds: Thresholds | None = None) -> None:
+        super().__init__(thresholds)
+        self._traces_with_llm_steps = self.counter("a.traces_with_llm_steps")
+        self._llm_spans_with_input_messages = self.counter("a.llm_spans_with_input_messages")
+        self._llm_spans_with_output = self.counter("a.llm_spans_with_output")
+        self._reasoning_captured = self.counter("a.reasoning_captured")
+        self._spans_not_redacted = self.counter("a.spans_not_redacted")
+
     def observe(self, trace: Trace) -> None:
         """Count the trace, its model calls and any redaction."""
         self.set_aside_calls(trace)
         llm_spans = trace.model_calls()
-        root = trace.roots()[0] if trace.roots() else trace.spans[0]
+        roots = trace.roots()
+        root = roots[0] if roots else trace.spans[0]
         if trace.is_agent_construction():
             self.fact("construction_traces")
         else:
-            self.count("a.traces_with_llm_steps", bool(llm_spans), root)
+            self.count_into(self._traces_with_llm_steps, bool(llm_spans), root)
         for span in llm_spans:
             info = span.llm
             inputs = info.input_messages if info else None
             redacted_in = "llm.input_messages" in span.redacted
-            self.count("a.llm_spans_with_input_messages", has_content(inputs) and not redacted_in, span)
+            self.count_into(
+                self._llm_spans_with_input_messages, has_content(inputs) and not redacted_in, span
+            )
             redacted_out = "llm.output_messages" in span.redacted
-            self.count("a.llm_spans_with_output", _has_output(span) and not redacted_out, span)
+            self.count_into(self._llm_spans_with_output, _has_output(span) and not redacted_out, span)
             if info and info.usage.reasoning_tokens:
                 outputs = info.output_messages or ()
-                self.count("a.reasoning_captured", any(m.reasoning for m in outputs), span)
+                self.count_into(self._reasoning_captured, any(m.reasoning for m in outputs), span)
         for span in trace.spans:
-            self.count(
-                "a.spans_not_redacted",
+            self.count_into(
+                self._spans_not_redacted,
                 not span.redacted,
                 span,
-                detail=",".join(span.redacted) or None,
+                detail=",".join(span.redacted) or None if span.redacted else None,
             )
 
     def finish(self, context: Context) -> Finding:

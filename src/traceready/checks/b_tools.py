@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from traceready.answers import Answers, known
-from traceready.checks.base import Check, Context, Metric, Reported, Trace
+from traceready.checks.base import Check, Context, Metric, Reported, Trace, has_latency
+from traceready.checks.thresholds import Thresholds
 from traceready.checks.tool_calls import match_tool_calls
 from traceready.findings import Finding, Status
 from traceready.model import STATUS_ERROR
@@ -48,6 +49,15 @@ class ToolsCheck(Check):
         ),
     )
 
+    def __init__(self, thresholds: Thresholds | None = None) -> None:
+        super().__init__(thresholds)
+        self._requested_calls_with_span = self.counter("b.requested_calls_with_span")
+        self._tool_spans_with_arguments = self.counter("b.tool_spans_with_arguments")
+        self._tool_spans_with_result = self.counter("b.tool_spans_with_result")
+        self._tool_spans_with_latency = self.counter("b.tool_spans_with_latency")
+        self._tool_errors_with_status = self.counter("b.tool_errors_with_status")
+        self._tool_spans_with_call_id = self.counter("b.tool_spans_with_call_id")
+
     def observe(self, trace: Trace) -> None:
         """Match requested calls to tool spans and count what each tool span carries."""
         calls, tool_spans = match_tool_calls(trace)
@@ -55,16 +65,20 @@ class ToolsCheck(Check):
             ran = requested.tool_span is not None
             call = requested.call
             detail = None if ran else f"{call.name or '?'} call {call.id or '(no id)'}"  # shown on a miss
-            self.count("b.requested_calls_with_span", ran, requested.llm_span, detail=detail)
+            self.count_into(self._requested_calls_with_span, ran, requested.llm_span, detail=detail)
         for span in tool_spans:
             tool = span.tool
-            self.count("b.tool_spans_with_arguments", tool is not None and tool.arguments is not None, span)
+            self.count_into(
+                self._tool_spans_with_arguments, tool is not None and tool.arguments is not None, span
+            )
             has_result = tool is not None and tool.result is not None
-            self.count("b.tool_spans_with_result", has_result or span.is_failed, span)
-            self.count("b.tool_spans_with_latency", span.latency_ms is not None, span)
+            self.count_into(self._tool_spans_with_result, has_result or span.is_failed, span)
+            self.count_into(self._tool_spans_with_latency, has_latency(span), span)
             if span.error is not None:
-                self.count("b.tool_errors_with_status", span.status is STATUS_ERROR, span)
-            self.count("b.tool_spans_with_call_id", tool is not None and tool.call_id is not None, span)
+                self.count_into(self._tool_errors_with_status, span.status is STATUS_ERROR, span)
+            self.count_into(
+                self._tool_spans_with_call_id, tool is not None and tool.call_id is not None, span
+            )
 
     def finish(self, context: Context) -> Finding:
         """Level the ratios; no tool call at all is UNKNOWN."""

@@ -53,6 +53,15 @@ class Trace:
         self._roots: list[Span] | None = None
         self.memo: dict[str, Any] = {}
         """Results several checks derive from the trace (the matched tool calls), computed once."""
+        # What several checks ask of every trace, computed once, in native attributes (a look-up
+        # in ``memo`` by name cost ~150 instructions more per question, five checks asking).
+        self._llm_spans: list[Span] | None = None
+        self._empty_wrappers: frozenset[str] | None = None
+        self._preparation_steps: frozenset[str] | None = None
+        self._repeated_calls: frozenset[str] | None = None
+        self._set_aside_calls: frozenset[str] | None = None
+        self._tool_choosers: frozenset[str] | None = None
+        self._model_calls: list[Span] | None = None
 
     @property
     def by_id(self) -> dict[str, Span]:
@@ -66,6 +75,13 @@ class Trace:
     def of_kind(self, *kinds: SpanKind) -> Iterator[Span]:
         """Spans of the given kinds, in arrival order."""
         return (span for span in self.spans if span.kind in kinds)
+
+    def llm_spans(self) -> list[Span]:
+        """The model-kind spans, in arrival order (computed once; callers only read it)."""
+        found = self._llm_spans
+        if found is None:
+            found = self._llm_spans = [span for span in self.spans if span.kind is KIND_LLM]
+        return found
 
     def ancestors(self, span: Span) -> Iterator[Span]:
         """Parent, grandparent... inside this trace; stops at a missing parent or a cycle."""
@@ -85,7 +101,7 @@ class Trace:
         Frameworks open such spans around their steps (a "running tools" span around the tool
         calls); they say nothing a requirement measures, so the ratios about spans set them aside.
         """
-        found: frozenset[str] | None = self.memo.get("empty_wrappers")
+        found = self._empty_wrappers
         if found is None:
             candidates = [
                 s
@@ -97,9 +113,12 @@ class Trace:
                 and s.tool is None
                 and s.error is None
             ]
-            parents = {s.parent_id for s in self.spans} if candidates else set()
-            found = frozenset(s.span_id for s in candidates if s.span_id in parents)
-            self.memo["empty_wrappers"] = found
+            if candidates:
+                parents = {s.parent_id for s in self.spans}
+                found = frozenset(s.span_id for s in candidates if s.span_id in parents)
+            else:
+                found = _NO_IDS
+            self._empty_wrappers = found
         return found
 
     def preparation_steps(self) -> frozenset[str]:
@@ -112,21 +131,24 @@ class Trace:
         beside it (same parent) or under it records a real call. Content hiding applies to every
         span of the process, so a hidden call has no recorded call beside it and stays counted.
         """
-        found: frozenset[str] | None = self.memo.get("preparation_steps")
+        found = self._preparation_steps
         if found is None:
-            llm_spans = list(self.of_kind(KIND_LLM))
+            llm_spans = self.llm_spans()
             candidates = [s for s in llm_spans if not _records_call(s) and not s.redacted and not s.is_failed]
-            calls = [s for s in llm_spans if _records_call(s)] if candidates else []
-            found = frozenset(
-                s.span_id
-                for s in candidates
-                if any(
-                    (s.parent_id is not None and c.parent_id == s.parent_id)
-                    or any(a is s for a in self.ancestors(c))
-                    for c in calls
+            if candidates:
+                calls = [s for s in llm_spans if _records_call(s)]
+                found = frozenset(
+                    s.span_id
+                    for s in candidates
+                    if any(
+                        (s.parent_id is not None and c.parent_id == s.parent_id)
+                        or any(a is s for a in self.ancestors(c))
+                        for c in calls
+                    )
                 )
-            )
-            self.memo["preparation_steps"] = found
+            else:
+                found = _NO_IDS
+            self._preparation_steps = found
         return found
 
     def repeated_calls(self) -> frozenset[str]:
@@ -140,10 +162,10 @@ class Trace:
         whose content is hidden has its markers, or a parent that records no messages either, and
         stays counted.
         """
-        found: frozenset[str] | None = self.memo.get("repeated_calls")
+        found = self._repeated_calls
         if found is None:
             repeated = set()
-            for span in self.of_kind(KIND_LLM):
+            for span in self.llm_spans():
                 if span.parent_id is None or _records_messages(span) or span.redacted or span.is_failed:
                     continue
                 parent = self.by_id.get(span.parent_id)
@@ -155,16 +177,17 @@ class Trace:
                     and _same_call(parent, span)
                 ):
                     repeated.add(span.span_id)
-            found = frozenset(repeated)
-            self.memo["repeated_calls"] = found
+            found = frozenset(repeated) if repeated else _NO_IDS
+            self._repeated_calls = found
         return found
 
     def set_aside_calls(self) -> frozenset[str]:
         """Model-kind spans the ratios about model calls leave out: preparation steps, repeats."""
-        found: frozenset[str] | None = self.memo.get("set_aside_calls")
+        found = self._set_aside_calls
         if found is None:
-            found = self.preparation_steps() | self.repeated_calls()
-            self.memo["set_aside_calls"] = found
+            steps, repeated = self.preparation_steps(), self.repeated_calls()
+            found = steps | repeated if steps and repeated else steps or repeated
+            self._set_aside_calls = found
         return found
 
     def tool_choosers(self) -> frozenset[str]:
@@ -176,28 +199,42 @@ class Trace:
         call whose recorded finish reason is not a tool call (``stop``) chose none: a tool run after
         it was the code's choice.
         """
-        found: frozenset[str] | None = self.memo.get("tool_choosers")
+        found = self._tool_choosers
         if found is None:
             siblings: dict[str | None, list[Span]] = {}
+            tools = False
             for span in self.spans:
-                if span.kind is KIND_LLM or span.kind is KIND_TOOL:
+                if span.kind is KIND_TOOL:
+                    tools = True
+                    siblings.setdefault(span.parent_id, []).append(span)
+                elif span.kind is KIND_LLM:
                     siblings.setdefault(span.parent_id, []).append(span)
             chosen: set[str] = set()
-            for group in siblings.values():
+            for group in siblings.values() if tools else ():
+                if len(group) < 2:
+                    continue  # a call and a tool run after it make two
                 last_call: Span | None = None
-                for span in sorted(group, key=lambda s: (s.start_ns or 0, s.kind is KIND_TOOL)):
+                for span in _in_step_order(group):
                     if span.kind is KIND_LLM:
                         last_call = span if _may_call_tools(span) else None
                     elif last_call is not None and (span.start_ns or 0) >= (last_call.end_ns or 0):
                         chosen.add(last_call.span_id)
-            found = frozenset(chosen)
-            self.memo["tool_choosers"] = found
+            found = frozenset(chosen) if chosen else _NO_IDS
+            self._tool_choosers = found
         return found
 
     def model_calls(self) -> list[Span]:
-        """The trace's model-kind spans, its preparation steps and repeated calls set aside."""
-        steps = self.set_aside_calls()
-        return [s for s in self.of_kind(KIND_LLM) if s.span_id not in steps]
+        """The trace's model-kind spans, its preparation steps and repeated calls set aside.
+
+        Computed once; callers only read the list.
+        """
+        found = self._model_calls
+        if found is None:
+            steps = self.set_aside_calls()
+            llm_spans = self.llm_spans()
+            found = [s for s in llm_spans if s.span_id not in steps] if steps else llm_spans
+            self._model_calls = found
+        return found
 
     def is_agent_construction(self) -> bool:
         """True when the trace only builds an agent: it holds no run.
@@ -223,6 +260,42 @@ class Trace:
             by_id = self.by_id
             self._roots = [s for s in self.spans if s.parent_id is None or s.parent_id not in by_id]
         return self._roots
+
+
+_NO_IDS: frozenset[str] = frozenset()
+
+
+def _step_before(one: Span, other: Span) -> bool:
+    """True when ``one`` comes first in (start, model call before tool) order."""
+    one_start, other_start = one.start_ns or 0, other.start_ns or 0
+    return one_start < other_start or (
+        one_start == other_start and one.kind is not KIND_TOOL and other.kind is KIND_TOOL
+    )
+
+
+def _in_step_order(spans: list[Span]) -> list[Span]:
+    """The spans sorted stably by (start, model call before tool), in place.
+
+    Sibling groups are small: a native insertion sort (stable, like ``sorted``) spares a Python
+    key call and a tuple per span (~4,800 instructions a group of the replicated file, measured).
+    """
+    if len(spans) > 32:
+        return sorted(spans, key=lambda s: (s.start_ns or 0, s.kind is KIND_TOOL))
+    ordered = spans
+    for i in range(1, len(ordered)):
+        span = ordered[i]
+        j = i
+        while j > 0 and _step_before(span, ordered[j - 1]):
+            ordered[j] = ordered[j - 1]
+            j -= 1
+        ordered[j] = span
+    return ordered
+
+
+def has_latency(span: Span) -> bool:
+    """``span.latency_ms is not None``, without computing the float (a new object a span)."""
+    start, end = span.start_ns, span.end_ns
+    return start is not None and end is not None and end >= start
 
 
 def _used_tokens(span: Span) -> bool:
@@ -377,27 +450,67 @@ def add_counts(counts: dict[str, int], added: dict[str, int]) -> None:
         counts[key] = counts.get(key, 0) + amount
 
 
+class Count:
+    """One metric's counters: units met, units counted, and whether its gap examples are full.
+
+    Native attributes: compiled, ``total += 1`` is an add on a tagged int where a dict of boxed
+    ints cost a look-up, a new int object and a store (~1,100 instructions a count, measured).
+    """
+
+    def __init__(self, metric: str) -> None:
+        self.metric = metric
+        self.met = 0
+        self.total = 0
+        self.full = False
+        """Its gap's example list holds the limit already (lists only grow: it stays full)."""
+
+
 @dataclass(slots=True)
 class Tally:
     """Mergeable counters and bounded example lists of one check.
 
-    ``numerators`` and ``denominators`` are plain dicts (read them with ``.get(metric, 0)``): they
-    are counted for every unit, and mypyc compiles look-ups in an exact dict to direct C calls.
+    ``counts`` holds a ``Count`` per metric id counted; ``numerators`` and ``denominators`` read
+    them as dicts (a metric is a key once a unit met it, or once a unit was counted).
     """
 
-    numerators: dict[str, int] = field(default_factory=dict)
-    denominators: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, Count] = field(default_factory=dict)
     examples: dict[str, list[Example]] = field(default_factory=dict)
-    facts: Counter[str] = field(default_factory=Counter)
+    fact_counts: dict[str, Count] = field(default_factory=dict)
+    """Per fact name, its count in ``total`` (read them as ``facts``)."""
+
+    @property
+    def facts(self) -> Counter[str]:
+        """Counts that are not ratios (failure classes, spans set aside), by name."""
+        return Counter({name: c.total for name, c in self.fact_counts.items()})
+
+    @property
+    def numerators(self) -> dict[str, int]:
+        """Units met, per metric id."""
+        return {key: c.met for key, c in self.counts.items() if c.met}
+
+    @property
+    def denominators(self) -> dict[str, int]:
+        """Units counted, per metric id."""
+        return {key: c.total for key, c in self.counts.items() if c.total}
 
     def merge(self, other: Tally, limit: int) -> None:
         """Add ``other`` (the later part of the window) into this tally."""
-        add_counts(self.numerators, other.numerators)
-        add_counts(self.denominators, other.denominators)
-        self.facts.update(other.facts)
+        for key, theirs in other.counts.items():
+            mine = self.counts.get(key)
+            if mine is None:
+                mine = self.counts[key] = Count(key)
+            mine.met += theirs.met
+            mine.total += theirs.total
+        for name, theirs in other.fact_counts.items():
+            mine = self.fact_counts.get(name)
+            if mine is None:
+                mine = self.fact_counts[name] = Count(name)
+            mine.total += theirs.total
         for key, examples in other.examples.items():
-            mine = self.examples.setdefault(key, [])
-            mine.extend(examples[: max(0, limit - len(mine))])
+            mine_examples = self.examples.setdefault(key, [])
+            if key == "+" and mine_examples and examples and examples[0].span_id == mine_examples[-1].span_id:
+                examples = examples[1:]  # one pass keeps a span cited twice in a row once (_example)
+            mine_examples.extend(examples[: max(0, limit - len(mine_examples))])
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)  # compiled (setup.py); i_sandbox is not
@@ -414,8 +527,8 @@ class Check(ABC):
         self.thresholds = thresholds or Thresholds()
         self.tally = Tally()
         self._limit = self.thresholds.examples
-        self._full: set[str] = set()
-        """Example keys whose lists hold ``_limit`` examples already."""
+        self._plus_full = False
+        """The list of examples that a criterion is met holds ``_limit`` examples already."""
 
     @classmethod
     def gap_ids(cls) -> tuple[str, ...]:
@@ -430,28 +543,25 @@ class Check(ABC):
         """Add the state of the same check run over a later part of the window."""
         self.tally.merge(other.tally, self.thresholds.examples)
 
+    def counter(self, metric: str) -> Count:
+        """The counters of ``metric``: a check may take them once and count with ``count_into``."""
+        counts = self.tally.counts
+        counted = counts.get(metric)
+        if counted is None:
+            counted = counts[metric] = Count(metric)
+        return counted
+
     def count(self, metric: str, met: bool, span: Span, detail: str | None = None) -> None:
         """Count one unit of ``metric``; an unmet one may become an example of its gap."""
-        tally = self.tally
-        denominators = tally.denominators
-        denominators[metric] = denominators.get(metric, 0) + 1
-        if met:
-            numerators = tally.numerators
-            numerators[metric] = numerators.get(metric, 0) + 1
-            key = "+"
-        else:
-            key = metric
-        # Called for every unit: once a key's examples are full, counting is all that is left.
-        if key in self._full:
-            return
-        kept = tally.examples.get(key)
-        if kept is not None and len(kept) >= self._limit:
-            self._full.add(key)  # lists only grow, so a full key stays full
-            return
-        if met:
-            self._example("+", span, None, None)
-        else:
-            self._example(metric, span, self._metric(metric).gap, detail)
+        counts = self.tally.counts  # not self.counter: a method call through glue on i_sandbox
+        counted = counts.get(metric)
+        if counted is None:
+            counted = counts[metric] = Count(metric)
+        _count_into(self, counted, met, span, detail)
+
+    def count_into(self, counted: Count, met: bool, span: Span, detail: str | None = None) -> None:
+        """``count`` into counters taken once in ``__init__`` (spares a look-up by id a unit)."""
+        _count_into(self, counted, met, span, detail)
 
     def set_aside_calls(self, trace: Trace) -> frozenset[str]:
         """The trace's model spans that ratios about model calls leave out, counted as facts."""
@@ -463,7 +573,11 @@ class Check(ABC):
 
     def fact(self, name: str, amount: int = 1) -> None:
         """Count something that is not a ratio (a failure class, a version seen)."""
-        self.tally.facts[name] += amount
+        counts = self.tally.fact_counts
+        counted = counts.get(name)
+        if counted is None:
+            counted = counts[name] = Count(name)
+        counted.total += amount
 
     def _example(self, key: str, span: Span, gap: str | None, detail: str | None) -> None:
         kept = self.tally.examples.setdefault(key, [])
@@ -489,11 +603,12 @@ class Check(ABC):
 
     def ratios(self) -> list[Ratio]:
         """Every declared metric as a Ratio, in declaration order."""
+        counts = self.tally.counts
         return [
             Ratio(
                 metric=m.id,
-                numerator=self.tally.numerators.get(m.id, 0),
-                denominator=self.tally.denominators.get(m.id, 0),
+                numerator=counts[m.id].met if m.id in counts else 0,
+                denominator=counts[m.id].total if m.id in counts else 0,
                 label=m.label,
                 scored=m.scored,
                 threshold=self.thresholds.bar(m.id) if m.scored else None,
@@ -597,6 +712,34 @@ class Check(ABC):
                     return tuple(chosen.values())
                 chosen.setdefault(example.span_id, example)
         return tuple(chosen.values())
+
+
+def _count_into(check: Check, counted: Count, met: bool, span: Span, detail: str | None) -> None:
+    """What ``Check.count_into`` does, for ``count`` and ``count_into`` alike.
+
+    A function: ``count`` called on an interpreted subclass (i_sandbox) reaches it by a C call,
+    where ``self.count_into`` would go through the method's Python glue (~1,800 instructions).
+    """
+    counted.total += 1
+    # Called for every unit: once a key's examples are full, counting is all that is left.
+    if met:
+        counted.met += 1
+        if check._plus_full:
+            return
+        kept = check.tally.examples.get("+")
+        if kept is not None and len(kept) >= check._limit:
+            check._plus_full = True
+            return
+        check._example("+", span, None, None)
+    else:
+        if counted.full:
+            return
+        metric = counted.metric
+        kept = check.tally.examples.get(metric)
+        if kept is not None and len(kept) >= check._limit:
+            counted.full = True
+            return
+        check._example(metric, span, check._metric(metric).gap, detail)
 
 
 def _sentence(status: Status, scored: list[Ratio], core: list[Ratio], score: float) -> str:

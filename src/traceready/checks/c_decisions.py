@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from traceready.answers import Answers
 from traceready.checks.base import Check, Context, Metric, Reported, Trace, set_aside_notes
+from traceready.checks.thresholds import Thresholds
 from traceready.findings import Finding, Status
 from traceready.model import KIND_AGENT, KIND_DECISION, KIND_LLM, KIND_TOOL, Span
 
@@ -46,15 +47,24 @@ class DecisionsCheck(Check):
     )
     extra_gaps: ClassVar[tuple[str, ...]] = ("c.no_llm_spans",)
 
+    def __init__(self, thresholds: Thresholds | None = None) -> None:
+        super().__init__(thresholds)
+        self._llm_spans_with_choice = self.counter("c.llm_spans_with_choice")
+        self._tool_choices_with_offered_set = self.counter("c.tool_choices_with_offered_set")
+        self._multistep_traces_with_agent_span = self.counter("c.multistep_traces_with_agent_span")
+
     def observe(self, trace: Trace) -> None:
         """Count model calls that made a choice and whether the trace shows the agent."""
         steps = 0
         preparation = self.set_aside_calls(trace)
-        for span in trace.of_kind(KIND_LLM, KIND_DECISION, KIND_TOOL):
+        for span in trace.spans:
+            kind = span.kind
+            if kind is not KIND_LLM and kind is not KIND_DECISION and kind is not KIND_TOOL:
+                continue
             if span.span_id in preparation:
                 continue
             steps += 1
-            if span.kind is KIND_TOOL or span.llm is None:
+            if kind is KIND_TOOL or span.llm is None:
                 continue
             self.fact("llm_spans")
             outputs = span.llm.output_messages or ()
@@ -65,17 +75,17 @@ class DecisionsCheck(Check):
             if chose_tool and not calls_tools and recorded:
                 recorded = False
                 self.fact("tool_choice_as_text")
-            self.count("c.llm_spans_with_choice", recorded, span)
+            self.count_into(self._llm_spans_with_choice, recorded, span)
             if chose_tool:
                 offered = bool(span.llm.tools_offered)
                 if not offered and _agent_tools(trace, span):
                     offered = True
                     self.fact("tools_offered_on_agent")
-                self.count("c.tool_choices_with_offered_set", offered, span)
+                self.count_into(self._tool_choices_with_offered_set, offered, span)
         if steps >= 2:
             root = trace.roots()[0]
             has_group = any(s.kind in _GROUPING for s in trace.spans)
-            self.count("c.multistep_traces_with_agent_span", has_group, root)
+            self.count_into(self._multistep_traces_with_agent_span, has_group, root)
         self.fact("traces")
 
     def finish(self, context: Context) -> Finding:

@@ -17,18 +17,29 @@ from traceready.checks.base import (
 )
 from traceready.checks.tool_calls import match_tool_calls
 from traceready.findings import Finding, Status
-from traceready.model import Span, has_content, sampling_params
+from traceready.model import SAMPLING_PARAMS, Span, has_content
+
+_SAMPLING_NAMES: dict[str, bool] = {}
+"""Per parameter name seen, whether it is a sampling parameter: spelling a name the way
+``SAMPLING_PARAMS`` does builds three strings, and the same few names recur on every model call."""
+_MAX_NAMES = 4096
 
 
-def _replayable_llm(span: Span) -> bool:
-    info = span.llm
-    return (
-        info is not None
-        and info.model is not None
-        and bool(sampling_params(info.params))
-        and has_content(info.input_messages)
-        and "llm.input_messages" not in span.redacted
-    )
+def _has_sampling_params(params: dict[str, Any] | None) -> bool:
+    """``bool(sampling_params(params))`` without building the dict (~6,000 instructions a call)."""
+    if not params:
+        return False
+    for name, value in params.items():
+        if value is None:
+            continue
+        sampling = _SAMPLING_NAMES.get(name)
+        if sampling is None:
+            sampling = name.replace("_", "").replace(".", "").lower() in SAMPLING_PARAMS
+            if len(_SAMPLING_NAMES) < _MAX_NAMES:
+                _SAMPLING_NAMES[name] = sampling
+        if sampling:
+            return True
+    return False
 
 
 def _has_result(span: Span) -> bool:
@@ -75,6 +86,12 @@ class ReplayCheck(Check):
 
     def __init__(self, thresholds: Any = None) -> None:
         super().__init__(thresholds)
+        self._traces_with_session_id = self.counter("e.traces_with_session_id")
+        self._llm_spans_with_model_and_params = self.counter("e.llm_spans_with_model_and_params")
+        self._llm_spans_with_seed = self.counter("e.llm_spans_with_seed")
+        self._traces_with_tool_results = self.counter("e.traces_with_tool_results")
+        self._traces_with_complete_input = self.counter("e.traces_with_complete_input")
+        self._replayable_traces = self.counter("e.replayable_traces")
         self.session_traces: dict[str, int] = {}
         """Traces per session id: an id no two traces share links no turns."""
 
@@ -93,21 +110,25 @@ class ReplayCheck(Check):
         sessions = {s.session_id for s in trace.spans if s.session_id}
         for session in sessions:
             self.session_traces[session] = self.session_traces.get(session, 0) + 1
-        self.count("e.traces_with_session_id", bool(sessions), root)
+        self.count_into(self._traces_with_session_id, bool(sessions), root)
         self.set_aside_calls(trace)
         llm_spans = trace.model_calls()
         llm_ok = True
         for span in llm_spans:
-            ok = (
-                span.llm is not None and span.llm.model is not None and bool(sampling_params(span.llm.params))
+            info = span.llm
+            ok = info is not None and info.model is not None and _has_sampling_params(info.params)
+            self.count_into(self._llm_spans_with_model_and_params, ok, span)
+            self.count_into(
+                self._llm_spans_with_seed, info is not None and "seed" in (info.params or {}), span
             )
-            self.count("e.llm_spans_with_model_and_params", ok, span)
-            self.count(
-                "e.llm_spans_with_seed",
-                span.llm is not None and "seed" in (span.llm.params or {}),
-                span,
+            # Replayable: model and parameters, recorded input messages, none of them masked.
+            llm_ok = (
+                llm_ok
+                and ok
+                and info is not None
+                and has_content(info.input_messages)
+                and "llm.input_messages" not in span.redacted
             )
-            llm_ok = llm_ok and _replayable_llm(span)
         calls, tool_spans = match_tool_calls(trace)
         # A tool response fed back to the model as a tool message is recorded too: a replay can serve it.
         answered = {
@@ -123,13 +144,13 @@ class ReplayCheck(Check):
             for c in calls
         ) and all(_has_result(s) or (s.tool is not None and s.tool.call_id in answered) for s in tool_spans)
         if calls or tool_spans:
-            self.count("e.traces_with_tool_results", tools_ok, root)
+            self.count_into(self._traces_with_tool_results, tools_ok, root)
         first_prompt = any(s.llm is not None and has_content(s.llm.input_messages) for s in llm_spans)
         recorded = root.has_input or first_prompt
         input_ok = recorded and not any(s.redacted for s in trace.spans)
-        self.count("e.traces_with_complete_input", input_ok, root)
+        self.count_into(self._traces_with_complete_input, input_ok, root)
         replayable = bool(llm_spans) and llm_ok and tools_ok and input_ok
-        self.count("e.replayable_traces", replayable, root)
+        self.count_into(self._replayable_traces, replayable, root)
 
     def finish(self, context: Context) -> Finding:
         """Level the ratios; a self-reported retention under 7 days is a gap."""

@@ -35,6 +35,8 @@ class BaselinesCheck(Check):
 
     def __init__(self, thresholds: object = None) -> None:
         super().__init__(thresholds)  # type: ignore[arg-type]
+        self._traces_with_version = self.counter("f.traces_with_version")
+        self._versioned_traces_with_scores = self.counter("f.versioned_traces_with_scores")
         self.versions: dict[str, None] = {}
         self.unscored: Counter[str] = Counter()
         """Versioned traces without scores, by version: linked later if an experiment names it."""
@@ -59,12 +61,12 @@ class BaselinesCheck(Check):
             ),
             None,
         )
-        self.count("f.traces_with_version", version is not None, root)
+        self.count_into(self._traces_with_version, version is not None, root)
         if version is not None:
             if len(self.versions) < _MAX_VERSIONS:
                 self.versions.setdefault(version)
             scored = any(s.scores for s in trace.spans)
-            self.count("f.versioned_traces_with_scores", scored, root)
+            self.count_into(self._versioned_traces_with_scores, scored, root)
             if not scored:
                 self.unscored[version if len(self.unscored) < _MAX_VERSIONS else "(other)"] += 1
 

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from traceready.answers import Answers, known
 from traceready.checks.base import Check, Context, Metric, Reported, Trace
+from traceready.checks.thresholds import Thresholds
 from traceready.findings import Evidence, Finding, Ratio, Status
 from traceready.model import KIND_LLM, Span
 
@@ -74,8 +75,12 @@ _SEPARATOR = "\x1f"
 def _is_failure(span: Span) -> bool:
     if span.is_failed:
         return True
-    reasons = span.llm.finish_reasons if span.llm else ()
-    return span.kind is KIND_LLM and any(r.lower() in FAILURE_FINISH_REASONS for r in reasons)
+    info = span.llm
+    return (
+        span.kind is KIND_LLM
+        and info is not None
+        and any(r.lower() in FAILURE_FINISH_REASONS for r in info.finish_reasons)
+    )
 
 
 class FailuresCheck(Check):
@@ -99,17 +104,24 @@ class FailuresCheck(Check):
     )
     extra_gaps: ClassVar[tuple[str, ...]] = ("g.no_failure_taxonomy",)
 
+    def __init__(self, thresholds: Thresholds | None = None) -> None:
+        super().__init__(thresholds)
+        self._failures_with_type = self.counter("g.failures_with_type")
+        self._failures_labelled = self.counter("g.failures_labelled")
+
     def observe(self, trace: Trace) -> None:
         """Count failures, their mechanical class and whether the trace is labelled."""
-        names = sorted({score.name for s in trace.spans for score in s.scores if score.label})
+        names: list[str] | None = None
         for span in trace.spans:
             if not _is_failure(span):
                 continue
+            if names is None:  # most traces hold no failure: gather label names only for one
+                names = sorted({score.name for s in trace.spans for score in s.scores if score.label})
             category = failure_class(span)
             self.fact(f"class.{category or 'untyped'}")
             detail = span.error.type if span.error and span.error.type else None
-            self.count("g.failures_with_type", category is not None, span, detail=detail)
-            self.count("g.failures_labelled", bool(names), span)
+            self.count_into(self._failures_with_type, category is not None, span, detail=detail)
+            self.count_into(self._failures_labelled, bool(names), span)
             if names:
                 # Which labels: at the end, only a failure taxonomy's labels classify a failure.
                 self.fact(_LABELS + _SEPARATOR.join(names))

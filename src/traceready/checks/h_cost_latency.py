@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from traceready.answers import Answers
-from traceready.checks.base import Check, Context, Metric, Reported, Trace, set_aside_notes
+from traceready.checks.base import Check, Context, Metric, Reported, Trace, has_latency, set_aside_notes
+from traceready.checks.thresholds import Thresholds
 from traceready.findings import Finding, Status
 from traceready.model import KIND_LLM, Span
 
@@ -48,6 +49,15 @@ class CostLatencyCheck(Check):
         ),
     )
 
+    def __init__(self, thresholds: Thresholds | None = None) -> None:
+        super().__init__(thresholds)
+        self._spans_with_latency = self.counter("h.spans_with_latency")
+        self._llm_spans_with_tokens = self.counter("h.llm_spans_with_tokens")
+        self._llm_spans_in_sessions = self.counter("h.llm_spans_in_sessions")
+        self._priceable_llm_spans_with_cost = self.counter("h.priceable_llm_spans_with_cost")
+        self._llm_spans_with_cost = self.counter("h.llm_spans_with_cost")
+        self._traces_without_double_counting = self.counter("h.traces_without_double_counting")
+
     def observe(self, trace: Trace) -> None:
         """Count latency, usage, cost, and parents that repeat their children's tokens."""
         self.fact("traces")
@@ -55,17 +65,17 @@ class CostLatencyCheck(Check):
         in_session = any(s.session_id for s in trace.spans)
         preparation = self.set_aside_calls(trace)
         for span in trace.spans:
-            self.count("h.spans_with_latency", span.latency_ms is not None, span)
+            self.count_into(self._spans_with_latency, has_latency(span), span)
             if _has_tokens(span):
                 with_tokens.add(span.span_id)
             if span.kind is KIND_LLM and span.span_id not in preparation:
-                self.count("h.llm_spans_with_tokens", _has_tokens(span), span)
-                self.count("h.llm_spans_in_sessions", in_session, span)
+                self.count_into(self._llm_spans_with_tokens, _has_tokens(span), span)
+                self.count_into(self._llm_spans_in_sessions, in_session, span)
                 if span.llm is not None and span.llm.model and _has_tokens(span):
                     # Model and tokens known but no cost: the price table lacks this model.
-                    self.count("h.priceable_llm_spans_with_cost", span.llm.cost_usd is not None, span)
-                self.count(
-                    "h.llm_spans_with_cost",
+                    self.count_into(self._priceable_llm_spans_with_cost, span.llm.cost_usd is not None, span)
+                self.count_into(
+                    self._llm_spans_with_cost,
                     span.llm is not None and span.llm.cost_usd is not None,
                     span,
                 )
@@ -81,8 +91,8 @@ class CostLatencyCheck(Check):
             if repeating is not None:
                 break
         root = trace.roots()[0] if trace.roots() else trace.spans[0]
-        self.count(
-            "h.traces_without_double_counting",
+        self.count_into(
+            self._traces_without_double_counting,
             repeating is None,
             repeating or root,
             detail=f"{repeating.name} repeats its children's tokens" if repeating else None,

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from traceready.answers import Answers, EvalHarnessAnswers, known
 from traceready.checks.base import Check, Context, Metric, Reported, Trace
+from traceready.checks.thresholds import Thresholds
 from traceready.findings import Evidence, Finding, Ratio, Status
 from traceready.model import KIND_EVALUATOR
 
@@ -47,11 +48,15 @@ class EvalHarnessCheck(Check):
         ),
     )
 
+    def __init__(self, thresholds: Thresholds | None = None) -> None:
+        super().__init__(thresholds)
+        self._traces_with_scores = self.counter("j.traces_with_scores")
+
     def observe(self, trace: Trace) -> None:
         """Count traces that carry evaluation scores or evaluator spans."""
         scored = any(s.scores or s.kind is KIND_EVALUATOR for s in trace.spans)
         roots = trace.roots()
-        self.count("j.traces_with_scores", scored, roots[0] if roots else trace.spans[0])
+        self.count_into(self._traces_with_scores, scored, roots[0] if roots else trace.spans[0])
 
     def finish(self, context: Context) -> Finding:
         """Level inventory evidence, else self-reported answers."""
