@@ -42,7 +42,11 @@ class BaselinesCheck(Check):
         """Versioned traces without scores, by version: linked later if an experiment names it."""
 
     def merge(self, other: BaselinesCheck) -> None:
-        """Add counters and the versions seen."""
+        """Add counters and the versions seen.
+
+        Exact while the parts together met at most ``_MAX_VERSIONS`` versions without scores: past
+        that bound a part files its later versions under ``(other)`` by its own order of meeting them.
+        """
         super().merge(other)
         self.unscored.update(other.unscored)
         for version in other.versions:
