@@ -36,8 +36,6 @@ TRACES_PER_BATCH = 100
 """Traces whose spans are asked for in one request (100 ids of 32 hex digits keep the URL short)."""
 IDS_PER_REQUEST = 400
 """Span or trace ids per annotations request: about 10 KB of query, under uvicorn's 16 KB line limit."""
-SPANS_PER_COST_QUERY = 500
-"""Spans priced per GraphQL query (aliases in a POST body, so no URL limit)."""
 DEMO_PROJECT = "travel-agent"
 """The project ``traceready demo`` loads the sample into."""
 BEFORE_PROJECT = "travel-agent-before"
@@ -177,6 +175,8 @@ class PhoenixConnector(WindowedConnector):
             )
         )
         self.spans_pulled = 0
+        self.project_id: str | None = None
+        """The project's GlobalID, which the cost query names (read with the project)."""
 
     @classmethod
     def create(cls, settings: PhoenixSettings, pull: Pull) -> PhoenixConnector:
@@ -222,7 +222,8 @@ class PhoenixConnector(WindowedConnector):
     def iter_records(self) -> Iterator[dict[str, Any] | Rejection]:
         """Spans of the selected traces, a batch of traces at a time, with annotations and cost."""
         try:
-            self.client.project(self.project)
+            project_id = self.client.project(self.project).get("id")
+            self.project_id = project_id if isinstance(project_id, str) else None
             trace_ids = self._trace_ids()
             logger.info("Phoenix: %d traces selected in %s", len(trace_ids), self.project)
             batches = [
@@ -265,9 +266,10 @@ class PhoenixConnector(WindowedConnector):
                 by_trace.setdefault(str(a.get("trace_id")), []).append(a)
             for trace_id, annotations in self._session_annotations(sessions).items():
                 by_trace.setdefault(trace_id, []).extend(annotations)
-            priced = [s["id"] for s in spans if s.get("span_kind") == "LLM" and isinstance(s.get("id"), str)]
-            for i in range(0, len(priced), SPANS_PER_COST_QUERY):
-                costs.update(self.client.span_costs(priced[i : i + SPANS_PER_COST_QUERY]))
+            priced = {s["id"] for s in spans if s.get("span_kind") == "LLM" and isinstance(s.get("id"), str)}
+            if priced and self.project_id is not None:
+                found = self.client.span_costs(self.project_id, trace_ids)
+                costs = {gid: cost for gid, cost in found.items() if gid in priced}
         except InvalidPageError as exc:
             logger.warning("Phoenix: annotations or cost unreadable for a batch (%s)", exc)
         for span in spans:
