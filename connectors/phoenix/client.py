@@ -43,6 +43,12 @@ span: Phoenix rejects a document of more than 50 aliases (``MaxAliasesLimiter``)
 validating the aliases cost the server ~1.4 ms a span (10,000 traces: 100 queries, 23 s, against
 ~0.07 s a batch this way)."""
 
+ANNOTATION_NAMES_QUERY = (
+    "query ($project: ID!) { node(id: $project) { ... on Project {"
+    " spanAnnotationNames traceAnnotationNames sessionAnnotationNames } } }"
+)
+"""The annotation names a project holds, by kind (Phoenix 20: distinct names over the project)."""
+
 
 class PhoenixClient:
     """The Phoenix endpoints traceready reads."""
@@ -149,6 +155,31 @@ class PhoenixClient:
             if _dig(spans, "pageInfo", "hasNextPage") is not True or not isinstance(after, str):
                 break
         return costs
+
+    def annotated_kinds(self, project_id: str) -> set[str] | None:
+        """The kinds (``span``, ``trace``, ``session``) of which the project holds any annotation.
+
+        One GraphQL query for the whole audit (the names the UI's filters list); None when the
+        server cannot say (an older server, an error), and then every kind is asked for.
+        """
+        try:
+            body = self.http.request_json(
+                "POST",
+                "/graphql",
+                json={"query": ANNOTATION_NAMES_QUERY, "variables": {"project": project_id}},
+            )
+        except InvalidPageError:
+            return None
+        node = _dig(body, "data", "node")
+        kinds: set[str] = set()
+        for kind in ("span", "trace", "session"):
+            names = _dig(node, f"{kind}AnnotationNames")
+            if not isinstance(names, list):
+                logger.debug("Phoenix: annotation names unknown (%s)", _errors(body))
+                return None
+            if names:
+                kinds.add(kind)
+        return kinds
 
     def list_all(self, path: str, params: list[tuple[str, Any]] | None = None) -> list[dict[str, Any]]:
         """The objects of a small paginated collection (projects, datasets, prompts...), bounded."""

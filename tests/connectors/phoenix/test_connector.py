@@ -260,7 +260,7 @@ def test_cost_is_one_query_per_batch_following_its_pages(monkeypatch: pytest.Mon
     queries: list[dict] = []
 
     def fault(request: httpx.Request, n: int) -> httpx.Response | None:
-        if request.url.path != "/graphql":
+        if request.url.path != "/graphql" or "costSummary" not in json.loads(request.content)["query"]:
             return None
         query = json.loads(request.content)
         queries.append(query)
@@ -292,3 +292,32 @@ def test_a_cost_query_the_server_refuses_leaves_cost_unknown_and_says_so(
     assert len(records) == 21
     assert all(r["server_cost_usd"] is None for r in records)
     assert "span cost unreadable for 6 traces (51 aliases found)" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("names", "asked"),
+    [
+        pytest.param([["failure_type"], [], []], ["span"], id="span_labels_only"),
+        pytest.param([[], [], []], [], id="no_labels"),
+        pytest.param(None, ["span", "trace", "session"], id="server_cannot_say"),
+    ],
+)
+def test_annotations_are_asked_only_of_kinds_the_project_holds(names: list | None, asked: list[str]) -> None:
+    seen: list[str] = []
+
+    def fault(request: httpx.Request, n: int) -> httpx.Response | None:
+        if request.url.path.endswith("_annotations"):
+            seen.append(request.url.path.rsplit("/", 1)[1].removesuffix("_annotations"))
+        if request.url.path == "/graphql" and "AnnotationNames" in json.loads(request.content)["query"]:
+            if names is None:
+                return httpx.Response(200, json={"data": None, "errors": [{"message": "Cannot query field"}]})
+            fields = ("spanAnnotationNames", "traceAnnotationNames", "sessionAnnotationNames")
+            return httpx.Response(200, json={"data": {"node": dict(zip(fields, names, strict=True))}})
+        return None
+
+    records = [
+        r for r in connector(fake_phoenix(recorded_bodies(), fault)).iter_records() if isinstance(r, dict)
+    ]
+    assert seen == asked
+    labelled = [a for r in records for a in r["annotations"]]
+    assert [a["label"] for a in labelled] == (["timeout"] if "span" in asked else [])
