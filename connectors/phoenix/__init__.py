@@ -9,7 +9,6 @@ OpenInference attributes flattened to dotted keys. Project facts come from ``inv
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -35,10 +34,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_ENDPOINT = "http://localhost:6006"
 TRACES_PER_BATCH = 100
 """Traces whose spans are asked for in one request (100 ids of 32 hex digits keep the URL short)."""
-PREFETCH = 2
-"""Batches pulled ahead, each on its own daemon thread (httpx clients are safe to share between threads).
-Two keep the server busy while the client reads a body and sends the next request: the audit's wall
-came to ~1.2x the server's CPU time with one (10,000 traces, server pinned to one core)."""
 IDS_PER_REQUEST = 400
 """Span or trace ids per annotations request: about 10 KB of query, under uvicorn's 16 KB line limit."""
 DEMO_PROJECT = "travel-agent"
@@ -180,7 +175,6 @@ class PhoenixConnector(WindowedConnector):
             )
         )
         self.spans_pulled = 0
-        self._lock = threading.Lock()  # batches are fetched on PREFETCH threads
         self.project_id: str | None = None
         """The project's GlobalID, which the cost query names (read with the project)."""
         self.annotated: set[str] | None = None
@@ -239,10 +233,10 @@ class PhoenixConnector(WindowedConnector):
             batches = [
                 trace_ids[i : i + TRACES_PER_BATCH] for i in range(0, len(trace_ids), TRACES_PER_BATCH)
             ]
-            # The pull waits on the server and the scoring uses the CPU: the next batches are
-            # fetched on daemon threads while this one is mapped and scored. Batches come back in
-            # order; at most PREFETCH are pulled ahead, so memory stays bounded.
-            for records in prefetch(self._fetch, batches, ahead=PREFETCH, name="phoenix-pull"):
+            # The pull waits on the server and the scoring uses the CPU: the next batch is fetched
+            # on a daemon thread while this one is mapped and scored (one fetch at a time, so the
+            # client is used by one thread at a time).
+            for records in prefetch(self._fetch, batches, ahead=1, name="phoenix-pull"):
                 yield from records
         except (VendorUnavailableError, InvalidPageError) as exc:
             raise unavailable(exc, self.spans_pulled) from None
@@ -260,7 +254,7 @@ class PhoenixConnector(WindowedConnector):
             return
         spans = [s for s in rows if isinstance(s, dict)]
         for _ in range(len(rows) - len(spans)):
-            self._count()
+            self.spans_pulled += 1
             yield Rejection(reason="not_an_object", detail="a span row that is not a JSON object")
         contexts = [s["context"] for s in spans if isinstance(s.get("context"), dict)]
         span_ids = [str(c["span_id"]) for c in contexts if c.get("span_id")]
@@ -283,12 +277,8 @@ class PhoenixConnector(WindowedConnector):
         except InvalidPageError as exc:
             logger.warning("Phoenix: annotations or cost unreadable for a batch (%s)", exc)
         for span in spans:
-            self._count()
-            yield self._record(span, by_span, by_trace, costs)
-
-    def _count(self) -> None:
-        with self._lock:
             self.spans_pulled += 1
+            yield self._record(span, by_span, by_trace, costs)
 
     def _asks(self, kind: str) -> bool:
         """Whether to ask for this kind of annotation: not when the project held none at the start.
