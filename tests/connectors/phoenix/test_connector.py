@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
@@ -240,3 +241,83 @@ def test_only_failure_categories_make_a_taxonomy(labels: list[str], taxonomy: bo
 
     config = {"type": "CATEGORICAL", "values": [{"label": label} for label in labels]}
     assert _is_failure_taxonomy(config) is taxonomy
+
+
+def _cost_page(ids: list[str], after: str | None) -> dict:
+    edges = [{"node": {"id": i, "costSummary": {"total": {"cost": 0.5}}}} for i in ids]
+    info = {"hasNextPage": after is not None, "endCursor": after}
+    return {"data": {"node": {"spans": {"edges": edges, "pageInfo": info}}}}
+
+
+def test_cost_is_one_query_per_batch_following_its_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Phoenix rejects a document of more than 50 aliases: cost must not be asked a node per span.
+    import traceready.connectors.phoenix.client as client_module
+
+    recorded = recorded_bodies()
+    llm = [
+        s["id"] for s in json.loads(recorded["/v1/projects/demo/spans"])["data"] if s["span_kind"] == "LLM"
+    ]
+    queries: list[dict] = []
+
+    def fault(request: httpx.Request, n: int) -> httpx.Response | None:
+        if request.url.path != "/graphql" or "costSummary" not in json.loads(request.content)["query"]:
+            return None
+        query = json.loads(request.content)
+        queries.append(query)
+        first = query["variables"]["after"] is None
+        page = _cost_page(llm[:4], "c4") if first else _cost_page(llm[4:], None)
+        return httpx.Response(200, json=page)
+
+    monkeypatch.setattr(client_module, "COST_PAGE", 4)
+    records = [r for r in connector(fake_phoenix(recorded, fault)).iter_records() if isinstance(r, dict)]
+    assert [q["variables"]["after"] for q in queries] == [None, "c4"]
+    assert queries[0]["variables"]["project"] == "UHJvamVjdDoy"
+    assert "node(id: $project)" in queries[0]["query"] and "c0:" not in queries[0]["query"]
+    assert queries[0]["variables"]["filter"].startswith("span_kind == 'LLM' and trace_id in ['")
+    priced = {r["id"]: r["server_cost_usd"] for r in records if r["server_cost_usd"] is not None}
+    assert priced == dict.fromkeys(llm, 0.5)
+
+
+def test_a_cost_query_the_server_refuses_leaves_cost_unknown_and_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def fault(request: httpx.Request, n: int) -> httpx.Response | None:
+        if request.url.path == "/graphql":
+            return httpx.Response(200, json={"data": None, "errors": [{"message": "51 aliases found"}]})
+        return None
+
+    records = [
+        r for r in connector(fake_phoenix(recorded_bodies(), fault)).iter_records() if isinstance(r, dict)
+    ]
+    assert len(records) == 21
+    assert all(r["server_cost_usd"] is None for r in records)
+    assert "span cost unreadable for 6 traces (51 aliases found)" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("names", "asked"),
+    [
+        pytest.param([["failure_type"], [], []], ["span"], id="span_labels_only"),
+        pytest.param([[], [], []], [], id="no_labels"),
+        pytest.param(None, ["span", "trace", "session"], id="server_cannot_say"),
+    ],
+)
+def test_annotations_are_asked_only_of_kinds_the_project_holds(names: list | None, asked: list[str]) -> None:
+    seen: list[str] = []
+
+    def fault(request: httpx.Request, n: int) -> httpx.Response | None:
+        if request.url.path.endswith("_annotations"):
+            seen.append(request.url.path.rsplit("/", 1)[1].removesuffix("_annotations"))
+        if request.url.path == "/graphql" and "AnnotationNames" in json.loads(request.content)["query"]:
+            if names is None:
+                return httpx.Response(200, json={"data": None, "errors": [{"message": "Cannot query field"}]})
+            fields = ("spanAnnotationNames", "traceAnnotationNames", "sessionAnnotationNames")
+            return httpx.Response(200, json={"data": {"node": dict(zip(fields, names, strict=True))}})
+        return None
+
+    records = [
+        r for r in connector(fake_phoenix(recorded_bodies(), fault)).iter_records() if isinstance(r, dict)
+    ]
+    assert seen == asked
+    labelled = [a for r in records for a in r["annotations"]]
+    assert [a["label"] for a in labelled] == (["timeout"] if "span" in asked else [])
