@@ -139,6 +139,10 @@ class _Layout:
     """Per flattened source, its keys with the rest of each key split at its dots."""
     planned: dict[int, _Planned]
     """Flattened sources whose converted value is read straight from the flat keys."""
+    usage: bool
+    """True when a token count has a source among these keys (else ``Usage()`` without reads)."""
+    exception: bool
+    """True when an error message or stacktrace has a source among these keys."""
 
     def value(self, source: _Compiled, base: dict[str, Any]) -> Any:
         """The raw value of a source found in ``base`` (the dict at its root), or None."""
@@ -301,8 +305,9 @@ class _Layouts:
                     kept.append((source, root, direct[source.id] if alone else None))
             return tuple(kept)
 
+        fields = {name: kept for name, sources in self._fields.items() if (kept := reads(sources))}
         return _Layout(
-            fields={name: kept for name, sources in self._fields.items() if (kept := reads(sources))},
+            fields=fields,
             params=tuple((name, kept) for name, sources in self._params.items() if (kept := reads(sources))),
             kind=reads(self._kind),
             direct=direct,
@@ -312,6 +317,8 @@ class _Layouts:
             },
             flat={source_id: tuple(below) for source_id, below in flat.items()},
             planned=self._planned(flat, direct, nested),
+            usage=any(name in fields for name in _USAGE_FIELDS),
+            exception="error.message" in fields or "error.stacktrace" in fields,
         )
 
     def _planned(
@@ -333,6 +340,10 @@ class _Layouts:
         return planned
 
 
+_USAGE_FIELDS = (
+    "llm.usage.input_tokens", "llm.usage.output_tokens", "llm.usage.total_tokens",
+    "llm.usage.reasoning_tokens", "llm.usage.cached_input_tokens",
+)  # fmt: skip
 _LAZY_FIELDS = frozenset({"input", "output"})
 """Fields whose JSON text may stay undecoded: ``Span.input`` and ``Span.output`` decode it when read."""
 _NOT_AFTER_BRACKET = frozenset(" \t\r\n\f}]")
@@ -367,10 +378,6 @@ def _compile(source_id: int, source: Source, lazy: bool, shortcuts: bool) -> _Co
 def _converted(record: _Context, read: _Read) -> Any:
     value = record.raw(read)
     return None if value is None else read[0].convert(value)
-
-
-_SIZED = (str, dict, list)
-"""The types whose empty value is no value."""
 
 
 def _is_empty(value: Any) -> bool:
@@ -426,7 +433,7 @@ class Mapper:
             if not source.plain:
                 value = source.convert(value)
             # _is_empty inlined: a truthy value is never empty, a falsy one only as "", {} or [].
-            if value or (value is not None and not isinstance(value, _SIZED)):
+            if value or (value is not None and not isinstance(value, (str, dict, list))):
                 return value
         return None
 
@@ -572,6 +579,8 @@ class Mapper:
         return LlmInfo(usage=usage, tools_offered=tools)
 
     def _usage(self, record: _Context) -> Usage:
+        if not record.layout.usage:
+            return Usage()  # what the five reads below give; most steps record no tokens
         return Usage(
             input_tokens=as_int(self._get(record, "llm.usage.input_tokens")),
             output_tokens=as_int(self._get(record, "llm.usage.output_tokens")),
@@ -594,6 +603,8 @@ class Mapper:
         )
 
     def _error(self, record: _Context, status: StatusCode) -> ErrorInfo | None:
+        if status is not STATUS_ERROR and not record.layout.exception:
+            return None  # what the reads below come to, without them: the usual step
         error_type = self._str(record, "error.type")
         recorded = self._str(record, "error.message")
         stacktrace = self._get(record, "error.stacktrace")
