@@ -117,7 +117,7 @@ def _decode_attributes(attributes: Any) -> tuple[dict[str, Any], bool]:
             continue
         value = pair.get("value")
         # Most attributes are strings, then integers: read them without a call (decode_value does
-        # the rest, the same way; -2,000 instructions an integer).
+        # the rest, the same way; ~2,700 fewer instructions an integer, callgrind).
         if isinstance(value, dict):
             text = value.get("stringValue")
             if text is not None:
@@ -134,8 +134,8 @@ def _decode_attributes(attributes: Any) -> tuple[dict[str, Any], bool]:
 
 _SEEN_IDS: Final[dict[str, str]] = {}
 """Ids of the spec's form seen lately, each to itself: a trace id comes with every span of its
-trace and a span id again as its children's parent id. A look-up costs a tenth of the regular
-expression (measured), and a trace's spans then share one id string."""
+trace and a span id again as its children's parent id. A look-up costs a fifth of the regular
+expression (~400 instructions against ~1,900, callgrind), and a trace's spans share one id string."""
 _SEEN_IDS_MAX: Final = 8192
 
 

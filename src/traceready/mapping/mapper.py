@@ -254,8 +254,9 @@ class _Layouts:
             roots.append(base)
             sizes = (sizes * 1021 + len(base)) & 0xFFFFFFFFFFFF
         # Most records have the keys of one of the last few records with roots of their sizes:
-        # comparing their keys in place costs a quarter of copying them into a tuple of tuples and
-        # hashing it for ``_cache`` (-60 M instructions on 4,000 replicated spans, callgrind).
+        # comparing the keys in place costs ~60 % of copying them into a tuple of tuples and
+        # hashing and comparing that in ``_cache`` (callgrind, this method: -19 M instructions on
+        # 4,000 replicated spans, -16 M on 3,000 fat spans).
         recent = self._recent.get(sizes)
         if recent is not None:
             for i in range(len(recent)):
