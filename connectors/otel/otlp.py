@@ -27,7 +27,7 @@ import base64
 import binascii
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Final
 
 from traceready.model import Rejection
 
@@ -116,18 +116,44 @@ def _decode_attributes(attributes: Any) -> tuple[dict[str, Any], bool]:
             malformed = True
             continue
         value = pair.get("value")
-        # Most attributes are strings: read them without a call (decode_value does the rest).
-        text = value.get("stringValue") if isinstance(value, dict) else None
-        decoded[key] = text if text is not None else decode_value(value)
+        # Most attributes are strings, then integers: read them without a call (decode_value does
+        # the rest, the same way; ~2,700 fewer instructions an integer, callgrind).
+        if isinstance(value, dict):
+            text = value.get("stringValue")
+            if text is not None:
+                decoded[key] = text
+                continue
+            if len(value) == 1:
+                number = value.get("intValue")
+                if number is not None:
+                    decoded[key] = _int_value(number)
+                    continue
+        decoded[key] = decode_value(value)
     return decoded, malformed
+
+
+_SEEN_IDS: Final[dict[str, str]] = {}
+"""Ids of the spec's form seen lately, each to itself: a trace id comes with every span of its
+trace and a span id again as its children's parent id. A look-up costs a fifth of the regular
+expression (~400 instructions against ~1,900, callgrind), and a trace's spans share one id string."""
+_SEEN_IDS_MAX: Final = 8192
 
 
 def normalise_id(raw: Any, size: int, quality: list[str]) -> str | None:
     """A lowercase hex id of ``size`` bytes; base64 ids are converted, odd ones noted and kept."""
     if not isinstance(raw, str) or not raw:
         return None
-    if len(raw) == size * 2 and _LOWER_HEX.fullmatch(raw):  # the spec's form: no case or space fix-up
-        return None if raw == "0" * len(raw) else raw  # all zeros: "no id" in the spec
+    if len(raw) == size * 2:
+        seen = _SEEN_IDS.get(raw)
+        if seen is not None:
+            return seen
+        if _LOWER_HEX.fullmatch(raw):  # the spec's form: no case or space fix-up
+            if raw == "0" * len(raw):
+                return None  # all zeros: "no id" in the spec
+            if len(_SEEN_IDS) >= _SEEN_IDS_MAX:
+                _SEEN_IDS.clear()
+            _SEEN_IDS[raw] = raw
+            return raw
     text = raw.strip().lower()
     if len(text) == size * 2 and _is_hex(text):
         return None if text.strip("0") == "" else text

@@ -181,11 +181,21 @@ SAMPLING_PARAMS = frozenset(
 
 def sampling_params(params: dict[str, Any] | None) -> dict[str, Any]:
     """The recorded parameters of ``params`` that change the output (see ``SAMPLING_PARAMS``)."""
-    return {
-        key: value
-        for key, value in (params or {}).items()
-        if value is not None and key.replace("_", "").replace(".", "").lower() in SAMPLING_PARAMS
-    }
+    return {key: value for key, value in (params or {}).items() if value is not None and _is_sampling(key)}
+
+
+_SAMPLING_KEYS: Final[dict[str, bool]] = {}
+"""Parameter names seen, normalised once: every model call repeats its instrumentation's few names."""
+
+
+def _is_sampling(key: str) -> bool:
+    """True when ``key``, spelled without ``_``, ``.`` or case, is in ``SAMPLING_PARAMS``."""
+    known = _SAMPLING_KEYS.get(key)
+    if known is None:
+        if len(_SAMPLING_KEYS) >= 1024:
+            _SAMPLING_KEYS.clear()  # bounded on input with ever new names
+        known = _SAMPLING_KEYS[key] = key.replace("_", "").replace(".", "").lower() in SAMPLING_PARAMS
+    return known
 
 
 def has_content(messages: tuple[Message, ...] | None) -> bool:

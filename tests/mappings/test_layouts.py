@@ -74,3 +74,26 @@ def test_layouts_are_bounded_when_every_record_has_new_keys(monkeypatch: Any) ->
         assert isinstance(mapped, Span)
         assert mapped.llm is not None and mapped.llm.model == f"m{number}"
     assert len(mapper._layouts._cache) <= 8
+
+
+def test_key_sets_of_the_same_sizes_keep_their_own_layouts() -> None:
+    """Records are matched to a layout by their keys, not by how many keys each root holds."""
+    mapper = Mapper(load_mapping("otel"))
+    models = ["gen_ai.request.model", "llm.model_name"]
+    others = [f"custom.{number}" for number in range(2 * mapper_module._RECENT_PER_SIZES)]
+    for _ in range(3):
+        for key in [*models, *others]:
+            mapped = mapper.map_record(_record("a" * 16, {key: "gpt-4o"}))
+            assert isinstance(mapped, Span)
+            assert (mapped.llm.model if mapped.llm else None) == ("gpt-4o" if key in models else None)
+
+
+def test_the_same_keys_in_another_order_read_the_same_values() -> None:
+    mapper = Mapper(load_mapping("otel"))
+    first = {"llm.input_messages.0.message.role": "user", "llm.input_messages.0.message.content": "hi"}
+    second = dict(reversed(first.items()))
+    for attributes in (first, second, first, second):
+        mapped = mapper.map_record(_record("a" * 16, attributes | {"openinference.span.kind": "LLM"}))
+        assert isinstance(mapped, Span) and mapped.llm is not None
+        messages = mapped.llm.input_messages or ()
+        assert [(m.role, m.content) for m in messages] == [("user", "hi")]

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
 Transform = Callable[[Any], Any]
+
+_json_loads: Final = orjson.loads
+"""Compiled, a ``Final`` name is a C static; ``orjson.loads`` is an attribute look-up per call."""
 
 TRANSFORMS: dict[str, Transform] = {}
 
@@ -44,7 +47,8 @@ def as_str(value: Any) -> str | None:
         return value if value.strip() else None
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, int | float):
+    # Type tuples, not ``int | float``: compiled, a union is built by ``PyNumber_Or`` on every call.
+    if isinstance(value, (int, float)):
         try:
             return str(value)
         except ValueError:  # an int longer than Python's string-conversion limit
@@ -74,7 +78,7 @@ def as_float(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     try:
-        if isinstance(value, int | float):
+        if isinstance(value, (int, float)):
             number = float(value)
         elif isinstance(value, str):
             number = float(value.strip())
@@ -94,7 +98,7 @@ def as_json(value: Any) -> Any:
             # The usual case: decode the text as it is, without first copying it (a request body)
             # to strip it; orjson itself skips whitespace after the document.
             try:
-                value = orjson.loads(value)
+                value = _json_loads(value)
                 continue
             except orjson.JSONDecodeError:
                 pass
@@ -102,7 +106,7 @@ def as_json(value: Any) -> Any:
         if not text or text[0] not in '[{"' or len(text) == len(value):
             return value  # not JSON, or already tried as it is
         try:
-            value = orjson.loads(text)
+            value = _json_loads(text)
         except orjson.JSONDecodeError:
             return value
     return value
@@ -119,13 +123,19 @@ def as_str_list(value: Any) -> tuple[str, ...] | None:
     decoded = as_json(value)
     if isinstance(decoded, str):
         return (decoded,) if decoded else ()
-    if isinstance(decoded, list | tuple):
-        return tuple(str(item) for item in decoded if isinstance(item, str | int | float))
+    if isinstance(decoded, (list, tuple)):
+        return tuple(str(item) for item in decoded if isinstance(item, (str, int, float)))
     return None
 
 
 def as_unix_ns(value: Any) -> int | None:
     """Unix nanoseconds from an int, a numeric string, or an ISO-8601 timestamp."""
+    if isinstance(value, str) and len(value) < 20 and value.isdigit():
+        # The usual case, OTLP's int64 as decimal text: nothing to strip, no sign, in range.
+        try:
+            return int(value)
+        except ValueError:
+            return None  # digits that int() does not read (superscripts), as below
     if isinstance(value, str) and value and not value.strip().lstrip("-").isdigit():
         try:
             moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))

@@ -14,7 +14,7 @@ import pytest
 import zstandard
 
 from tests.conftest import SAMPLES
-from traceready.connectors.otel import OtelConnector, reader
+from traceready.connectors.otel import OtelConnector, otlp, reader
 from traceready.connectors.otel.otlp import iter_request
 from traceready.connectors.otel.reader import expand_paths, iter_file
 from traceready.errors import NotFoundError
@@ -319,6 +319,23 @@ def test_ids_are_normalised_or_noted(
     assert (record["trace_id"], record["span_id"], record["parent_id"], record["quality"]) == (
         trace_id, span_id, parent_id, quality,
     )  # fmt: skip
+
+
+def test_an_id_seen_before_is_normalised_by_its_own_size() -> None:
+    """Ids are remembered once seen (a trace id comes with every span): a span id read before is
+    still no trace id, and the same ids read again give the same records."""
+    first = only(list(iter_request(request(otlp_span()))))
+    odd = only(list(iter_request(request(otlp_span(traceId=SPAN_ID, parentSpanId=TRACE_ID)))))
+    again = only(list(iter_request(request(otlp_span()))))
+    assert (odd["trace_id"], odd["span_id"], odd["parent_id"]) == (SPAN_ID, SPAN_ID, TRACE_ID)
+    assert odd["quality"] == ["nonstandard_id"]
+    assert first == again
+
+
+def test_remembered_ids_are_bounded() -> None:
+    for number in range(otlp._SEEN_IDS_MAX + 10):
+        assert otlp.normalise_id(f"{number + 1:032x}", 16, []) == f"{number + 1:032x}"
+    assert len(otlp._SEEN_IDS) <= otlp._SEEN_IDS_MAX
 
 
 @pytest.mark.parametrize(
