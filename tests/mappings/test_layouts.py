@@ -6,7 +6,7 @@ from typing import Any
 
 from traceready.mapping import mapper as mapper_module
 from traceready.mapping.mapper import Mapper
-from traceready.mapping.spec import load_mapping
+from traceready.mapping.spec import FIELDS, load_mapping
 from traceready.model import Span
 
 MAPPER = Mapper(load_mapping("otel"))
@@ -97,3 +97,12 @@ def test_the_same_keys_in_another_order_read_the_same_values() -> None:
         assert isinstance(mapped, Span) and mapped.llm is not None
         messages = mapped.llm.input_messages or ()
         assert [(m.role, m.content) for m in messages] == [("user", "hi")]
+
+
+def test_field_positions_cover_every_spec_field() -> None:
+    """Layouts keep reads by position in ``FIELD_NAMES``: every field a spec may fill has one."""
+    names = mapper_module.FIELD_NAMES
+    assert len(names) == len(set(names))
+    assert set(names) == FIELDS
+    for position, name in enumerate(names):
+        assert getattr(mapper_module, "_" + name.upper().replace(".", "_")) == position

@@ -7,11 +7,10 @@ Nothing here raises on odd input: a wrong type is a missing fact, an unusable re
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
-from typing import Any
+from typing import Any, Final
 
 from traceready.mapping.messages import FLAT_READERS, MESSAGE_FORMATS, FlatReaders
 from traceready.mapping.messages.flat import FlatReader
@@ -55,6 +54,62 @@ _LLM_KINDS = frozenset({KIND_LLM, KIND_DECISION})
 _KINDS = {kind.value: kind for kind in SpanKind}
 _STATUSES = {status.value: status for status in StatusCode}
 """Exact spellings by dict look-up: the enums' own lookup costs a Python-level call per span."""
+
+FIELD_NAMES: Final = (
+    "span_id", "trace_id", "parent_id", "session_id", "name", "start_ns", "end_ns",
+    "status_code", "status_message", "error.type", "error.message", "error.stacktrace",
+    "input", "output", "metadata", "tags", "versions.harness", "versions.prompt",
+    "environment", "scores", "url",
+    "llm.provider", "llm.model", "llm.response_model", "llm.params", "llm.input_messages",
+    "llm.output_messages", "llm.tools_offered", "llm.cost_usd", "llm.finish_reasons",
+    "llm.usage.input_tokens", "llm.usage.output_tokens", "llm.usage.total_tokens",
+    "llm.usage.reasoning_tokens", "llm.usage.cached_input_tokens",
+    "tool.name", "tool.call_id", "tool.arguments", "tool.result",
+)  # fmt: skip
+"""The fields of ``spec.FIELDS`` in a fixed order: a layout keeps each field's reads at its position.
+
+A read is then a tuple index by a constant (below, inlined by mypyc), not a dict look-up by name
+(callgrind, score loop: -17.8 M instructions on 4,000 replicated spans, -11.7 M on 3,000 fat spans).
+"""
+_SPAN_ID: Final = 0
+_TRACE_ID: Final = 1
+_PARENT_ID: Final = 2
+_SESSION_ID: Final = 3
+_NAME: Final = 4
+_START_NS: Final = 5
+_END_NS: Final = 6
+_STATUS_CODE: Final = 7
+_STATUS_MESSAGE: Final = 8
+_ERROR_TYPE: Final = 9
+_ERROR_MESSAGE: Final = 10
+_ERROR_STACKTRACE: Final = 11
+_INPUT: Final = 12
+_OUTPUT: Final = 13
+_METADATA: Final = 14
+_TAGS: Final = 15
+_VERSIONS_HARNESS: Final = 16
+_VERSIONS_PROMPT: Final = 17
+_ENVIRONMENT: Final = 18
+_SCORES: Final = 19
+_URL: Final = 20
+_LLM_PROVIDER: Final = 21
+_LLM_MODEL: Final = 22
+_LLM_RESPONSE_MODEL: Final = 23
+_LLM_PARAMS: Final = 24
+_LLM_INPUT_MESSAGES: Final = 25
+_LLM_OUTPUT_MESSAGES: Final = 26
+_LLM_TOOLS_OFFERED: Final = 27
+_LLM_COST_USD: Final = 28
+_LLM_FINISH_REASONS: Final = 29
+_LLM_USAGE_INPUT_TOKENS: Final = 30
+_LLM_USAGE_OUTPUT_TOKENS: Final = 31
+_LLM_USAGE_TOTAL_TOKENS: Final = 32
+_LLM_USAGE_REASONING_TOKENS: Final = 33
+_LLM_USAGE_CACHED_INPUT_TOKENS: Final = 34
+_TOOL_NAME: Final = 35
+_TOOL_CALL_ID: Final = 36
+_TOOL_ARGUMENTS: Final = 37
+_TOOL_RESULT: Final = 38
 
 
 STRICT_FLAT_ROOT = "attributes"
@@ -129,8 +184,9 @@ class _Layout:
     holding a dict or a JSON object string; flattened sources see dotted keys below their path.
     """
 
-    fields: dict[str, tuple[_Read, ...]]
-    """Per field, the sources worth reading for these keys, in spec order."""
+    fields: tuple[tuple[_Read, ...], ...]
+    """Per field (at its position in ``FIELD_NAMES``), the sources worth reading for these keys, in
+    spec order; empty for a field these keys cannot fill."""
     params: tuple[tuple[str, tuple[_Read, ...]], ...]
     kind: tuple[_Read, ...]
     direct: dict[int, str]
@@ -306,7 +362,7 @@ class _Layouts:
                     kept.append((source, root, direct[source.id] if alone else None))
             return tuple(kept)
 
-        fields = {name: kept for name, sources in self._fields.items() if (kept := reads(sources))}
+        fields = tuple(reads(self._fields.get(name, ())) for name in FIELD_NAMES)
         return _Layout(
             fields=fields,
             params=tuple((name, kept) for name, sources in self._params.items() if (kept := reads(sources))),
@@ -318,8 +374,8 @@ class _Layouts:
             },
             flat={source_id: tuple(below) for source_id, below in flat.items()},
             planned=self._planned(flat, direct, nested),
-            usage=any(name in fields for name in _USAGE_FIELDS),
-            exception="error.message" in fields or "error.stacktrace" in fields,
+            usage=any(fields[field] for field in _USAGE_FIELDS),
+            exception=bool(fields[_ERROR_MESSAGE] or fields[_ERROR_STACKTRACE]),
         )
 
     def _planned(
@@ -342,8 +398,8 @@ class _Layouts:
 
 
 _USAGE_FIELDS = (
-    "llm.usage.input_tokens", "llm.usage.output_tokens", "llm.usage.total_tokens",
-    "llm.usage.reasoning_tokens", "llm.usage.cached_input_tokens",
+    _LLM_USAGE_INPUT_TOKENS, _LLM_USAGE_OUTPUT_TOKENS, _LLM_USAGE_TOTAL_TOKENS,
+    _LLM_USAGE_REASONING_TOKENS, _LLM_USAGE_CACHED_INPUT_TOKENS,
 )  # fmt: skip
 _LAZY_FIELDS = frozenset({"input", "output"})
 """Fields whose JSON text may stay undecoded: ``Span.input`` and ``Span.output`` decode it when read."""
@@ -403,20 +459,18 @@ class Mapper:
         def compile_all(sources: list[Source], lazy: bool = False) -> tuple[_Compiled, ...]:
             return tuple(_compile(next(ids), source, lazy, shortcuts) for source in sources)
 
-        # Interned: ``_get`` looks fields up by literal names, the same objects, so no text compare.
         fields = {
-            sys.intern(name): compile_all(srcs, lazy_ok and name in _LAZY_FIELDS)
-            for name, srcs in spec.fields.items()
+            name: compile_all(srcs, lazy_ok and name in _LAZY_FIELDS) for name, srcs in spec.fields.items()
         }
         params = {name: compile_all(srcs) for name, srcs in spec.params.items()}
         self._layouts = _Layouts(fields, params, compile_all(spec.kind))
         self._markers = frozenset(spec.redaction_markers)
         self._root_chain_is_agent = spec.root_chain_is_agent
 
-    def _get(self, record: _Context, name: str) -> Any:
+    def _get(self, record: _Context, field: int) -> Any:
         """The first non-empty value of a field's sources (the hot path: reads inlined)."""
         roots, layout = record.roots, record.layout
-        for source, root, key in layout.fields.get(name, ()):
+        for source, root, key in layout.fields[field]:
             base = roots[root]
             # The usual case is one key in one dict; nested and flattened spellings ask the layout.
             if key is not None:
@@ -438,8 +492,8 @@ class Mapper:
                 return value
         return None
 
-    def _str(self, record: _Context, name: str) -> str | None:
-        return as_str(self._get(record, name))
+    def _str(self, record: _Context, field: int) -> str | None:
+        return as_str(self._get(record, field))
 
     def _kind_of(self, record: _Context) -> SpanKind:
         for read in record.layout.kind:
@@ -466,48 +520,48 @@ class Mapper:
 
     def _map(self, raw: dict[str, Any]) -> Span | Rejection:
         record = self._layouts.context(raw)
-        span_id = self._str(record, "span_id")
-        trace_id = self._str(record, "trace_id")
+        span_id = self._str(record, _SPAN_ID)
+        trace_id = self._str(record, _TRACE_ID)
         if span_id is None or trace_id is None:
             return Rejection(reason="missing_id", raw_id=span_id)
         quality: list[str] = list(raw.get("quality") or ())
-        start_ns = as_unix_ns(self._get(record, "start_ns"))
-        end_ns = as_unix_ns(self._get(record, "end_ns"))
+        start_ns = as_unix_ns(self._get(record, _START_NS))
+        end_ns = as_unix_ns(self._get(record, _END_NS))
         if start_ns is None or end_ns is None:
             quality.append("missing_timestamp")
         elif end_ns < start_ns:
             quality.append("end_before_start")
 
         kind = self._kind_of(record)
-        model = self._str(record, "llm.model")
-        tool_name = self._str(record, "tool.name")
+        model = self._str(record, _LLM_MODEL)
+        tool_name = self._str(record, _TOOL_NAME)
         if kind is KIND_UNKNOWN and model is not None:
             kind = KIND_LLM
         elif kind is KIND_UNKNOWN and tool_name is not None:
             kind = KIND_TOOL
-        parent_id = self._str(record, "parent_id")
+        parent_id = self._str(record, _PARENT_ID)
         if kind is KIND_CHAIN and parent_id is None and self._root_chain_is_agent:
             kind = KIND_AGENT
 
         redacted: list[str] = []
-        inputs = self._checked(record, "input", redacted)
-        outputs = self._checked(record, "output", redacted)
+        inputs = self._checked(record, _INPUT, redacted)
+        outputs = self._checked(record, _OUTPUT, redacted)
         llm = self._llm(record, model, redacted) if kind in _LLM_KINDS else self._usage_only(record, kind)
         tool = self._tool(record, tool_name, redacted) if kind is KIND_TOOL else None
 
-        code = self._str(record, "status_code") or "unset"
+        code = self._str(record, _STATUS_CODE) or "unset"
         status = _STATUSES.get(code) or StatusCode(code)
         error = self._error(record, status)
-        if self._oversized(record, "input") or self._oversized(record, "output"):
+        if self._oversized(record, _INPUT) or self._oversized(record, _OUTPUT):
             quality.append("oversized_value")
-        metadata = self._get(record, "metadata")
+        metadata = self._get(record, _METADATA)
         return Span(
             span_id=span_id,
             trace_id=trace_id,
             parent_id=parent_id,
-            session_id=self._str(record, "session_id"),
+            session_id=self._str(record, _SESSION_ID),
             kind=kind,
-            name=self._str(record, "name") or "",
+            name=self._str(record, _NAME) or "",
             start_ns=start_ns,
             end_ns=end_ns,
             status=status,
@@ -517,39 +571,39 @@ class Mapper:
             llm=llm,
             tool=tool,
             metadata=metadata if isinstance(metadata, dict) else {},
-            tags=as_str_list(self._get(record, "tags")) or (),
+            tags=as_str_list(self._get(record, _TAGS)) or (),
             versions=Versions(
-                harness=self._str(record, "versions.harness"), prompt=self._str(record, "versions.prompt")
+                harness=self._str(record, _VERSIONS_HARNESS), prompt=self._str(record, _VERSIONS_PROMPT)
             ),
-            environment=self._str(record, "environment"),
-            scores=_scores(self._get(record, "scores")),
+            environment=self._str(record, _ENVIRONMENT),
+            scores=_scores(self._get(record, _SCORES)),
             redacted=tuple(redacted),
             quality=tuple(quality),
-            source=SourceRef(vendor=self.vendor, raw_id=span_id, url=self._str(record, "url")),
+            source=SourceRef(vendor=self.vendor, raw_id=span_id, url=self._str(record, _URL)),
         )
 
-    def _oversized(self, record: _Context, name: str) -> bool:
-        """True when a raw value behind ``name`` (before JSON decoding) is over the size note bar."""
+    def _oversized(self, record: _Context, field: int) -> bool:
+        """True when a raw value behind ``field`` (before JSON decoding) is over the size note bar."""
         return any(
             isinstance(value := record.raw(read), str) and len(value) > OVERSIZED_VALUE_BYTES
-            for read in record.layout.fields.get(name, ())
+            for read in record.layout.fields[field]
         )
 
-    def _checked(self, record: _Context, name: str, redacted: list[str]) -> Any:
-        value = self._get(record, name)
+    def _checked(self, record: _Context, field: int, redacted: list[str]) -> Any:
+        value = self._get(record, field)
         if isinstance(value, str) and value in self._markers:
-            redacted.append(name)
+            redacted.append(FIELD_NAMES[field])
             return None
         return value
 
-    def _messages(self, record: _Context, name: str, redacted: list[str]) -> tuple[Message, ...] | None:
-        messages: tuple[Message, ...] | None = self._get(record, name)
+    def _messages(self, record: _Context, field: int, redacted: list[str]) -> tuple[Message, ...] | None:
+        messages: tuple[Message, ...] | None = self._get(record, field)
         if messages and any(m.content in self._markers for m in messages if m.content):
-            redacted.append(name)
+            redacted.append(FIELD_NAMES[field])
         return messages
 
     def _llm(self, record: _Context, model: str | None, redacted: list[str]) -> LlmInfo:
-        params = dict(self._get(record, "llm.params") or {})
+        params = dict(self._get(record, _LLM_PARAMS) or {})
         for key, sources in record.layout.params:
             if key not in params:
                 for read in sources:
@@ -557,24 +611,24 @@ class Mapper:
                     if not _is_empty(value):
                         params[key] = value
                         break
-        tools = self._get(record, "llm.tools_offered")
+        tools = self._get(record, _LLM_TOOLS_OFFERED)
         return LlmInfo(
-            provider=self._str(record, "llm.provider"),
+            provider=self._str(record, _LLM_PROVIDER),
             model=model,
-            response_model=self._str(record, "llm.response_model"),
+            response_model=self._str(record, _LLM_RESPONSE_MODEL),
             params=params or None,
-            input_messages=self._messages(record, "llm.input_messages", redacted),
-            output_messages=self._messages(record, "llm.output_messages", redacted),
+            input_messages=self._messages(record, _LLM_INPUT_MESSAGES, redacted),
+            output_messages=self._messages(record, _LLM_OUTPUT_MESSAGES, redacted),
             tools_offered=_names(tools),
             usage=self._usage(record),
-            cost_usd=as_float(self._get(record, "llm.cost_usd")),
-            finish_reasons=as_str_list(self._get(record, "llm.finish_reasons")) or (),
+            cost_usd=as_float(self._get(record, _LLM_COST_USD)),
+            finish_reasons=as_str_list(self._get(record, _LLM_FINISH_REASONS)) or (),
         )
 
     def _usage_only(self, record: _Context, kind: SpanKind) -> LlmInfo | None:
         """Token counts on a non-model span, and the tools an agent span offers; else None."""
         usage = self._usage(record)
-        tools = _names(self._get(record, "llm.tools_offered")) if kind is KIND_AGENT else None
+        tools = _names(self._get(record, _LLM_TOOLS_OFFERED)) if kind is KIND_AGENT else None
         if usage.input_tokens is None and usage.output_tokens is None and usage.total_tokens is None:
             return LlmInfo(tools_offered=tools) if tools else None
         return LlmInfo(usage=usage, tools_offered=tools)
@@ -583,22 +637,22 @@ class Mapper:
         if not record.layout.usage:
             return Usage()  # what the five reads below give; most steps record no tokens
         return Usage(
-            input_tokens=as_int(self._get(record, "llm.usage.input_tokens")),
-            output_tokens=as_int(self._get(record, "llm.usage.output_tokens")),
-            total_tokens=as_int(self._get(record, "llm.usage.total_tokens")),
-            reasoning_tokens=as_int(self._get(record, "llm.usage.reasoning_tokens")),
-            cached_input_tokens=as_int(self._get(record, "llm.usage.cached_input_tokens")),
+            input_tokens=as_int(self._get(record, _LLM_USAGE_INPUT_TOKENS)),
+            output_tokens=as_int(self._get(record, _LLM_USAGE_OUTPUT_TOKENS)),
+            total_tokens=as_int(self._get(record, _LLM_USAGE_TOTAL_TOKENS)),
+            reasoning_tokens=as_int(self._get(record, _LLM_USAGE_REASONING_TOKENS)),
+            cached_input_tokens=as_int(self._get(record, _LLM_USAGE_CACHED_INPUT_TOKENS)),
         )
 
     def _tool(self, record: _Context, name: str | None, redacted: list[str]) -> ToolInfo:
-        arguments = self._get(record, "tool.arguments")
-        result = self._get(record, "tool.result")
+        arguments = self._get(record, _TOOL_ARGUMENTS)
+        result = self._get(record, _TOOL_RESULT)
         for field, value in (("tool.arguments", arguments), ("tool.result", result)):
             if isinstance(value, str) and value in self._markers:
                 redacted.append(field)
         return ToolInfo(
             name=name,
-            call_id=self._str(record, "tool.call_id"),
+            call_id=self._str(record, _TOOL_CALL_ID),
             arguments=None if "tool.arguments" in redacted else arguments,
             result=None if "tool.result" in redacted else result,
         )
@@ -606,15 +660,15 @@ class Mapper:
     def _error(self, record: _Context, status: StatusCode) -> ErrorInfo | None:
         if status is not STATUS_ERROR and not record.layout.exception:
             return None  # what the reads below come to, without them: the usual step
-        error_type = self._str(record, "error.type")
-        recorded = self._str(record, "error.message")
-        stacktrace = self._get(record, "error.stacktrace")
+        error_type = self._str(record, _ERROR_TYPE)
+        recorded = self._str(record, _ERROR_MESSAGE)
+        stacktrace = self._get(record, _ERROR_STACKTRACE)
         if status is not STATUS_ERROR and recorded is None and stacktrace is None:
             # Without ERROR status or a recorded exception, ``error.type`` alone is not a failure.
             return None
         return ErrorInfo(
             type=error_type,
-            message=recorded or self._str(record, "status_message"),
+            message=recorded or self._str(record, _STATUS_MESSAGE),
             has_stacktrace=bool(stacktrace),
         )
 
