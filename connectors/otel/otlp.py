@@ -29,6 +29,8 @@ import re
 from collections.abc import Iterator
 from typing import Any, Final
 
+import orjson
+
 from traceready.model import Rejection
 
 _STATUS = {0: "unset", 1: "ok", 2: "error"}
@@ -41,6 +43,21 @@ _VALUE_KEYS = (
     ("arrayValue", "array_value"),
     ("kvlistValue", "kvlist_value"),
 )
+
+
+def _parsed_key(name: str) -> str:
+    """The string object orjson gives for the object key ``name`` (its key cache hands out one
+    object per key). A look-up with that very object matches on identity, where a look-up with the
+    module's own equal string compares the characters: ~40 fewer instructions a look-up
+    (callgrind). Any equal string finds the same entries, so this only changes speed."""
+    key = next(iter(orjson.loads(b'{"' + name.encode() + b'":0}')))
+    return key if isinstance(key, str) else name
+
+
+_KEY: Final = _parsed_key("key")
+_VALUE: Final = _parsed_key("value")
+_STRING_VALUE: Final = _parsed_key("stringValue")
+_INT_VALUE: Final = _parsed_key("intValue")
 
 
 def _get(obj: dict[str, Any], camel: str, snake: str) -> Any:
@@ -111,20 +128,20 @@ def _decode_attributes(attributes: Any) -> tuple[dict[str, Any], bool]:
         if not isinstance(pair, dict):
             malformed = True
             continue
-        key = pair.get("key")
+        key = pair.get(_KEY)
         if not isinstance(key, str):
             malformed = True
             continue
-        value = pair.get("value")
+        value = pair.get(_VALUE)
         # Most attributes are strings, then integers: read them without a call (decode_value does
         # the rest, the same way; ~2,700 fewer instructions an integer, callgrind).
         if isinstance(value, dict):
-            text = value.get("stringValue")
+            text = value.get(_STRING_VALUE)
             if text is not None:
                 decoded[key] = text
                 continue
             if len(value) == 1:
-                number = value.get("intValue")
+                number = value.get(_INT_VALUE)
                 if number is not None:
                     decoded[key] = _int_value(number)
                     continue
