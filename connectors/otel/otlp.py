@@ -46,10 +46,13 @@ _VALUE_KEYS = (
 
 
 def _parsed_key(name: str) -> str:
-    """The string object orjson gives for the object key ``name`` (its key cache hands out one
-    object per key). A look-up with that very object matches on identity, where a look-up with the
-    module's own equal string compares the characters: ~40 fewer instructions a look-up
-    (callgrind). Any equal string finds the same entries, so this only changes speed."""
+    """The string object orjson gives for the object key ``name``.
+
+    Its key cache hands out one object per key, so a look-up with that very object matches on
+    identity instead of comparing the characters (-17 M instructions on the replicated benchmark's
+    4,000 spans, callgrind). Any equal string finds the same entries (other parsers, a key orjson
+    evicted): only the speed differs.
+    """
     key = next(iter(orjson.loads(b'{"' + name.encode() + b'":0}')))
     return key if isinstance(key, str) else name
 
