@@ -483,6 +483,23 @@ def test_snake_case_keys_read_the_same_as_camel_case() -> None:
     }
 
 
+def test_a_request_parsed_by_orjson_or_json_gives_the_same_records() -> None:
+    # The decoder looks keys up with orjson's own key strings (a speed-up); any equal string works.
+    import orjson
+
+    attributes = [
+        {"key": "gen_ai.request.model", "value": {"stringValue": "gpt-4o-mini"}},
+        {"key": "gen_ai.usage.input_tokens", "value": {"intValue": "42"}},
+        {"key": "gen_ai.request.stream", "value": {"boolValue": True}},
+    ]
+    text = json.dumps(request(otlp_span(attributes=attributes, status={})))
+    from_orjson = only(list(iter_request(orjson.loads(text))))
+    assert from_orjson == only(list(iter_request(json.loads(text))))
+    assert from_orjson["attributes"]["gen_ai.usage.input_tokens"] == 42
+    assert from_orjson["status"] == {"code": "unset", "message": None}
+    assert (from_orjson["trace_id"], from_orjson["parent_id"]) == (TRACE_ID, PARENT_ID)
+
+
 def test_old_instrumentation_library_spans_are_read() -> None:
     old = {
         "resourceSpans": [
