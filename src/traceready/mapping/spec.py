@@ -38,19 +38,19 @@ from traceready.errors import NotFoundError, UsageError, invalid
 from traceready.mapping.messages import MESSAGE_FORMATS
 from traceready.mapping.transforms import TRANSFORMS
 
-FIELDS = frozenset(
-    {
-        "span_id", "trace_id", "parent_id", "session_id", "name", "start_ns", "end_ns",
-        "status_code", "status_message", "error.type", "error.message", "error.stacktrace",
-        "input", "output", "metadata", "tags", "versions.harness", "versions.prompt",
-        "environment", "scores", "url",
-        "llm.provider", "llm.model", "llm.response_model", "llm.params", "llm.input_messages",
-        "llm.output_messages", "llm.tools_offered", "llm.cost_usd", "llm.finish_reasons",
-        "llm.usage.input_tokens", "llm.usage.output_tokens", "llm.usage.total_tokens",
-        "llm.usage.reasoning_tokens", "llm.usage.cached_input_tokens",
-        "tool.name", "tool.call_id", "tool.arguments", "tool.result",
-    }
+FIELD_NAMES = (
+    "span_id", "trace_id", "parent_id", "session_id", "name", "start_ns", "end_ns",
+    "status_code", "status_message", "error.type", "error.message", "error.stacktrace",
+    "input", "output", "metadata", "tags", "versions.harness", "versions.prompt",
+    "environment", "scores", "url",
+    "llm.provider", "llm.model", "llm.response_model", "llm.params", "llm.input_messages",
+    "llm.output_messages", "llm.tools_offered", "llm.cost_usd", "llm.finish_reasons",
+    "llm.usage.input_tokens", "llm.usage.output_tokens", "llm.usage.total_tokens",
+    "llm.usage.reasoning_tokens", "llm.usage.cached_input_tokens",
+    "tool.name", "tool.call_id", "tool.arguments", "tool.result",
 )  # fmt: skip
+"""The target fields in a fixed order (the mapper keeps each field's reads at its position)."""
+FIELDS = frozenset(FIELD_NAMES)
 """Target fields a spec may fill; ``llm.params`` is also filled key by key from ``params``."""
 
 
