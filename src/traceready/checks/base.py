@@ -465,6 +465,14 @@ class Count:
         """Its gap's example list holds the limit already (lists only grow: it stays full)."""
 
 
+def count_of(counts: dict[str, Count], key: str) -> Count:
+    """The ``Count`` of ``key`` in ``counts``, added at zero the first time."""
+    counted = counts.get(key)
+    if counted is None:
+        counted = counts[key] = Count(key)
+    return counted
+
+
 @dataclass(slots=True)
 class Tally:
     """Mergeable counters and bounded example lists of one check.
@@ -496,16 +504,11 @@ class Tally:
     def merge(self, other: Tally, limit: int) -> None:
         """Add ``other`` (the later part of the window) into this tally."""
         for key, theirs in other.counts.items():
-            mine = self.counts.get(key)
-            if mine is None:
-                mine = self.counts[key] = Count(key)
+            mine = count_of(self.counts, key)
             mine.met += theirs.met
             mine.total += theirs.total
         for name, theirs in other.fact_counts.items():
-            mine = self.fact_counts.get(name)
-            if mine is None:
-                mine = self.fact_counts[name] = Count(name)
-            mine.total += theirs.total
+            count_of(self.fact_counts, name).total += theirs.total
         for key, examples in other.examples.items():
             mine_examples = self.examples.setdefault(key, [])
             if key == "+" and mine_examples and examples and examples[0].span_id == mine_examples[-1].span_id:
@@ -545,19 +548,12 @@ class Check(ABC):
 
     def counter(self, metric: str) -> Count:
         """The counters of ``metric``: a check may take them once and count with ``count_into``."""
-        counts = self.tally.counts
-        counted = counts.get(metric)
-        if counted is None:
-            counted = counts[metric] = Count(metric)
-        return counted
+        return count_of(self.tally.counts, metric)
 
     def count(self, metric: str, met: bool, span: Span, detail: str | None = None) -> None:
         """Count one unit of ``metric``; an unmet one may become an example of its gap."""
-        counts = self.tally.counts  # not self.counter: a method call through glue on i_sandbox
-        counted = counts.get(metric)
-        if counted is None:
-            counted = counts[metric] = Count(metric)
-        _count_into(self, counted, met, span, detail)
+        # count_of, not self.counter: on i_sandbox a method call would go through Python glue.
+        _count_into(self, count_of(self.tally.counts, metric), met, span, detail)
 
     def count_into(self, counted: Count, met: bool, span: Span, detail: str | None = None) -> None:
         """``count`` into counters taken once in ``__init__`` (spares a look-up by id a unit)."""
@@ -573,11 +569,7 @@ class Check(ABC):
 
     def fact(self, name: str, amount: int = 1) -> None:
         """Count something that is not a ratio (a failure class, a version seen)."""
-        counts = self.tally.fact_counts
-        counted = counts.get(name)
-        if counted is None:
-            counted = counts[name] = Count(name)
-        counted.total += amount
+        count_of(self.tally.fact_counts, name).total += amount
 
     def _example(self, key: str, span: Span, gap: str | None, detail: str | None) -> None:
         kept = self.tally.examples.setdefault(key, [])
