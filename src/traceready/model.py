@@ -184,6 +184,11 @@ def sampling_params(params: dict[str, Any] | None) -> dict[str, Any]:
     return {key: value for key, value in (params or {}).items() if value is not None and _is_sampling(key)}
 
 
+def has_sampling_params(params: dict[str, Any] | None) -> bool:
+    """``bool(sampling_params(params))`` without building the dict (the checks ask it per call)."""
+    return any(value is not None and _is_sampling(key) for key, value in (params or {}).items())
+
+
 _SAMPLING_KEYS: Final[dict[str, bool]] = {}
 """Parameter names seen, normalised once: every model call repeats its instrumentation's few names."""
 

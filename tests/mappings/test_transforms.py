@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from traceready.mapping.transforms import as_float, as_str, as_str_list, as_unix_ns
-from traceready.model import sampling_params
+from traceready.model import has_sampling_params, sampling_params
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,8 @@ def test_sampling_params_are_recognised_however_spelled_and_each_time() -> None:
         assert sampling_params(params) == {"topP": 0.9, "max_tokens": 5}
     assert sampling_params({"n": 2, "N": 3, "context_window": 8}) == {"n": 2, "N": 3}
     assert sampling_params(None) == {}
+
+
+def test_has_sampling_params_says_whether_sampling_params_finds_any() -> None:
+    for params in ({"topP": 0.9}, {"stream": True, "top_k": None}, {"context_window": 8}, {}, None):
+        assert has_sampling_params(params) is bool(sampling_params(params))

@@ -17,29 +17,7 @@ from traceready.checks.base import (
 )
 from traceready.checks.tool_calls import match_tool_calls
 from traceready.findings import Finding, Status
-from traceready.model import SAMPLING_PARAMS, Span, has_content
-
-_SAMPLING_NAMES: dict[str, bool] = {}
-"""Per parameter name seen, whether it is a sampling parameter: spelling a name the way
-``SAMPLING_PARAMS`` does builds three strings, and the same few names recur on every model call."""
-_MAX_NAMES = 4096
-
-
-def _has_sampling_params(params: dict[str, Any] | None) -> bool:
-    """``bool(sampling_params(params))`` without building the dict (~6,000 instructions a call)."""
-    if not params:
-        return False
-    for name, value in params.items():
-        if value is None:
-            continue
-        sampling = _SAMPLING_NAMES.get(name)
-        if sampling is None:
-            sampling = name.replace("_", "").replace(".", "").lower() in SAMPLING_PARAMS
-            if len(_SAMPLING_NAMES) < _MAX_NAMES:
-                _SAMPLING_NAMES[name] = sampling
-        if sampling:
-            return True
-    return False
+from traceready.model import Span, has_content, has_sampling_params
 
 
 def _has_result(span: Span) -> bool:
@@ -116,7 +94,7 @@ class ReplayCheck(Check):
         llm_ok = True
         for span in llm_spans:
             info = span.llm
-            ok = info is not None and info.model is not None and _has_sampling_params(info.params)
+            ok = info is not None and info.model is not None and has_sampling_params(info.params)
             self.count_into(self._llm_spans_with_model_and_params, ok, span)
             self.count_into(
                 self._llm_spans_with_seed, info is not None and "seed" in (info.params or {}), span
