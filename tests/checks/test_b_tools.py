@@ -6,9 +6,9 @@ from tests.factories import agent, llm, tool, trace
 from tests.factories import span as any_span
 from traceready.answers import Answers
 from traceready.checks.b_tools import ToolsCheck
-from traceready.checks.base import Context
+from traceready.checks.base import Context, in_start_order
 from traceready.checks.thresholds import Thresholds
-from traceready.checks.tool_calls import _in_start_order, _start
+from traceready.checks.tool_calls import _start
 from traceready.connector import Inventory
 from traceready.findings import Status
 from traceready.model import SpanKind
@@ -107,4 +107,4 @@ def test_start_order_sort_matches_sorted_by_start():
         for _ in range(200):
             spans = [any_span(SpanKind.TOOL, start=draw.choice([None, -1, 1, 2, 3])) for _ in range(size)]
             expected = sorted(spans, key=_start)
-            assert [s.span_id for s in _in_start_order(list(spans))] == [s.span_id for s in expected]
+            assert [s.span_id for s in in_start_order(list(spans))] == [s.span_id for s in expected]

@@ -3,7 +3,7 @@ import random
 from tests.checks.conftest import ratio
 from tests.factories import agent, llm, tool, trace
 from tests.factories import span as any_span
-from traceready.checks.base import _in_step_order
+from traceready.checks.base import in_start_order
 from traceready.checks.c_decisions import DecisionsCheck
 from traceready.findings import Status
 from traceready.model import SpanKind
@@ -59,4 +59,6 @@ def test_step_order_sort_matches_sorted_by_start_and_kind():
                 for _ in range(size)
             ]
             expected = sorted(group, key=lambda s: (s.start_ns or 0, s.kind is SpanKind.TOOL))
-            assert [s.span_id for s in _in_step_order(list(group))] == [s.span_id for s in expected]
+            assert [s.span_id for s in in_start_order(list(group), tools_last=True)] == [
+                s.span_id for s in expected
+            ]

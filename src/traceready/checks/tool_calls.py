@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from traceready.checks.base import Trace
+from traceready.checks.base import Trace, in_start_order
 from traceready.model import KIND_DECISION, KIND_LLM, KIND_TOOL, Span, ToolCall
 
 
@@ -34,34 +34,14 @@ def match_tool_calls(trace: Trace) -> tuple[list[RequestedCall], list[Span]]:
     return matched
 
 
-def _in_start_order(spans: list[Span]) -> list[Span]:
-    """The spans sorted stably by start, in place.
-
-    Mostly a few spans: a native insertion sort (stable, like ``sorted``) spares a Python key
-    call per span (~2,500 instructions a sort of the replicated file, measured).
-    """
-    if len(spans) > 32:
-        spans.sort(key=_start)
-        return spans
-    for i in range(1, len(spans)):
-        span = spans[i]
-        start = _start(span)
-        j = i
-        while j > 0 and start < _start(spans[j - 1]):
-            spans[j] = spans[j - 1]
-            j -= 1
-        spans[j] = span
-    return spans
-
-
 def _match(trace: Trace) -> tuple[list[RequestedCall], list[Span]]:
-    tool_spans = _in_start_order([s for s in trace.spans if s.kind is KIND_TOOL])
+    tool_spans = in_start_order([s for s in trace.spans if s.kind is KIND_TOOL])
     by_call_id = {s.tool.call_id: s for s in tool_spans if s.tool and s.tool.call_id}
     used: set[str] = set()
     requested: list[tuple[Span, ToolCall]] = []
     seen_ids: set[str] = set()
     deciding = [s for s in trace.spans if s.kind is KIND_LLM or s.kind is KIND_DECISION]
-    for llm in _in_start_order(deciding):
+    for llm in in_start_order(deciding):
         for message in (llm.llm.output_messages or ()) if llm.llm else ():
             for call in message.tool_calls:
                 if call.id is not None:
