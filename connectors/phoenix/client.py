@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from traceready.http import InvalidPageError, VendorClient, shape_of
-from traceready.paging import CursorPaginator, PageRequest, objects, paginate
+from traceready.paging import CursorPaginator, PageRequest, dig, objects, paginate
 
 logger = logging.getLogger(__name__)
 
@@ -141,18 +141,18 @@ class PhoenixClient:
             except InvalidPageError as exc:
                 logger.warning("Phoenix: span cost unreadable for %d traces (%s)", len(trace_ids), exc)
                 return {}
-            spans = _dig(body, "data", "node", "spans")
+            spans = dig(body, ("data", "node", "spans"))
             if not isinstance(spans, dict):
                 logger.warning(
                     "Phoenix: span cost unreadable for %d traces (%s)", len(trace_ids), _errors(body)
                 )
                 return {}
             for edge in spans.get("edges") or ():
-                gid, cost = _dig(edge, "node", "id"), _dig(edge, "node", "costSummary", "total", "cost")
+                gid, cost = dig(edge, ("node", "id")), dig(edge, ("node", "costSummary", "total", "cost"))
                 if isinstance(gid, str) and isinstance(cost, int | float):
                     costs[gid] = float(cost)
-            after = _dig(spans, "pageInfo", "endCursor")
-            if _dig(spans, "pageInfo", "hasNextPage") is not True or not isinstance(after, str):
+            after = dig(spans, ("pageInfo", "endCursor"))
+            if dig(spans, ("pageInfo", "hasNextPage")) is not True or not isinstance(after, str):
                 break
         return costs
 
@@ -170,10 +170,10 @@ class PhoenixClient:
             )
         except InvalidPageError:
             return None
-        node = _dig(body, "data", "node")
+        node = dig(body, ("data", "node"))
         kinds: set[str] = set()
         for kind in ("span", "trace", "session"):
-            names = _dig(node, f"{kind}AnnotationNames")
+            names = dig(node, (f"{kind}AnnotationNames",))
             if not isinstance(names, list):
                 logger.debug("Phoenix: annotation names unknown (%s)", _errors(body))
                 return None
@@ -186,16 +186,9 @@ class PhoenixClient:
         return objects(self.pages(path, params, max_items=self.http.limits.max_list_items))
 
 
-def _dig(value: Any, *keys: str) -> Any:
-    """``value[k1][k2]...``, or None where a level is not an object."""
-    for key in keys:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value
-
-
 def _errors(body: Any) -> str:
     """The first GraphQL error message of a body, or its shape."""
-    errors = _dig(body, "errors")
+    errors = dig(body, ("errors",))
     if isinstance(errors, list) and errors and isinstance(errors[0], dict):
         return str(errors[0].get("message"))[:200]
     return f"no data, got {shape_of(body)}"
