@@ -107,11 +107,13 @@ def score_spans(
             _feed(records, mapper, stats, assembler, on_span)
         else:
             _feed(_counted_by_source(records, stats, source), mapper, stats, assembler, on_span)
+        # Inside: the traces still open are scored here, and in a vendor pull of a few thousand
+        # spans (under the 5,000-span idle window) that is every trace of the window.
+        assembler.flush()
     finally:
         if enabled:
             gc.enable()
         gc.unfreeze()
-    assembler.flush()
     if stats.rejections:
         logger.warning("%d records rejected: %s", sum(stats.rejections.values()), dict(stats.rejections))
     return assembler
