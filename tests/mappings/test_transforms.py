@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
-from traceready.mapping.transforms import as_float, as_str, as_str_list, as_unix_ns
+from traceready.mapping.transforms import as_float, as_str, as_str_list, as_unix_ns, as_utc_unix_ns
 from traceready.model import has_sampling_params, sampling_params
 
 
@@ -31,6 +34,65 @@ from traceready.model import has_sampling_params, sampling_params
 )
 def test_unix_ns(value: Any, expected: int | None) -> None:
     assert as_unix_ns(value) == expected
+
+
+def _general_iso_ns(text: str) -> int | None:
+    """What ``as_unix_ns`` gave for ISO text before its fast path: the reference."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    nanos = int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
+    return nanos if nanos >= 0 else None
+
+
+_OFFSETS = st.sampled_from(["Z", "+00:00", "-00:00", "+05:30", "-08:00", "+14:00", "", "+0530", "+05:30:15"])
+_FRACTIONS = st.sampled_from(["", ".000000", ".999999", ".5", ".123", ".1234567", ".000001"])
+
+
+@given(
+    moment=st.datetimes(min_value=datetime(1960, 1, 1), max_value=datetime(2200, 1, 1)),
+    fraction=_FRACTIONS,
+    offset=_OFFSETS,
+)
+@example(moment=datetime(1970, 1, 1), fraction=".000001", offset="+00:01")  # before the epoch
+@example(moment=datetime(2106, 2, 7, 6, 28, 15), fraction=".999999", offset="Z")  # 2**32 s
+def test_iso_timestamps_read_as_the_general_path_reads_them(
+    moment: datetime, fraction: str, offset: str
+) -> None:
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S") + fraction + offset
+    assert as_unix_ns(text) == _general_iso_ns(text)
+    assert as_unix_ns(text) == as_unix_ns(text)  # the remembered minute gives the same again
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-12-03T06:38:60Z",  # no leap seconds
+        "2026-12-03T06:38:5xZ",
+        "2026-13-03T06:38:05Z",
+        "2026-12-03T06:38:05.12345xZ",
+        "2026-12-03T06:38:05.123456+05:3x",
+        "2026-12-03T06:38:05 Z",
+        "2026-12-03T06:38:05.123456Z ",
+        " 2026-12-03T06:38:05Z",
+        "2026-12-03T06:38:\u0665\u0665Z",  # non-ASCII digits
+        "2026-W49-4T06:38:05Z",  # an ISO week date
+    ],
+)
+def test_odd_iso_text_reads_as_the_general_path_reads_it(text: str) -> None:
+    assert as_unix_ns(text) == _general_iso_ns(text)
+
+
+def test_langsmith_times_without_offset_are_utc() -> None:
+    moment = datetime(2026, 12, 3, 6, 38, 5, 123456, tzinfo=UTC)
+    expected = int(moment.timestamp()) * 1_000_000_000 + 123_456_000
+    assert as_utc_unix_ns("2026-12-03T06:38:05.123456") == expected
+    assert as_utc_unix_ns("2026-12-03T06:38:05.123456Z") == expected
+    later = moment.astimezone(timezone(timedelta(hours=2))).isoformat()
+    assert as_utc_unix_ns(later) == expected
 
 
 def test_numbers_and_lists_of_scalars() -> None:

@@ -136,6 +136,10 @@ def as_unix_ns(value: Any) -> int | None:
             return int(value)
         except ValueError:
             return None  # digits that int() does not read (superscripts), as below
+    if isinstance(value, str) and len(value) >= 20 and value[10] == "T":
+        nanos = _iso_unix_ns(value)
+        if nanos >= 0:
+            return nanos
     if isinstance(value, str) and value and not value.strip().lstrip("-").isdigit():
         try:
             moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
@@ -147,6 +151,49 @@ def as_unix_ns(value: Any) -> int | None:
         return nanos if nanos >= 0 else None
     number = as_int(value)
     return number if number is not None and number >= 0 else None
+
+
+_MINUTE_NS: Final[dict[str, int]] = {}
+"""Unix ns at the start of a minute by its text and offset (``2026-12-03T06:38+00:00``), as the
+ISO path below computes it; bounded, cleared when full."""
+_MINUTE_NS_MAX: Final = 4096
+_SECONDS_BOUND: Final = 1 << 32
+"""Up to here (the year 2106) a float timestamp keeps microseconds apart from the next second, so
+``int(moment.timestamp())`` is the minute's seconds plus the text's, as the fast path counts."""
+
+
+def _iso_unix_ns(text: str) -> int:
+    """``YYYY-MM-DDTHH:MM:SS[.ffffff](Z|±HH:MM)`` as unix ns, or -1 for anything else.
+
+    The form every vendor API prints, one per span end: the minute (date, time, offset) is read
+    once by ``datetime.fromisoformat`` and remembered, the seconds and microseconds added to it.
+    Gives what the general path gives for the same text (tests compare them); ~8x cheaper.
+    """
+    seconds = text[17:19]
+    if text[16] != ":" or not (seconds.isascii() and seconds.isdigit()) or seconds >= "60":
+        return -1
+    if text[19] == ".":
+        fraction, offset = text[20:26], text[26:]
+        if not (fraction.isascii() and fraction.isdigit() and len(fraction) == 6):
+            return -1
+        micros = int(fraction)
+    else:
+        offset, micros = text[19:], 0
+    if not (offset == "Z" or (len(offset) == 6 and offset[0] in "+-" and offset[3] == ":")):
+        return -1
+    minute = text[:16] + offset
+    base = _MINUTE_NS.get(minute)
+    if base is None:
+        try:
+            moment = datetime.fromisoformat(text[:16] + ":00" + offset.replace("Z", "+00:00"))
+        except ValueError:
+            return -1
+        if moment.tzinfo is None or moment.second or not 0 <= moment.timestamp() < _SECONDS_BOUND:
+            return -1
+        if len(_MINUTE_NS) >= _MINUTE_NS_MAX:
+            _MINUTE_NS.clear()
+        base = _MINUTE_NS[minute] = int(moment.timestamp()) * 1_000_000_000
+    return base + int(seconds) * 1_000_000_000 + micros * 1000
 
 
 def as_utc_unix_ns(value: Any) -> int | None:
