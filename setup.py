@@ -40,6 +40,7 @@ COMPILED = (
     "traceready.model",
     "traceready.connectors.otel.otlp",
     "traceready.connectors.otel.reader",
+    "traceready.connectors.langsmith.shape",
     "traceready.assemble",
     "traceready.audit",
     "traceready.mapping.mapper",
@@ -70,11 +71,12 @@ COMPILED = (
     "traceready.checks.h_cost_latency",
     "traceready.checks.j_eval_harness",
 )
-"""What runs per span: the OTel file reader and OTLP decode, the mapper and what it calls per
-field, the trace assembler, the audit loop and the checks. ``checks/i_sandbox.py`` stays Python
-(``Check`` allows interpreted subclasses, so plug-in checks can subclass it too). The reader, the
-assembler and the audit loop measured no faster compiled while the rest was slower; since the
-eighth round they save 4.2 % of the instructions a replicated span costs (2.0 % a fat one)."""
+"""What runs per span: the OTel file reader and OTLP decode, LangSmith's run shaping, the mapper
+and what it calls per field, the trace assembler, the audit loop and the checks.
+``checks/i_sandbox.py`` stays Python (``Check`` allows interpreted subclasses, so plug-in checks can
+subclass it too). The reader, the assembler and the audit loop measured no faster compiled while
+the rest was slower; since the eighth round they save 4.2 % of the instructions a replicated span
+costs (2.0 % a fat one)."""
 GROUP = "traceready._native"
 """The shared library all compiled modules link to (``traceready/_native__mypyc*.so``)."""
 WORK = ROOT / "build" / "mypyc"

@@ -25,7 +25,7 @@ from typing import Any
 from traceready.model import Rejection
 
 from ..braintrust import shape_row
-from ..langsmith import shape_run
+from ..langsmith.shape import shape_run
 from ..otel.sniff import column_rows, wrapped_rows
 from ..phoenix import shape_span
 

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import compare_golden
-from traceready.connectors.langsmith import shape_run
+from traceready.connectors.langsmith.shape import shape_run
 from traceready.mapping.mapper import Mapper
 from traceready.mapping.spec import load_mapping
 from traceready.model import Rejection, Span, SpanKind, StatusCode

@@ -21,7 +21,8 @@ from tests.connectors.langsmith.conftest import LANGSMITH, SINCE, project
 from tests.connectors.langsmith.replay import DEFAULT_NOW, ReplayServer, load_workspace
 from traceready.audit import PullStats, Scorer, score_spans
 from traceready.cli import app
-from traceready.connectors.langsmith import HIDDEN, LangSmithConnector, LangSmithSettings, shape_run
+from traceready.connectors.langsmith import LangSmithConnector, LangSmithSettings
+from traceready.connectors.langsmith.shape import HIDDEN, shape_run
 from traceready.errors import AuthError, NotFoundError, UsageError, VendorUnavailableError
 from traceready.http import RetryPolicy
 from traceready.mapping.mapper import Mapper
