@@ -86,6 +86,19 @@ def test_odd_iso_text_reads_as_the_general_path_reads_it(text: str) -> None:
     assert as_unix_ns(text) == _general_iso_ns(text)
 
 
+def test_a_remembered_minute_is_not_taken_for_another_offset_or_minute() -> None:
+    texts = [
+        "2026-12-03T06:38:05.000001Z",
+        "2026-12-03T06:38:05.000001+05:30",
+        "2026-12-03T06:38:05.000001-05:30",
+        "2026-12-03T06:39:05.000001-05:30",
+        "2026-12-03T06:38:05.000001Z",
+        "2026-12-04T06:38:05+00:00",
+    ]
+    for text in texts * 2:
+        assert as_unix_ns(text) == _general_iso_ns(text)
+
+
 def test_langsmith_times_without_offset_are_utc() -> None:
     moment = datetime(2026, 12, 3, 6, 38, 5, 123456, tzinfo=UTC)
     expected = int(moment.timestamp()) * 1_000_000_000 + 123_456_000

@@ -153,47 +153,73 @@ def as_unix_ns(value: Any) -> int | None:
     return number if number is not None and number >= 0 else None
 
 
-_MINUTE_NS: Final[dict[str, int]] = {}
-"""Unix ns at the start of a minute by its text and offset (``2026-12-03T06:38+00:00``), as the
-ISO path below computes it; bounded, cleared when full."""
-_MINUTE_NS_MAX: Final = 4096
+class _Minute:
+    """A minute's text (``2026-12-03T06:38``), its offset text and its unix ns."""
+
+    def __init__(self, text: str, offset: str, nanos: int) -> None:
+        self.text = text
+        self.offset = offset
+        self.nanos = nanos
+
+
+_LAST_MINUTE: Final = [_Minute("", "", 0)]
+"""The minute read last: a vendor's spans come in time order, so most share it."""
+_MINUTES: Final[dict[str, _Minute]] = {}
+"""Minutes read lately by their text and offset; bounded, cleared when full."""
+_MINUTES_MAX: Final = 4096
 _SECONDS_BOUND: Final = 1 << 32
 """Up to here (the year 2106) a float timestamp keeps microseconds apart from the next second, so
 ``int(moment.timestamp())`` is the minute's seconds plus the text's, as the fast path counts."""
 
 
+def _digits(text: str, start: int, end: int) -> int:
+    """The ASCII digits ``text[start:end]`` as a number, or -1 when any is no ASCII digit."""
+    number = 0
+    for i in range(start, end):
+        digit = ord(text[i]) - 48
+        if digit < 0 or digit > 9:
+            return -1
+        number = number * 10 + digit
+    return number
+
+
 def _iso_unix_ns(text: str) -> int:
     """``YYYY-MM-DDTHH:MM:SS[.ffffff](Z|±HH:MM)`` as unix ns, or -1 for anything else.
 
-    The form every vendor API prints, one per span end: the minute (date, time, offset) is read
-    once by ``datetime.fromisoformat`` and remembered, the seconds and microseconds added to it.
-    Gives what the general path gives for the same text (tests compare them); ~8x cheaper.
+    The form vendor APIs print, twice a span: the minute (date, time, offset) is read once by
+    ``datetime.fromisoformat`` and remembered, the seconds and microseconds are added to it. Gives
+    what the general path gives for the same text (a property test compares them).
     """
-    seconds = text[17:19]
-    if text[16] != ":" or not (seconds.isascii() and seconds.isdigit()) or seconds >= "60":
+    seconds = _digits(text, 17, 19) if text[16] == ":" else -1
+    if seconds < 0 or seconds > 59:
         return -1
     if text[19] == ".":
-        fraction, offset = text[20:26], text[26:]
-        if not (fraction.isascii() and fraction.isdigit() and len(fraction) == 6):
+        micros = _digits(text, 20, 26) if len(text) >= 27 else -1
+        if micros < 0:
             return -1
-        micros = int(fraction)
+        at = 26
     else:
-        offset, micros = text[19:], 0
-    if not (offset == "Z" or (len(offset) == 6 and offset[0] in "+-" and offset[3] == ":")):
+        micros, at = 0, 19
+    size = len(text) - at
+    if not ((size == 1 and text[at] == "Z") or (size == 6 and text[at] in "+-" and text[at + 3] == ":")):
         return -1
-    minute = text[:16] + offset
-    base = _MINUTE_NS.get(minute)
-    if base is None:
-        try:
-            moment = datetime.fromisoformat(text[:16] + ":00" + offset.replace("Z", "+00:00"))
-        except ValueError:
-            return -1
-        if moment.tzinfo is None or moment.second or not 0 <= moment.timestamp() < _SECONDS_BOUND:
-            return -1
-        if len(_MINUTE_NS) >= _MINUTE_NS_MAX:
-            _MINUTE_NS.clear()
-        base = _MINUTE_NS[minute] = int(moment.timestamp()) * 1_000_000_000
-    return base + int(seconds) * 1_000_000_000 + micros * 1000
+    minute = _LAST_MINUTE[0]
+    if not (text.startswith(minute.text) and len(minute.offset) == size and text.endswith(minute.offset)):
+        offset = text[at:]
+        key = text[:16] + offset
+        found = _MINUTES.get(key)
+        if found is None:
+            try:
+                moment = datetime.fromisoformat(text[:16] + ":00" + offset.replace("Z", "+00:00"))
+            except ValueError:
+                return -1
+            if moment.tzinfo is None or moment.second or not 0 <= moment.timestamp() < _SECONDS_BOUND:
+                return -1
+            if len(_MINUTES) >= _MINUTES_MAX:
+                _MINUTES.clear()
+            found = _MINUTES[key] = _Minute(text[:16], offset, int(moment.timestamp()) * 1_000_000_000)
+        minute = _LAST_MINUTE[0] = found
+    return minute.nanos + seconds * 1_000_000_000 + micros * 1000
 
 
 def as_utc_unix_ns(value: Any) -> int | None:
