@@ -95,25 +95,24 @@ class InstrumentationTally:
 
     def __init__(self) -> None:
         self.counts: dict[tuple[str, str | None, str | None], int] = {}
+        self._last: tuple[object, object, tuple[str, str | None, str | None] | None] = (None, None, None)
+        """The scope and resource objects of the last OTel record and their key: the spans of one
+        export block share both dicts, so their key is worked out once a block (held, so neither
+        object can be freed and its id reused)."""
 
     def observe(self, record: dict[str, Any]) -> None:
         """Count one raw record by its scope; records that name no instrumentation are not counted."""
         scope = record.get("scope")
         if not isinstance(scope, dict):
             key = _vendor_scope(record)
-            if key is not None:
-                self.counts[key] = self.counts.get(key, 0) + 1
-            return
-        if not isinstance(name := scope.get("name"), str) or not name:
-            return
-        version = scope.get("version")
-        resource = record.get("resource")
-        key = (
-            name,
-            version if isinstance(version, str) and version else None,
-            _sdk(resource) if isinstance(resource, dict) else None,
-        )
-        self.counts[key] = self.counts.get(key, 0) + 1
+        else:
+            resource = record.get("resource")
+            last_scope, last_resource, key = self._last
+            if scope is not last_scope or resource is not last_resource:
+                key = _otel_scope(scope, resource)
+                self._last = (scope, resource, key)
+        if key is not None:
+            self.counts[key] = self.counts.get(key, 0) + 1
 
     def merge(self, other: InstrumentationTally) -> None:
         """Add the counts of a later part of the window."""
@@ -175,6 +174,18 @@ def _vendor_scope(record: dict[str, Any]) -> tuple[str, str | None, str | None] 
     if library and version and library != "langsmith":
         sdk = f"{sdk} ({library} {version})" if sdk else f"{library} {version}"
     return f"langsmith:{tracer}", None, sdk or None
+
+
+def _otel_scope(scope: dict[str, Any], resource: Any) -> tuple[str, str | None, str | None] | None:
+    """(scope, version, SDK) of an OTel record; None when its scope has no name."""
+    if not isinstance(name := scope.get("name"), str) or not name:
+        return None
+    version = scope.get("version")
+    return (
+        name,
+        version if isinstance(version, str) and version else None,
+        _sdk(resource) if isinstance(resource, dict) else None,
+    )
 
 
 def _sdk(resource: dict[str, Any]) -> str | None:

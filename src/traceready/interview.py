@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import orjson
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from traceready.answers import UNKNOWN, Answers, load_answers, save_answers
 from traceready.errors import NotFoundError, UsageError, invalid
 from traceready.findings import Status
 from traceready.report.model import Report
+from traceready.yaml_text import safe_load
 
 Kind = Literal["yes_no", "number", "date", "choice", "choices", "text", "list"]
 
@@ -161,7 +161,7 @@ def load_bank() -> Bank:
     """The shipped question bank (``interview.yaml``), validated."""
     text = (resources.files("traceready") / "interview.yaml").read_text(encoding="utf-8")
     try:
-        return Bank.model_validate(yaml.safe_load(text))
+        return Bank.model_validate(safe_load(text))
     except ValidationError as exc:
         raise invalid("interview.yaml", exc) from None
 

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, HttpUrl, RootModel, ValidationError
 
 from traceready.errors import UsageError
 from traceready.findings import Finding, Recommendation
+from traceready.yaml_text import safe_load
 
 
 class How(StrEnum):
@@ -115,7 +116,7 @@ def load_catalog(path: Path) -> Catalog:
     if not path.is_file():
         return Catalog({})
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = safe_load(path.read_text(encoding="utf-8")) or {}
         return Catalog.model_validate(data)
     except (yaml.YAMLError, ValidationError) as exc:
         raise UsageError(f"{path}: invalid recommendations catalog ({exc.__class__.__name__})") from None

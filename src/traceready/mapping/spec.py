@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from traceready.errors import NotFoundError, UsageError, invalid
 from traceready.mapping.messages import MESSAGE_FORMATS
 from traceready.mapping.transforms import TRANSFORMS
+from traceready.yaml_text import safe_load
 
 FIELD_NAMES = (
     "span_id", "trace_id", "parent_id", "session_id", "name", "start_ns", "end_ns",
@@ -132,7 +133,7 @@ class MappingSpec(BaseModel):
 def parse_mapping(text: str, origin: str) -> MappingSpec:
     """Validate mapping YAML; a bad file is a one-line UsageError naming the field."""
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as exc:
         raise UsageError(f"{origin}: not valid YAML ({exc.__class__.__name__})") from None
     if not isinstance(data, dict):
