@@ -141,16 +141,24 @@ def as_unix_ns(value: Any) -> int | None:
         if nanos >= 0:
             return nanos
     if isinstance(value, str) and value and not value.strip().lstrip("-").isdigit():
-        try:
-            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        if moment.tzinfo is None:
-            return None
-        nanos = int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
-        return nanos if nanos >= 0 else None
+        return iso_unix_ns(value)
     number = as_int(value)
     return number if number is not None and number >= 0 else None
+
+
+def iso_unix_ns(text: str) -> int | None:
+    """An ISO-8601 timestamp with an offset as unix ns (``datetime.fromisoformat``), or None.
+
+    The general path: ``as_unix_ns`` reads the usual form faster (``_iso_unix_ns``) to the same result.
+    """
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    nanos = int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
+    return nanos if nanos >= 0 else None
 
 
 class _Minute:
@@ -167,7 +175,8 @@ _LAST_MINUTE: Final = [_Minute("", "", 0)]
 _MINUTES: Final[dict[str, _Minute]] = {}
 """Minutes read lately by their text and offset; bounded, cleared when full."""
 _MINUTES_MAX: Final = 4096
-_SECONDS_BOUND: Final = 1 << 32
+_MINUTE_NS: Final = 60_000_000_000
+_NANOS_BOUND: Final = (1 << 32) * 1_000_000_000
 """Up to here (the year 2106) a float timestamp keeps microseconds apart from the next second, so
 ``int(moment.timestamp())`` is the minute's seconds plus the text's, as the fast path counts."""
 
@@ -187,8 +196,8 @@ def _iso_unix_ns(text: str) -> int:
     """``YYYY-MM-DDTHH:MM:SS[.ffffff](Z|±HH:MM)`` as unix ns, or -1 for anything else.
 
     The form vendor APIs print, twice a span: the minute (date, time, offset) is read once by
-    ``datetime.fromisoformat`` and remembered, the seconds and microseconds are added to it. Gives
-    what the general path gives for the same text (a property test compares them).
+    ``iso_unix_ns`` and remembered, the seconds and microseconds are added to it. Gives what
+    ``iso_unix_ns`` gives for the same text (a property test compares them).
     """
     seconds = _digits(text, 17, 19) if text[16] == ":" else -1
     if seconds < 0 or seconds > 59:
@@ -209,15 +218,13 @@ def _iso_unix_ns(text: str) -> int:
         key = text[:16] + offset
         found = _MINUTES.get(key)
         if found is None:
-            try:
-                moment = datetime.fromisoformat(text[:16] + ":00" + offset.replace("Z", "+00:00"))
-            except ValueError:
-                return -1
-            if moment.tzinfo is None or moment.second or not 0 <= moment.timestamp() < _SECONDS_BOUND:
+            nanos = iso_unix_ns(text[:16] + ":00" + offset)
+            # A whole minute below the bound, or this text is not what the fast path takes it for.
+            if nanos is None or nanos % _MINUTE_NS or nanos >= _NANOS_BOUND:
                 return -1
             if len(_MINUTES) >= _MINUTES_MAX:
                 _MINUTES.clear()
-            found = _MINUTES[key] = _Minute(text[:16], offset, int(moment.timestamp()) * 1_000_000_000)
+            found = _MINUTES[key] = _Minute(text[:16], offset, nanos)
         minute = _LAST_MINUTE[0] = found
     return minute.nanos + seconds * 1_000_000_000 + micros * 1000
 
